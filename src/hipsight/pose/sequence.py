@@ -1,0 +1,255 @@
+"""The data contract: :class:`PoseSequence`, landmarks of one person over time.
+
+A ``PoseSequence`` is a frozen dataclass of read-only numpy arrays. Build it only through
+its constructors (:meth:`PoseSequence.from_arrays`, :meth:`PoseSequence.from_npz`, the pose
+estimator and the synthetic generator); they validate shapes and dtypes.
+
+Shapes (``T`` frames, 33 BlazePose landmarks):
+
+- ``t``           (T,)        seconds, from the container's timestamps, strictly increasing
+- ``image_xy``    (T, 33, 2)  pixels of the upright frame (x right, y down)
+- ``world_xyz``   (T, 33, 3)  metres, MediaPipe's hip-centred world landmarks
+- ``visibility``  (T, 33)     0..1
+- ``presence``    (T, 33)     0..1
+
+Frames without a person are rows of NaN; they are never dropped, so time stays honest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from hipsight.pose.landmarks import N_LANDMARKS
+
+NPZ_FORMAT = "hipsight.landmarks"
+NPZ_VERSION = 1
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class SequenceMeta:
+    """Where a sequence came from and how it was processed."""
+
+    frame_size: tuple[int, int]  # (width, height) of the upright frame, pixels
+    source: str = ""
+    fps_reported: float | None = None
+    rotation_deg: int = 0
+    model_name: str = ""
+    model_sha256: str = ""
+    calibration: str | None = None
+    subject: Mapping[str, Any] = field(default_factory=dict)
+    provenance: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        width, height = self.frame_size
+        if width <= 0 or height <= 0:
+            raise ValueError(f"frame_size must be positive (width, height), got {self.frame_size}")
+        if self.rotation_deg not in (0, 90, 180, 270):
+            raise ValueError(f"rotation_deg must be 0, 90, 180 or 270, got {self.rotation_deg}")
+
+    def with_step(self, step: str) -> SequenceMeta:
+        """Return a copy with one processing step appended to the provenance."""
+        return dataclasses.replace(self, provenance=(*self.provenance, step))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["frame_size"] = list(self.frame_size)
+        data["provenance"] = list(self.provenance)
+        data["subject"] = dict(self.subject)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SequenceMeta:
+        known = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["frame_size"] = tuple(int(v) for v in data["frame_size"])
+        kwargs["provenance"] = tuple(data.get("provenance", ()))
+        kwargs["subject"] = dict(data.get("subject", {}))
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class PoseSequence:
+    """Landmarks of one person over time. See the module docstring for shapes."""
+
+    t: FloatArray
+    image_xy: FloatArray
+    world_xyz: FloatArray
+    visibility: FloatArray
+    presence: FloatArray
+    meta: SequenceMeta
+
+    def __post_init__(self) -> None:
+        _validate_arrays(self.t, self.image_xy, self.world_xyz, self.visibility, self.presence)
+        for name in ("t", "image_xy", "world_xyz", "visibility", "presence"):
+            getattr(self, name).flags.writeable = False
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_arrays(
+        cls,
+        t: ArrayLike,
+        image_xy: ArrayLike,
+        meta: SequenceMeta,
+        world_xyz: ArrayLike | None = None,
+        visibility: ArrayLike | None = None,
+        presence: ArrayLike | None = None,
+    ) -> PoseSequence:
+        """Build a sequence from arrays; missing optional arrays become NaN (world) or 1.0.
+
+        Visibility and presence default to 1 where the image landmark is finite, else NaN.
+        """
+        t_arr = np.array(t, dtype=np.float64)
+        xy = np.array(image_xy, dtype=np.float64)
+        if xy.ndim != 3 or xy.shape[1:] != (N_LANDMARKS, 2):
+            raise ValueError(f"image_xy must have shape (T, {N_LANDMARKS}, 2), got {xy.shape}")
+        n = xy.shape[0]
+        detected = np.isfinite(xy).all(axis=2)
+        default_score = np.where(detected, 1.0, np.nan)
+        world = (
+            np.full((n, N_LANDMARKS, 3), np.nan)
+            if world_xyz is None
+            else np.array(world_xyz, dtype=np.float64)
+        )
+        vis = default_score if visibility is None else np.array(visibility, dtype=np.float64)
+        pres = default_score.copy() if presence is None else np.array(presence, dtype=np.float64)
+        return cls(t=t_arr, image_xy=xy, world_xyz=world, visibility=vis, presence=pres, meta=meta)
+
+    @classmethod
+    def from_npz(cls, path: str | os.PathLike[str]) -> PoseSequence:
+        """Load a sequence saved by :meth:`save_npz` (format documented in docs/landmarks-format.md)."""
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                header = json.loads(str(data["header"]))
+                arrays = {k: data[k] for k in ("t", "image_xy", "world_xyz", "visibility", "presence")}
+        except (OSError, ValueError, KeyError) as exc:
+            raise ValueError(f"{path}: not a hipsight landmarks file ({exc})") from exc
+        if header.get("format") != NPZ_FORMAT:
+            raise ValueError(f"{path}: expected format {NPZ_FORMAT!r}, got {header.get('format')!r}")
+        if int(header.get("version", -1)) > NPZ_VERSION:
+            raise ValueError(
+                f"{path}: landmarks format version {header.get('version')} is newer than "
+                f"this hipsight understands ({NPZ_VERSION}); upgrade hipsight"
+            )
+        meta = SequenceMeta.from_dict(header["meta"])
+        return cls(meta=meta, **arrays)
+
+    # ------------------------------------------------------------------ derived views
+    @property
+    def n_frames(self) -> int:
+        return int(self.t.shape[0])
+
+    @property
+    def detected(self) -> NDArray[np.bool_]:
+        """(T,) True where a person was found in the frame."""
+        return np.isfinite(self.image_xy).all(axis=2).any(axis=1)
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.t[-1] - self.t[0]) if self.n_frames > 1 else 0.0
+
+    @property
+    def fps(self) -> float:
+        """Median frame rate from the timestamps (falls back to the reported fps)."""
+        if self.n_frames > 1:
+            return float(1.0 / np.median(np.diff(self.t)))
+        return float(self.meta.fps_reported or 30.0)
+
+    # ------------------------------------------------------------------ derived sequences
+    def slice_frames(self, start: int, stop: int) -> PoseSequence:
+        """Return frames ``start:stop`` as a new sequence."""
+        if not 0 <= start < stop <= self.n_frames:
+            raise ValueError(f"frame slice must satisfy 0 <= start < stop <= {self.n_frames}, got {start}:{stop}")
+        sl = slice(start, stop)
+        return dataclasses.replace(
+            self,
+            t=self.t[sl].copy(),
+            image_xy=self.image_xy[sl].copy(),
+            world_xyz=self.world_xyz[sl].copy(),
+            visibility=self.visibility[sl].copy(),
+            presence=self.presence[sl].copy(),
+            meta=self.meta.with_step(f"slice_frames({start},{stop})"),
+        )
+
+    def with_image_xy(self, image_xy: ArrayLike, step: str) -> PoseSequence:
+        """Return a copy with new image landmarks (e.g. undistorted), recording ``step``."""
+        return dataclasses.replace(
+            self,
+            image_xy=np.array(image_xy, dtype=np.float64),
+            t=self.t.copy(),
+            world_xyz=self.world_xyz.copy(),
+            visibility=self.visibility.copy(),
+            presence=self.presence.copy(),
+            meta=self.meta.with_step(step),
+        )
+
+    def with_meta(self, **changes: Any) -> PoseSequence:
+        """Return a copy with metadata fields replaced."""
+        return dataclasses.replace(self, meta=dataclasses.replace(self.meta, **changes))
+
+    # ------------------------------------------------------------------ persistence
+    def save_npz(self, path: str | os.PathLike[str]) -> Path:
+        """Write the sequence atomically to a versioned ``.npz``."""
+        path = Path(path)
+        header = {"format": NPZ_FORMAT, "version": NPZ_VERSION, "meta": self.meta.to_dict()}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez_compressed(
+                    fh,
+                    header=np.array(json.dumps(header)),
+                    t=self.t,
+                    image_xy=self.image_xy,
+                    world_xyz=self.world_xyz,
+                    visibility=self.visibility,
+                    presence=self.presence,
+                )
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+
+def _validate_arrays(
+    t: np.ndarray,
+    image_xy: np.ndarray,
+    world_xyz: np.ndarray,
+    visibility: np.ndarray,
+    presence: np.ndarray,
+) -> None:
+    if t.ndim != 1:
+        raise ValueError(f"t must have shape (T,), got {t.shape}")
+    n = t.shape[0]
+    expected = {
+        "image_xy": (image_xy, (n, N_LANDMARKS, 2)),
+        "world_xyz": (world_xyz, (n, N_LANDMARKS, 3)),
+        "visibility": (visibility, (n, N_LANDMARKS)),
+        "presence": (presence, (n, N_LANDMARKS)),
+    }
+    for name, (arr, shape) in expected.items():
+        if arr.shape != shape:
+            raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+        if arr.dtype != np.float64:
+            raise ValueError(f"{name} must be float64, got {arr.dtype}")
+    if t.dtype != np.float64:
+        raise ValueError(f"t must be float64, got {t.dtype}")
+    if n == 0:
+        raise ValueError("a PoseSequence needs at least one frame, got 0")
+    if not np.isfinite(t).all():
+        raise ValueError("t must be finite for every frame (frames without a person keep their time)")
+    if n > 1 and not (np.diff(t) > 0).all():
+        raise ValueError("t must be strictly increasing")

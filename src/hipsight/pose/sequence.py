@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hipsight.fileio import atomic_write
 from hipsight.pose.landmarks import N_LANDMARKS
 
 NPZ_FORMAT = "hipsight.landmarks"
@@ -204,23 +204,16 @@ class PoseSequence:
         """Write the sequence atomically to a versioned ``.npz``."""
         path = Path(path)
         header = {"format": NPZ_FORMAT, "version": NPZ_VERSION, "meta": self.meta.to_dict()}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(
-                    fh,
-                    header=np.array(json.dumps(header)),
-                    t=self.t,
-                    image_xy=self.image_xy,
-                    world_xyz=self.world_xyz,
-                    visibility=self.visibility,
-                    presence=self.presence,
-                )
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(path, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                header=np.array(json.dumps(header)),
+                t=self.t,
+                image_xy=self.image_xy,
+                world_xyz=self.world_xyz,
+                visibility=self.visibility,
+                presence=self.presence,
+            )
         return path
 
 

@@ -1,0 +1,168 @@
+"""Video file -> :class:`PoseSequence` of the chosen subject.
+
+Inference is the slow stage and mediapipe releases the GIL while it runs, so a video is cut into
+``workers`` contiguous chunks, each decoded on its own thread (bounded queue) and fed to its own
+PoseLandmarker. Chunks are merged by frame index, people are tracked across the whole video,
+and one subject is chosen. Frames are never all held: memory stays flat in video length.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hipsight.errors import InputError, NoPersonError
+from hipsight.io.video import ThreadedReader, VideoFileSource, VideoInfo, probe_video
+from hipsight.models.store import ModelInfo
+from hipsight.pose.estimator import FrameDetections, PoseEstimator
+from hipsight.pose.sequence import PoseSequence, SequenceMeta
+from hipsight.pose.tracking import Tracks, choose_subject, track_people
+
+MIN_FRAMES_PER_CHUNK = 60
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything the model saw: all tracks, the chosen subject and the video facts."""
+
+    sequence: PoseSequence
+    tracks: Tracks
+    subject_report: dict[str, Any]
+    video: VideoInfo
+    warnings: tuple[str, ...]
+
+
+def plan_chunks(frame_count: int | None, workers: int) -> list[tuple[int, int | None]]:
+    """Split ``frame_count`` frames into contiguous chunks; the last chunk reads to the end."""
+    if frame_count is None or workers <= 1 or frame_count < 2 * MIN_FRAMES_PER_CHUNK:
+        return [(0, None)]
+    n = min(workers, frame_count // MIN_FRAMES_PER_CHUNK)
+    bounds = np.linspace(0, frame_count, n + 1).round().astype(int)
+    chunks: list[tuple[int, int | None]] = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    chunks[-1] = (chunks[-1][0], None)
+    return chunks
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def detect_chunk(
+    path: Path,
+    model: ModelInfo,
+    start: int,
+    stop: int | None,
+    max_people: int,
+    progress: Progress,
+    cancel: threading.Event,
+) -> list[tuple[int, float, FrameDetections]]:
+    """Run the landmarker over frames ``start..stop`` of a video."""
+    out: list[tuple[int, float, FrameDetections]] = []
+    source = VideoFileSource(path, start_frame=start, stop_frame=stop)
+    with PoseEstimator(model, mode="video", max_people=max_people) as estimator:
+        for frame in ThreadedReader(source, maxsize=8):
+            if cancel.is_set():
+                break
+            out.append((frame.index, frame.t_s, estimator.detect(frame.rgb, frame.t_s)))
+            progress(1)
+    return out
+
+
+def run_detection(
+    path: Path, model: ModelInfo, chunks: list[tuple[int, int | None]], max_people: int, progress: Progress
+) -> list[tuple[int, float, FrameDetections]]:
+    """Run all chunks in parallel threads and merge their frames in order."""
+    cancel = threading.Event()
+    with ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="hipsight-infer") as pool:
+        futures = [pool.submit(detect_chunk, path, model, a, b, max_people, progress, cancel) for a, b in chunks]
+        try:
+            results = [f.result() for f in futures]
+        except BaseException:
+            cancel.set()
+            raise
+    merged = sorted((item for chunk in results for item in chunk), key=lambda item: item[0])
+    return merged
+
+
+def extract_pose(
+    path: str | Path,
+    model: ModelInfo,
+    max_people: int = 2,
+    subject: str | int = "visible",
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Extraction:
+    """Detect, track and choose the subject; return their :class:`PoseSequence`."""
+    path = Path(path)
+    video = probe_video(path)
+    chunks = plan_chunks(video.frame_count, workers or default_workers())
+    tick = progress or (lambda n: None)
+    try:
+        frames = run_detection(path, model, chunks, max_people, tick)
+    except InputError:
+        if len(chunks) == 1:
+            raise
+        frames = run_detection(path, model, [(0, None)], max_people, tick)  # seeking failed: serial
+    warnings = check_frames(frames, video)
+    t = make_timestamps(np.array([f[1] for f in frames]), video.fps)
+    tracks = track_people(t, [f[2] for f in frames])
+    if tracks.n_tracks == 0:
+        raise NoPersonError(f"{path}: no person found in {len(frames)} frames")
+    chosen, report = choose_subject(tracks, (video.width, video.height), subject)
+    meta = SequenceMeta(
+        frame_size=(video.width, video.height),
+        source=str(path),
+        fps_reported=video.fps,
+        rotation_deg=video.rotation_deg,
+        model_name=model.name,
+        model_sha256=model.sha256,
+        subject=report,
+        provenance=(f"pose: {model.name} max_people={max_people} chunks={len(chunks)}", f"subject: {subject}"),
+    )
+    sequence = PoseSequence.from_arrays(
+        t=t,
+        image_xy=tracks.image_xy[:, chosen],
+        world_xyz=tracks.world_xyz[:, chosen],
+        visibility=tracks.visibility[:, chosen],
+        presence=tracks.presence[:, chosen],
+        meta=meta,
+    )
+    return Extraction(sequence, tracks, report, video, tuple(warnings))
+
+
+def check_frames(frames: list[tuple[int, float, FrameDetections]], video: VideoInfo) -> list[str]:
+    """Return warnings about missing or duplicated frames (truncated or badly indexed videos)."""
+    if not frames:
+        raise InputError(f"{video.path}: no decodable frames (corrupt or truncated video?)")
+    warnings = []
+    indices = np.array([f[0] for f in frames])
+    if (np.diff(indices) != 1).any():
+        raise InputError(f"{video.path}: frames arrived out of order or twice; the video index is unreliable")
+    if video.frame_count is not None and len(frames) < video.frame_count - 1:
+        warnings.append(
+            f"{video.path}: decoding stopped at frame {len(frames)} of {video.frame_count} "
+            "(truncated or damaged video); analysed what was readable"
+        )
+    return warnings
+
+
+def make_timestamps(t: np.ndarray, fps: float | None) -> np.ndarray:
+    """Container timestamps, made strictly increasing (repairs zero or repeated stamps)."""
+    step = 1.0 / (fps or 30.0)
+    if len(t) > 1 and (np.diff(t) > 0).all():
+        return t.astype(np.float64)
+    # Some containers report 0 for every frame or repeat stamps; fall back on the nominal rate.
+    fixed = t.astype(np.float64).copy()
+    fixed = np.maximum.accumulate(fixed)
+    repeated = np.concatenate([[False], np.diff(fixed) <= 0])
+    if repeated.mean() > 0.5:
+        return fixed[0] + np.arange(len(t)) * step
+    return np.asarray(fixed + np.cumsum(repeated) * 1e-3)

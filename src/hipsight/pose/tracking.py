@@ -1,0 +1,254 @@
+"""Follow several people across frames and choose the one to analyse.
+
+The tracker matches each frame's detections to existing tracks with the Hungarian algorithm on
+a pose distance: the mean distance between the track's predicted landmarks (constant velocity)
+and the detection's landmarks, in units of the track's torso length. Whole-pose distance keeps
+identities apart when two people cross, because their poses differ even where their centres
+meet. A track that goes unseen for longer than ``max_missing_s`` ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+
+from hipsight.pose.estimator import FrameDetections
+from hipsight.pose.landmarks import (
+    LEFT_ANKLE,
+    LEFT_HIP,
+    LEFT_KNEE,
+    LEFT_SHOULDER,
+    N_LANDMARKS,
+    RIGHT_ANKLE,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+    RIGHT_SHOULDER,
+)
+
+TORSO = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
+KEY_BODY = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE)
+SUBJECT_POLICIES = ("visible", "largest", "moving")
+MAX_SCALE_CHANGE = 1.5  # a torso that shrinks or grows more than this between frames is another person
+
+
+@dataclass(frozen=True)
+class Tracks:
+    """People over time: arrays of shape (T, N, ...) with NaN where a track was not seen."""
+
+    t: NDArray[np.float64]
+    image_xy: NDArray[np.float64]  # (T, N, 33, 2)
+    world_xyz: NDArray[np.float64]  # (T, N, 33, 3)
+    visibility: NDArray[np.float64]  # (T, N, 33)
+    presence: NDArray[np.float64]  # (T, N, 33)
+
+    @property
+    def n_tracks(self) -> int:
+        return int(self.image_xy.shape[1])
+
+    @property
+    def seen(self) -> NDArray[np.bool_]:
+        """(T, N) True where track n was detected in frame t."""
+        return np.isfinite(self.image_xy).all(axis=3).any(axis=2)
+
+
+@dataclass
+class _Track:
+    xy: NDArray[np.float64]
+    velocity: NDArray[np.float64]
+    scale: float
+    last_t: float
+    frames: dict[int, tuple[int, FrameDetections]] = field(default_factory=dict)  # frame -> detection
+
+
+def torso_scale(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Torso length (mid-shoulder to mid-hip) in pixels for landmarks of shape (..., 33, 2)."""
+    shoulders = xy[..., [LEFT_SHOULDER, RIGHT_SHOULDER], :].mean(axis=-2)
+    hips = xy[..., [LEFT_HIP, RIGHT_HIP], :].mean(axis=-2)
+    return np.asarray(np.linalg.norm(shoulders - hips, axis=-1))
+
+
+def update_scale(previous: float | None, observed: float, weight: float = 0.2) -> float:
+    """Exponentially smoothed torso length; NaN or zero observations keep the previous value."""
+    if not np.isfinite(observed) or observed <= 0:
+        return previous if previous is not None else 1.0
+    return observed if previous is None else (1 - weight) * previous + weight * observed
+
+
+def pose_distance(predicted: NDArray[np.float64], detected: NDArray[np.float64], scale: float) -> float:
+    """Mean landmark distance between two poses (33, 2), in torso lengths."""
+    return float(np.nanmean(np.linalg.norm(predicted - detected, axis=-1)) / max(scale, 1.0))
+
+
+def track_people(
+    t: NDArray[np.float64],
+    detections: Sequence[FrameDetections],
+    max_missing_s: float = 0.5,
+    max_cost: float = 1.0,
+    stitch_gap_s: float = 1.0,
+) -> Tracks:
+    """Link per-frame detections into tracks; return them as dense arrays."""
+    if len(t) != len(detections):
+        raise ValueError(f"need one detection set per timestamp, got {len(detections)} for {len(t)} times")
+    active: list[_Track] = []
+    finished: list[_Track] = []
+    for frame, (time_s, dets) in enumerate(zip(t, detections, strict=True)):
+        still_active = []
+        for track in active:
+            (finished if time_s - track.last_t > max_missing_s else still_active).append(track)
+        active = still_active
+        dets = drop_duplicates(dets)
+        matched = _match(active, dets, float(time_s), max_cost)
+        for det_index in range(dets.n_people):
+            track = matched.get(det_index)
+            xy = dets.image_xy[det_index]
+            if track is None:
+                track = _Track(xy=xy, velocity=np.zeros_like(xy), scale=1.0, last_t=float(time_s))
+                active.append(track)
+            else:
+                dt = max(float(time_s) - track.last_t, 1e-6)
+                track.velocity = np.nan_to_num((xy - track.xy) / dt)
+            track.xy, track.last_t = xy, float(time_s)
+            track.scale = update_scale(track.scale if track.frames else None, float(torso_scale(xy)))
+            track.frames[frame] = (det_index, dets)
+    return _to_arrays(t, stitch_fragments([*finished, *active], t, max_gap_s=stitch_gap_s))
+
+
+def drop_duplicates(dets: FrameDetections, min_distance: float = 0.35) -> FrameDetections:
+    """Drop detections that repeat another person (pose distance under ``min_distance`` torsos).
+
+    MediaPipe sometimes returns the same person twice; the more visible copy is kept.
+    """
+    if dets.n_people < 2:
+        return dets
+    order = np.argsort(-np.nanmean(dets.visibility, axis=1))
+    keep: list[int] = []
+    for j in order:
+        scale = float(np.nan_to_num(torso_scale(dets.image_xy[j]), nan=1.0))
+        if all(pose_distance(dets.image_xy[k], dets.image_xy[j], scale) >= min_distance for k in keep):
+            keep.append(int(j))
+    if len(keep) == dets.n_people:
+        return dets
+    idx = np.array(sorted(keep))
+    return FrameDetections(dets.image_xy[idx], dets.world_xyz[idx], dets.visibility[idx], dets.presence[idx])
+
+
+def stitch_fragments(tracks: list[_Track], t: NDArray[np.float64], max_gap_s: float, max_cost: float = 1.5) -> list[_Track]:
+    """Join track fragments that one person left when detection dropped out or people crossed.
+
+    Fragment B continues fragment A when B starts after A ends, within ``max_gap_s``, and A's
+    last pose moved on at A's velocity lands near B's first pose. Closest pairs join first.
+    """
+    tracks = sorted(tracks, key=lambda tr: min(tr.frames))
+    pairs = []
+    for i, a in enumerate(tracks):
+        end = max(a.frames)
+        for j, b in enumerate(tracks):
+            start = min(b.frames)
+            gap = float(t[start] - t[end]) if start > end else -1.0
+            if i == j or not 0 < gap <= max_gap_s:
+                continue
+            first_xy = b.frames[start][1].image_xy[b.frames[start][0]]
+            cost = pose_distance(a.xy + a.velocity * gap, first_xy, a.scale)
+            if cost <= max_cost:
+                pairs.append((cost, i, j))
+    successor: dict[int, int] = {}
+    predecessor: dict[int, int] = {}
+    for _cost, i, j in sorted(pairs):
+        if i not in successor and j not in predecessor:
+            successor[i], predecessor[j] = j, i
+    chains = []
+    for i in range(len(tracks)):
+        if i in predecessor:
+            continue
+        chain = tracks[i]
+        k = i
+        while k in successor:
+            k = successor[k]
+            chain.frames.update(tracks[k].frames)
+            chain.xy, chain.velocity, chain.last_t = tracks[k].xy, tracks[k].velocity, tracks[k].last_t
+        chains.append(chain)
+    return chains
+
+
+def _match(active: list[_Track], dets: FrameDetections, time_s: float, max_cost: float) -> dict[int, _Track]:
+    if not active or dets.n_people == 0:
+        return {}
+    cost = np.empty((len(active), dets.n_people))
+    for i, track in enumerate(active):
+        predicted = track.xy + track.velocity * (time_s - track.last_t)
+        for j in range(dets.n_people):
+            ratio = float(torso_scale(dets.image_xy[j])) / track.scale
+            plausible = 1 / MAX_SCALE_CHANGE <= ratio <= MAX_SCALE_CHANGE
+            cost[i, j] = pose_distance(predicted, dets.image_xy[j], track.scale) if plausible else np.inf
+    rows, cols = linear_sum_assignment(np.nan_to_num(cost, nan=1e6, posinf=1e6))
+    return {int(j): active[int(i)] for i, j in zip(rows, cols, strict=True) if cost[i, j] <= max_cost}
+
+
+def _to_arrays(t: NDArray[np.float64], tracks: list[_Track]) -> Tracks:
+    tracks = sorted(tracks, key=lambda tr: min(tr.frames))
+    n_frames, n_tracks = len(t), len(tracks)
+    xy = np.full((n_frames, n_tracks, N_LANDMARKS, 2), np.nan)
+    world = np.full((n_frames, n_tracks, N_LANDMARKS, 3), np.nan)
+    vis = np.full((n_frames, n_tracks, N_LANDMARKS), np.nan)
+    pres = np.full((n_frames, n_tracks, N_LANDMARKS), np.nan)
+    for k, track in enumerate(tracks):
+        for frame, (det, dets) in track.frames.items():
+            xy[frame, k] = dets.image_xy[det]
+            world[frame, k] = dets.world_xyz[det]
+            vis[frame, k] = dets.visibility[det]
+            pres[frame, k] = dets.presence[det]
+    return Tracks(t=np.asarray(t, dtype=np.float64), image_xy=xy, world_xyz=world, visibility=vis, presence=pres)
+
+
+# ---------------------------------------------------------------------------- subject choice
+def describe_tracks(tracks: Tracks, frame_size: tuple[int, int], min_visibility: float = 0.5) -> list[dict[str, Any]]:
+    """Per-track facts used to choose the subject (all vectorised over frames)."""
+    width, height = frame_size
+    key_xy = tracks.image_xy[:, :, KEY_BODY, :]
+    inside = (key_xy[..., 0] >= 0) & (key_xy[..., 0] < width) & (key_xy[..., 1] >= 0) & (key_xy[..., 1] < height)
+    visible = np.nan_to_num(tracks.visibility[:, :, KEY_BODY]) >= min_visibility
+    fully_visible = (inside & visible).all(axis=2)
+    body_height = np.nanmax(tracks.image_xy[..., 1], axis=2) - np.nanmin(tracks.image_xy[..., 1], axis=2)
+    hips_x = tracks.image_xy[:, :, [LEFT_HIP, RIGHT_HIP], 0].mean(axis=2)
+    facts = []
+    for k in range(tracks.n_tracks):
+        seen = tracks.seen[:, k]
+        travel = float(np.nanpercentile(hips_x[seen, k], 95) - np.nanpercentile(hips_x[seen, k], 5)) if seen.any() else 0.0
+        facts.append(
+            {
+                "id": k,
+                "frames_detected": int(seen.sum()),
+                "frames_fully_visible": int(fully_visible[:, k].sum()),
+                "median_height_px": float(np.nanmedian(body_height[seen, k])) if seen.any() else 0.0,
+                "hip_travel_px": travel,
+            }
+        )
+    return facts
+
+
+def choose_subject(tracks: Tracks, frame_size: tuple[int, int], policy: str | int = "visible") -> tuple[int, dict[str, Any]]:
+    """Pick the track to analyse; return its index and a report of the choice.
+
+    ``visible``: fully visible (key joints in frame and visible) in the most frames;
+    ``largest``: tallest median body height; ``moving``: largest horizontal hip travel;
+    an integer: that track id.
+    """
+    if tracks.n_tracks == 0:
+        raise ValueError("no person was tracked")
+    facts = describe_tracks(tracks, frame_size)
+    if isinstance(policy, int) or (isinstance(policy, str) and policy.isdigit()):
+        chosen = int(policy)
+        if not 0 <= chosen < tracks.n_tracks:
+            raise ValueError(f"subject id must be between 0 and {tracks.n_tracks - 1}, got {chosen}")
+    elif policy in SUBJECT_POLICIES:
+        key = {"visible": "frames_fully_visible", "largest": "median_height_px", "moving": "hip_travel_px"}[policy]
+        chosen = max(facts, key=lambda f: (f[key], f["frames_detected"]))["id"]
+    else:
+        raise ValueError(f"subject must be one of {SUBJECT_POLICIES} or a track id, got {policy!r}")
+    report = {"policy": str(policy), "track_id": chosen, "n_people_tracked": tracks.n_tracks, "candidates": facts}
+    return chosen, report

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.errors import CameraError, InputError
+from hipsight.io.native import native_stderr_silenced
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -64,7 +65,8 @@ def probe_video(path: str | Path) -> VideoInfo:
     path = Path(path)
     check_readable_file(path)
     cv2 = _cv2()
-    cap = cv2.VideoCapture(str(path))
+    with native_stderr_silenced():  # FFmpeg prints its own complaints about broken files
+        cap = cv2.VideoCapture(str(path))
     try:
         if not cap.isOpened():
             raise InputError(f"{path}: not a readable video (the decoder could not open it)")

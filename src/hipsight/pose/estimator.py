@@ -46,7 +46,7 @@ class FrameDetections:
 
 
 def quiet_native_logs() -> None:
-    """Silence TFLite/absl start-up chatter (call before the first landmarker is created)."""
+    """Ask TFLite/absl for less start-up chatter (call before the first landmarker is created)."""
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

@@ -9,6 +9,7 @@ meet. A track that goes unseen for longer than ``max_missing_s`` ends.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -213,7 +214,9 @@ def describe_tracks(tracks: Tracks, frame_size: tuple[int, int], min_visibility:
     inside = (key_xy[..., 0] >= 0) & (key_xy[..., 0] < width) & (key_xy[..., 1] >= 0) & (key_xy[..., 1] < height)
     visible = np.nan_to_num(tracks.visibility[:, :, KEY_BODY]) >= min_visibility
     fully_visible = (inside & visible).all(axis=2)
-    body_height = np.nanmax(tracks.image_xy[..., 1], axis=2) - np.nanmin(tracks.image_xy[..., 1], axis=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames where a track is unseen
+        body_height = np.nanmax(tracks.image_xy[..., 1], axis=2) - np.nanmin(tracks.image_xy[..., 1], axis=2)
     hips_x = tracks.image_xy[:, :, [LEFT_HIP, RIGHT_HIP], 0].mean(axis=2)
     facts = []
     for k in range(tracks.n_tracks):

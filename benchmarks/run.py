@@ -1,0 +1,115 @@
+"""Side-by-side benchmark: hipsight analyze vs a bare serial MediaPipe loop, and the kinematics.
+
+Run with ``make bench`` (or ``.venv/bin/python benchmarks/run.py``). Everything is measured in one
+run on the same clip, so the ratios hold on any machine; absolute fps depend on the CPU.
+
+Targets (see README):
+- ``hipsight analyze`` end to end >= 1.25x the bare serial loop (decode, then detect_for_video);
+- angles + summary of 100,000 synthetic frames < 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from hipsight.analysis import AnalysisOptions, run_analysis
+from hipsight.kinematics.angles import compute_angles
+from hipsight.kinematics.summary import summarise_angles
+from hipsight.models.store import resolve_model
+from hipsight.pose.estimator import PoseEstimator
+from hipsight.pose.sequence import PoseSequence
+from hipsight.samples.store import fetch_sample
+
+
+def bench_bare_loop(video: Path, max_people: int) -> dict[str, float]:
+    """Decode then detect_for_video, serially, nothing else (model load included)."""
+    import cv2
+
+    model = resolve_model()
+    start = time.perf_counter()
+    frames = 0
+    with PoseEstimator(model, mode="video", max_people=max_people) as estimator:
+        cap = cv2.VideoCapture(str(video))
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            estimator.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
+            frames += 1
+        cap.release()
+    elapsed = time.perf_counter() - start
+    return {"frames": frames, "seconds": round(elapsed, 3), "fps": round(frames / elapsed, 2)}
+
+
+def bench_analyze(video: Path, max_people: int) -> dict[str, float]:
+    """``hipsight analyze`` end to end: pose, tracking, angles, CSV, summary and .npz written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        analysis = run_analysis(
+            video,
+            out_dir=tmp,
+            options=AnalysisOptions(max_people=max_people, progress=False),
+            notify=lambda m: None,
+        )
+        elapsed = time.perf_counter() - start
+    frames = analysis.sequence.n_frames
+    return {"frames": frames, "seconds": round(elapsed, 3), "fps": round(frames / elapsed, 2)}
+
+
+def bench_kinematics(seq: PoseSequence, n_frames: int = 100_000) -> dict[str, float]:
+    """Angles + summary for ``n_frames`` frames built by tiling a real sequence."""
+    reps = int(np.ceil(n_frames / seq.n_frames))
+    big = PoseSequence.from_arrays(
+        t=np.arange(n_frames) / 30.0,
+        image_xy=np.tile(seq.image_xy, (reps, 1, 1))[:n_frames],
+        world_xyz=np.tile(seq.world_xyz, (reps, 1, 1))[:n_frames],
+        visibility=np.tile(seq.visibility, (reps, 1))[:n_frames],
+        presence=np.tile(seq.presence, (reps, 1))[:n_frames],
+        meta=seq.meta,
+    )
+    best = np.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        summarise_angles(compute_angles(big))
+        best = min(best, time.perf_counter() - start)
+    return {"frames": n_frames, "seconds": round(float(best), 3)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--video", type=Path, default=None, help="clip (default: the Sports2D demo)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
+    args = parser.parse_args()
+    video = args.video or fetch_sample("sports2d_demo")
+    resolve_model()
+
+    results: dict[str, object] = {"machine": f"{platform.machine()} {platform.processor()}", "video": str(video)}
+    results["bare_serial_1_person"] = bench_bare_loop(video, max_people=1)
+    results["bare_serial_2_people"] = bench_bare_loop(video, max_people=2)
+    analyze = bench_analyze(video, max_people=2)
+    results["hipsight_analyze_2_people"] = analyze
+    results["ratio_vs_bare_1_person"] = round(analyze["fps"] / results["bare_serial_1_person"]["fps"], 2)  # type: ignore[index]
+    results["ratio_vs_bare_2_people"] = round(analyze["fps"] / results["bare_serial_2_people"]["fps"], 2)  # type: ignore[index]
+    with tempfile.TemporaryDirectory() as tmp:
+        seq = run_analysis(video, out_dir=tmp, options=AnalysisOptions(progress=False), notify=lambda m: None).sequence
+    results["kinematics_100k_frames"] = bench_kinematics(seq)
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(results, indent=2))
+    ok = results["ratio_vs_bare_2_people"] >= 1.25 and results["kinematics_100k_frames"]["seconds"] < 0.5  # type: ignore[index,operator]
+    print("targets met" if ok else "TARGETS NOT MET", file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

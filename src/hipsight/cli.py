@@ -1,0 +1,173 @@
+"""Command line: ``hipsight analyze | models | samples | ...``.
+
+Every user-facing failure is one line on stderr and a non-zero exit code: 2 for bad input,
+130 for Ctrl-C. Heavy modules are imported inside the commands, so ``hipsight --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from hipsight import __version__
+from hipsight.errors import HipsightError
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------- commands
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from hipsight.analysis import AnalysisOptions, run_analysis
+
+    options = AnalysisOptions(
+        side=args.side,
+        model=args.model,
+        subject=args.subject,
+        max_people=args.max_people,
+        workers=args.workers,
+        cutoff_hz=None if args.cutoff <= 0 else args.cutoff,
+        max_gap_s=args.max_gap,
+        progress=not args.no_progress,
+        view_gate=not args.no_view_gate,
+    )
+    analysis = run_analysis(args.input, out_dir=args.out, csv_path=args.csv, options=options, notify=_stderr)
+    for warning in analysis.warnings:
+        _stderr(f"hipsight: warning: {warning}")
+    print_analysis(analysis)
+    return EXIT_OK
+
+
+def print_analysis(analysis: object) -> None:
+    from hipsight.analysis import Analysis
+
+    assert isinstance(analysis, Analysis)
+    summary = analysis.summary
+    subject = summary["meta"].get("subject") or {}
+    print(
+        f"{summary['source']}: {summary['n_frames']} frames, {summary['duration_s']:.1f} s, "
+        f"person found in {100 * summary['detected_fraction']:.0f}% of frames"
+    )
+    if subject:
+        print(f"subject: track {subject['track_id']} of {subject['n_people_tracked']} ({subject['policy']})")
+    side = summary["side"]["analysed"]
+    print(f"side analysed: {side} (near the camera: {summary['side']['near_camera']})")
+    rows = [(name, s) for name, s in summary["angles"].items() if not name.endswith("_3d")]
+    print(f"{'angle (2D)':32} {'p5':>7} {'p95':>7} {'range':>7} {'valid':>6}")
+    for name, s in rows:
+        if s["p5"] is None:
+            print(f"{name:32} {'—':>7} {'—':>7} {'—':>7} {100 * s['valid_fraction']:5.0f}%")
+        else:
+            print(f"{name:32} {s['p5']:7.1f} {s['p95']:7.1f} {s['range_p5_p95']:7.1f} {100 * s['valid_fraction']:5.0f}%")
+    for kind, path in analysis.outputs.items():
+        print(f"{kind}: {path}")
+
+
+def cmd_models_fetch(args: argparse.Namespace) -> int:
+    from hipsight.models.store import fetch_model
+
+    info = fetch_model(force=args.force, notify=_stderr)
+    print(info.path)
+    return EXIT_OK
+
+
+def cmd_models_info(args: argparse.Namespace) -> int:
+    from hipsight.models.store import resolve_model
+
+    info = resolve_model(args.model, notify=_stderr)
+    print(f"{info.path}\nsha256 {info.sha256}\nsource {info.source}")
+    return EXIT_OK
+
+
+def cmd_samples_fetch(args: argparse.Namespace) -> int:
+    from hipsight.samples.store import SAMPLES, fetch_sample
+
+    names = args.names or list(SAMPLES)
+    for name in names:
+        print(fetch_sample(name, force=args.force, notify=_stderr))
+    return EXIT_OK
+
+
+def cmd_samples_list(args: argparse.Namespace) -> int:
+    from hipsight.samples.store import SAMPLES, sample_path
+
+    for sample in SAMPLES.values():
+        state = "fetched" if sample_path(sample.name).is_file() else "not fetched"
+        print(f"{sample.name:16} {state:12} {sample.description}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hipsight",
+        description="Hip movement screening from a webcam or a recorded video (screening, not diagnosis).",
+    )
+    parser.add_argument("--version", action="version", version=f"hipsight {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    analyze = sub.add_parser("analyze", help="analyse a recorded video or a saved landmarks .npz")
+    analyze.add_argument("input", type=Path, help="video file, or a landmarks .npz saved by hipsight")
+    analyze.add_argument("--out", type=Path, default=None, help="output folder (default: out/<input name>)")
+    analyze.add_argument("--csv", type=Path, default=None, help="CSV path (default: <out>/<name>_angles.csv)")
+    analyze.add_argument("--side", choices=("left", "right", "auto"), default="auto", help="side to analyse")
+    analyze.add_argument("--model", default=None, help="a PoseLandmarker .task file (default: the full model)")
+    analyze.add_argument(
+        "--subject", default="visible", help="who to analyse: visible (default), largest, moving, or a track id"
+    )
+    analyze.add_argument("--max-people", type=int, default=2, help="people detected per frame (default 2)")
+    analyze.add_argument("--workers", type=int, default=None, help="parallel inference workers (default: 2)")
+    analyze.add_argument("--cutoff", type=float, default=6.0, help="low-pass cutoff in Hz; 0 turns it off")
+    analyze.add_argument("--max-gap", type=float, default=0.25, help="longest gap to interpolate, seconds")
+    analyze.add_argument(
+        "--no-view-gate",
+        action="store_true",
+        help="keep 2D angles in frames seen from the wrong view (default: blank them)",
+    )
+    analyze.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    analyze.set_defaults(handler=cmd_analyze)
+
+    models = sub.add_parser("models", help="pose model store").add_subparsers(dest="models_cmd", required=True)
+    fetch = models.add_parser("fetch", help="fetch or build models/pose_landmarker_full.task")
+    fetch.add_argument("--force", action="store_true", help="fetch again even if a verified model exists")
+    fetch.set_defaults(handler=cmd_models_fetch)
+    info = models.add_parser("info", help="show the model in use and verify it")
+    info.add_argument("--model", default=None)
+    info.set_defaults(handler=cmd_models_info)
+
+    samples = sub.add_parser("samples", help="sample videos").add_subparsers(dest="samples_cmd", required=True)
+    sfetch = samples.add_parser("fetch", help="download and verify sample videos")
+    sfetch.add_argument("names", nargs="*", help="sample names (default: all)")
+    sfetch.add_argument("--force", action="store_true")
+    sfetch.set_defaults(handler=cmd_samples_fetch)
+    samples.add_parser("list", help="list samples").set_defaults(handler=cmd_samples_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hipsight`` console script."""
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except HipsightError as exc:
+        _stderr(f"hipsight: error: {exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _stderr("hipsight: interrupted; no partial output was written")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

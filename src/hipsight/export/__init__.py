@@ -1,0 +1,1 @@
+"""Output writers: CSV, JSON summaries and other exports."""

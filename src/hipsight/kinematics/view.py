@@ -1,0 +1,71 @@
+"""Which way the camera sees the person, per frame, from the landmarks alone.
+
+In a side view the shoulders and hips overlap in the image, so their image width is small next
+to the torso length; facing the camera (or with the back to it) they are wide. Frames between
+the two are oblique: neither sagittal nor frontal 2D angles can be trusted there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipsight.kinematics.table import AngleTable
+from hipsight.pose.landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+from hipsight.pose.sequence import PoseSequence
+
+SIDE_MAX_RATIO = 0.35  # (shoulder + hip width) / 2 / torso length, at most, for a side view
+FRONT_MIN_RATIO = 0.45  # ... at least, for a front (or back) view
+
+
+def width_ratio(seq: PoseSequence) -> NDArray[np.float64]:
+    """(T,) mean of shoulder and hip image width over torso length; ~0.1 side, ~0.7+ front."""
+    xy = seq.image_xy
+    shoulder_w = np.linalg.norm(xy[:, LEFT_SHOULDER] - xy[:, RIGHT_SHOULDER], axis=1)
+    hip_w = np.linalg.norm(xy[:, LEFT_HIP] - xy[:, RIGHT_HIP], axis=1)
+    mid_sh = (xy[:, LEFT_SHOULDER] + xy[:, RIGHT_SHOULDER]) / 2
+    mid_hip = (xy[:, LEFT_HIP] + xy[:, RIGHT_HIP]) / 2
+    torso = np.linalg.norm(mid_sh - mid_hip, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (shoulder_w + hip_w) / 2 / torso
+    return np.where(torso > 1e-6, ratio, np.nan)
+
+
+def classify_view(
+    ratio: NDArray[np.float64], side_max: float = SIDE_MAX_RATIO, front_min: float = FRONT_MIN_RATIO
+) -> NDArray[np.str_]:
+    """(T,) 'side', 'front', 'oblique' or 'unknown' per frame."""
+    if not side_max < front_min:
+        raise ValueError(f"side_max must be below front_min, got {side_max} and {front_min}")
+    labels = np.full(ratio.shape, "oblique", dtype="<U8")
+    with np.errstate(invalid="ignore"):
+        labels[ratio <= side_max] = "side"
+        labels[ratio >= front_min] = "front"
+    labels[~np.isfinite(ratio)] = "unknown"
+    return labels
+
+
+def apply_view_gate(table: AngleTable, seq: PoseSequence) -> AngleTable:
+    """Invalidate each 2D angle in frames whose view is not the one the angle needs.
+
+    Sagittal 2D angles need a side view, frontal 2D angles a front (or back) view. 3D angles are
+    left as they are: they do not depend on the view, but carry MediaPipe's weak depth.
+    """
+    labels = classify_view(width_ratio(seq))
+    needed = np.array([spec.view for spec in table.specs])
+    is_2d = np.array([spec.variant == "2d" for spec in table.specs])
+    in_view = (labels[:, None] == needed[None, :]) | ~is_2d[None, :]
+    valid = table.valid & in_view
+    return dataclasses.replace(
+        table,
+        values=np.where(valid, table.values, np.nan),
+        valid=valid,
+        quality=np.where(valid, table.quality, 0.0),
+        interpolated=table.interpolated & valid,
+        provenance=(
+            *table.provenance,
+            f"view_gate(side<= {SIDE_MAX_RATIO}, front>= {FRONT_MIN_RATIO}): 2D angles kept only in their view",
+        ),
+    )

@@ -1,0 +1,96 @@
+"""Tracker: identities survive crossings, duplicates are dropped, fragments are stitched."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hipsight.pose.estimator import FrameDetections
+from hipsight.pose.tracking import choose_subject, drop_duplicates, track_people
+
+T = 90
+
+
+def _person(cx: float, height: float, phase: float) -> np.ndarray:
+    """A 33-point stick figure centred at ``cx`` with feet at y=400, legs swinging with ``phase``."""
+    rng = np.random.default_rng(0)
+    base = rng.uniform(-0.15, 0.15, size=(33, 2)) * height  # face/hands clutter
+    xy = np.zeros((33, 2))
+    xy[:] = base + [cx, 400 - 0.8 * height]
+    top, hip, knee, foot = 400 - height, 400 - 0.5 * height, 400 - 0.25 * height, 400.0
+    for left, right, y in ((11, 12, top + 0.15 * height), (23, 24, hip), (25, 26, knee), (27, 28, foot), (29, 30, foot), (31, 32, foot)):
+        swing = 0.1 * height * np.sin(phase) * (y - hip) / height
+        xy[left] = [cx + swing, y]
+        xy[right] = [cx - swing, y]
+    return xy
+
+
+def _frames(people: list[list[np.ndarray | None]]) -> list[FrameDetections]:
+    out = []
+    for frame in people:
+        present = [p for p in frame if p is not None]
+        if not present:
+            out.append(FrameDetections.empty())
+            continue
+        xy = np.stack(present)
+        n = len(present)
+        out.append(FrameDetections(xy, np.zeros((n, 33, 3)), np.ones((n, 33)), np.ones((n, 33))))
+    return out
+
+
+def _crossing() -> tuple[np.ndarray, list[FrameDetections]]:
+    t = np.arange(T) / 30.0
+    frames = []
+    for i in range(T):
+        a = _person(100 + 8 * i, 300, i / 3)  # walks right
+        b = _person(800 - 8 * i, 240, i / 4 + 1)  # walks left, smaller, other gait
+        frames.append([b, a] if i % 2 else [a, b])  # detection order changes every frame
+    return t, _frames(frames)
+
+
+def _track_x(tracks, k: int) -> np.ndarray:
+    return np.nanmean(tracks.image_xy[:, k, [23, 24], 0], axis=1)
+
+
+def test_identities_survive_a_crossing() -> None:
+    t, dets = _crossing()
+    tracks = track_people(t, dets)
+    assert tracks.n_tracks == 2
+    for k in range(2):
+        x = _track_x(tracks, k)
+        steps = np.diff(x[np.isfinite(x)])
+        assert (steps > 0).all() or (steps < 0).all(), "a track changed direction: identities switched"
+        assert np.isfinite(x).all()
+
+
+def test_duplicate_detections_are_dropped() -> None:
+    a = _person(300, 300, 0.0)
+    dets = _frames([[a, a + 2.0, _person(700, 300, 1.0)]])[0]
+    assert drop_duplicates(dets).n_people == 2
+
+
+def test_dropouts_are_stitched_into_one_track() -> None:
+    t = np.arange(T) / 30.0
+    frames = [[None] if 30 <= i < 45 else [_person(100 + 6 * i, 300, i / 3)] for i in range(T)]  # 0.5 s gap
+    tracks = track_people(t, _frames(frames))
+    assert tracks.n_tracks == 1
+    assert tracks.seen[:, 0].sum() == T - 15
+
+
+def test_subject_policies() -> None:
+    t = np.arange(T) / 30.0
+    frames = []
+    for i in range(T):
+        walker = _person(100 + 8 * i, 250, i / 3)
+        still = _person(900, 320, 0.0) if i < 60 else None  # bigger, but leaves early
+        frames.append([walker, still])
+    tracks = track_people(t, _frames(frames))
+    size = (1200, 600)
+    moving, report = choose_subject(tracks, size, "moving")
+    assert _track_x(tracks, moving)[-1] > 700
+    largest, _ = choose_subject(tracks, size, "largest")
+    assert largest != moving
+    visible, _ = choose_subject(tracks, size, "visible")
+    assert visible == moving  # the walker is fully visible in more frames
+    assert report["n_people_tracked"] == 2 and len(report["candidates"]) == 2
+    chosen, _ = choose_subject(tracks, size, str(largest))
+    assert chosen == largest

@@ -4,7 +4,10 @@ Run with ``make bench`` (or ``.venv/bin/python benchmarks/run.py``). Everything 
 run on the same clip, so the ratios hold on any machine; absolute fps depend on the CPU.
 
 Targets (see README):
-- ``hipsight analyze`` end to end >= 1.25x the bare serial loop (decode, then detect_for_video);
+- ``hipsight analyze`` end to end >= 1.25x the bare serial loop (decode, then detect_for_video)
+  run with the same landmarker settings (``ratio_1``: one person per frame, ``ratio_2``: two,
+  hipsight's default). ``ratio_default_vs_bare_1_person`` is reported too: the default two-person
+  analysis against the cheapest possible loop;
 - angles + summary of 100,000 synthetic frames < 0.5 s.
 """
 
@@ -95,10 +98,14 @@ def main() -> int:
     results: dict[str, object] = {"machine": f"{platform.machine()} {platform.processor()}", "video": str(video)}
     results["bare_serial_1_person"] = bench_bare_loop(video, max_people=1)
     results["bare_serial_2_people"] = bench_bare_loop(video, max_people=2)
-    analyze = bench_analyze(video, max_people=2)
-    results["hipsight_analyze_2_people"] = analyze
-    results["ratio_vs_bare_1_person"] = round(analyze["fps"] / results["bare_serial_1_person"]["fps"], 2)  # type: ignore[index]
-    results["ratio_vs_bare_2_people"] = round(analyze["fps"] / results["bare_serial_2_people"]["fps"], 2)  # type: ignore[index]
+    for people in (1, 2):
+        bare = results[f"bare_serial_{people}_{'person' if people == 1 else 'people'}"]
+        analyze = bench_analyze(video, max_people=people)
+        results[f"hipsight_analyze_{people}"] = analyze
+        results[f"ratio_{people}"] = round(analyze["fps"] / bare["fps"], 2)  # type: ignore[index]
+    results["ratio_default_vs_bare_1_person"] = round(
+        results["hipsight_analyze_2"]["fps"] / results["bare_serial_1_person"]["fps"], 2  # type: ignore[index]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         seq = run_analysis(video, out_dir=tmp, options=AnalysisOptions(progress=False), notify=lambda m: None).sequence
     results["kinematics_100k_frames"] = bench_kinematics(seq)
@@ -106,7 +113,10 @@ def main() -> int:
 
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))
-    ok = results["ratio_vs_bare_2_people"] >= 1.25 and results["kinematics_100k_frames"]["seconds"] < 0.5  # type: ignore[index,operator]
+    ok = (
+        min(results["ratio_1"], results["ratio_2"]) >= 1.25  # type: ignore[type-var]
+        and results["kinematics_100k_frames"]["seconds"] < 0.5  # type: ignore[index]
+    )
     print("targets met" if ok else "TARGETS NOT MET", file=sys.stderr)
     return 0 if ok else 1
 

@@ -2,10 +2,26 @@
 
 Screening, not diagnosis: every number carries its quality, and what cannot be measured is
 reported as such with the reason.
+
+>>> import hipsight
+>>> analysis = hipsight.analyze("squat.mp4", test="squat")  # doctest: +SKIP
+>>> analysis.result.metrics  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from hipsight.analysis import Analysis
+
+__all__ = ["__version__", "analyze"]
+
+
+def analyze(path: Any, test: str | None = None, out_dir: Any = None, **options: Any) -> Analysis:
+    """Analyse a video or landmarks file (see :func:`hipsight.analysis.analyze`)."""
+    from hipsight.analysis import analyze as _analyze
+
+    return _analyze(path, test=test, out_dir=out_dir, **options)

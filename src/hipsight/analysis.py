@@ -7,6 +7,7 @@ partial output behind.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from hipsight import __version__
+from hipsight.calibration.store import apply_calibration, calibration_summary, choose_calibration
 from hipsight.errors import InputError, NoPersonError
 from hipsight.export.angles_csv import write_angles_csv
 from hipsight.fileio import write_text_atomic
@@ -26,6 +28,8 @@ from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import apply_view_gate
 from hipsight.pose.landmarks import LEFT_ANKLE, LEFT_HIP, LEFT_KNEE, RIGHT_ANKLE, RIGHT_HIP, RIGHT_KNEE
 from hipsight.pose.sequence import PoseSequence
+from hipsight.protocols.base import TestResult
+from hipsight.results import SessionResults, TestRecord
 
 SUMMARY_SCHEMA = "hipsight.summary"
 SUMMARY_VERSION = 1
@@ -40,7 +44,7 @@ class AnalysisOptions:
 
     side: SideChoice = "auto"
     model: str | None = None
-    subject: str = "visible"
+    subject: str | None = None  # None: the test's own choice, else "visible"
     max_people: int = 2
     workers: int | None = None
     roll_deg: float = 0.0
@@ -49,17 +53,22 @@ class AnalysisOptions:
     min_visibility: float = 0.5
     progress: bool = True
     view_gate: bool = True
+    test: str | None = None
+    view: Literal["side", "front"] | None = None
+    asymmetry: dict[str, float] = field(default_factory=dict)
+    calibration: str | None = None  # name or .toml path; None: the default calibration; "none": off
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """The result of analysing one input."""
+    """The result of analysing one input: angles, their summary and, with a test, its result."""
 
     sequence: PoseSequence
     angles: AngleTable
     summary: dict[str, Any]
     warnings: tuple[str, ...] = ()
     outputs: dict[str, Path] = field(default_factory=dict)
+    result: TestResult | None = None
 
 
 def load_sequence(path: Path, options: AnalysisOptions, notify: Notify) -> tuple[PoseSequence, tuple[str, ...]]:
@@ -84,9 +93,28 @@ def extract_from_video(path: Path, options: AnalysisOptions, notify: Notify) -> 
     model = resolve_model(options.model, notify=notify)
     with native_stderr_silenced() as stderr, _progress_bar(video.frame_count, options.progress, path.name, stderr) as tick:
         extraction = extract_pose(
-            path, model, max_people=options.max_people, subject=options.subject, workers=options.workers, progress=tick
+            path,
+            model,
+            max_people=options.max_people,
+            subject=choose_subject_policy(options),
+            workers=options.workers,
+            progress=tick,
         )
     return extraction.sequence, extraction.warnings
+
+
+def choose_subject_policy(options: AnalysisOptions) -> str:
+    """The user's ``--subject``, else the test's declared choice (e.g. gait follows who moves)."""
+    if options.subject is not None:
+        return options.subject
+    if options.test:
+        from hipsight.protocols.registry import get_protocol
+
+        try:
+            return get_protocol(options.test).subject
+        except KeyError as exc:
+            raise InputError(str(exc.args[0])) from exc
+    return "visible"
 
 
 class _progress_bar:  # noqa: N801 - used as a context manager like a function
@@ -120,15 +148,17 @@ def analyse_sequence(seq: PoseSequence, options: AnalysisOptions, warnings: tupl
     """Angles and summary of a sequence (no files written)."""
     if not seq.detected.any():
         raise NoPersonError(f"{seq.meta.source or 'input'}: no person found in {seq.n_frames} frames")
+    calib, notes = choose_calibration(options.calibration, seq.meta.frame_size)
+    seq, calib_roll = apply_calibration(seq, calib)  # undistorted before any angle is computed
+    warnings = (*warnings, *notes)
     table = compute_angles(
         seq,
-        roll_deg=options.roll_deg,
+        roll_deg=calib_roll if calib_roll is not None else options.roll_deg,
         min_visibility=options.min_visibility,
         max_gap_s=options.max_gap_s,
         cutoff_hz=options.cutoff_hz,
     )
-    if options.view_gate:
-        table = apply_view_gate(table, seq)
+    shown = apply_view_gate(table, seq) if options.view_gate else table
     side = near_side(seq) if options.side == "auto" else options.side
     summary = {
         "schema": SUMMARY_SCHEMA,
@@ -142,11 +172,30 @@ def analyse_sequence(seq: PoseSequence, options: AnalysisOptions, warnings: tupl
         "detected_fraction": round(float(seq.detected.mean()), 4),
         "side": {"requested": options.side, "analysed": side, "near_camera": near_side(seq)},
         "meta": seq.meta.to_dict(),
-        "processing": list(table.provenance),
+        "calibration": calibration_summary(calib),
+        "processing": list(shown.provenance),
         "warnings": list(warnings),
-        "angles": summarise_angles(table),
+        "angles": summarise_angles(shown),
     }
-    return Analysis(sequence=seq, angles=table, summary=summary, warnings=warnings)
+    result = run_protocol(seq, table, options, side) if options.test else None
+    return Analysis(sequence=seq, angles=shown, summary=summary, warnings=warnings, result=result)
+
+
+def run_protocol(seq: PoseSequence, table: AngleTable, options: AnalysisOptions, side: str) -> TestResult:
+    """Measure one screening test. Protocols get the raw table: they apply their own gates."""
+    from hipsight.protocols.base import MeasureContext
+    from hipsight.protocols.registry import get_protocol
+
+    try:
+        protocol = get_protocol(options.test or "")
+    except KeyError as exc:
+        raise InputError(str(exc.args[0])) from exc
+    context = MeasureContext(
+        side="auto" if options.side == "auto" else side,  # type: ignore[arg-type]
+        view=options.view,
+        options={"asymmetry": dict(options.asymmetry)},
+    )
+    return protocol.measure(seq, table, context)
 
 
 def write_outputs(analysis: Analysis, out_dir: Path, stem: str, csv_path: Path | None = None) -> dict[str, Path]:
@@ -157,7 +206,22 @@ def write_outputs(analysis: Analysis, out_dir: Path, stem: str, csv_path: Path |
         "summary": write_text_atomic(out_dir / "summary.json", json.dumps(analysis.summary, indent=2) + "\n"),
         "landmarks": analysis.sequence.save_npz(out_dir / f"{stem}_landmarks.npz"),
     }
+    if analysis.result is not None:
+        record = TestRecord(
+            result=analysis.result,
+            source=analysis.sequence.meta.source,
+            files={kind: _relative(path, out_dir) for kind, path in paths.items()},
+        )
+        session = SessionResults(tests=(record,), kind="analyze", calibration=analysis.sequence.meta.calibration)
+        paths["results"] = session.save(out_dir / "results.json")
     return paths
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path.resolve())
 
 
 def run_analysis(
@@ -175,4 +239,22 @@ def run_analysis(
     stem = path.stem.removesuffix("_landmarks")
     target = Path(out_dir) if out_dir is not None else Path("out") / stem
     outputs = write_outputs(analysis, target, stem, Path(csv_path) if csv_path else None)
-    return Analysis(analysis.sequence, analysis.angles, analysis.summary, analysis.warnings, outputs)
+    return dataclasses.replace(analysis, outputs=outputs)
+
+
+def analyze(
+    path: str | Path, test: str | None = None, out_dir: str | Path | None = None, **options: Any
+) -> Analysis:
+    """Python API: analyse a video or landmarks file; with ``test``, measure that screening test.
+
+    Writes files only when ``out_dir`` is given. ``options`` are :class:`AnalysisOptions` fields
+    (``side``, ``view``, ``subject``, ``model``, ...); the progress bar is off unless asked for.
+
+    >>> result = analyze("squat.mp4", test="squat").result  # doctest: +SKIP
+    """
+    options.setdefault("progress", False)
+    opts = AnalysisOptions(test=test, **options)
+    if out_dir is not None:
+        return run_analysis(path, out_dir=out_dir, options=opts, notify=lambda m: None)
+    seq, warnings = load_sequence(Path(path), opts, notify=lambda m: None)
+    return analyse_sequence(seq, opts, warnings)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from hipsight import __version__
+from hipsight.calibration.cli import register as register_calibrate
 from hipsight.errors import HipsightError
 
 EXIT_OK = 0
@@ -39,12 +40,56 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         max_gap_s=args.max_gap,
         progress=not args.no_progress,
         view_gate=not args.no_view_gate,
+        test=args.test,
+        view=args.view,
+        asymmetry=asymmetry_overrides(args),
+        calibration=args.calibration,
     )
     analysis = run_analysis(args.input, out_dir=args.out, csv_path=args.csv, options=options, notify=_stderr)
     for warning in analysis.warnings:
         _stderr(f"hipsight: warning: {warning}")
     print_analysis(analysis)
+    if analysis.result is not None:
+        from hipsight.textreport import format_test_result
+
+        print(format_test_result(analysis.result))
     return EXIT_OK
+
+
+def asymmetry_overrides(args: argparse.Namespace) -> dict[str, float]:
+    """Side-to-side limits given on the command line, by metric id."""
+    overrides: dict[str, float] = {}
+    if args.asym_fppa is not None:
+        overrides["knee_fppa"] = args.asym_fppa
+    if args.asym_rom is not None:
+        for metric in ("internal_rotation", "external_rotation", "corrected_extension", "peak_hip_extension"):
+            overrides[metric] = args.asym_rom
+    return overrides
+
+
+def cmd_tests(args: argparse.Namespace) -> int:
+    from hipsight.protocols.registry import all_protocols
+
+    for protocol in all_protocols():
+        dose = protocol_dose(protocol)
+        print(f"{protocol.id:18} {protocol.title}  [{protocol.view} view, {protocol.position}{dose}]")
+        if args.verbose:
+            print(f"{'':18} {protocol.instructions}")
+            print(f"{'':18} metrics: {', '.join(m.id for m in protocol.metrics)}")
+    if not args.verbose:
+        print("\n`hipsight tests -v` shows each test's instructions and metrics.")
+    return EXIT_OK
+
+
+def protocol_dose(protocol: object) -> str:
+    reps = getattr(protocol, "reps", None)
+    hold = getattr(protocol, "hold_s", None)
+    duration = getattr(protocol, "duration_s", None)
+    if reps:
+        return f", {reps} reps"
+    if hold:
+        return f", hold {hold:g} s"
+    return f", {duration:g} s" if duration else ""
 
 
 def print_analysis(analysis: object) -> None:
@@ -57,8 +102,8 @@ def print_analysis(analysis: object) -> None:
         f"{summary['source']}: {summary['n_frames']} frames, {summary['duration_s']:.1f} s, "
         f"person found in {100 * summary['detected_fraction']:.0f}% of frames"
     )
-    if subject:
-        print(f"subject: track {subject['track_id']} of {subject['n_people_tracked']} ({subject['policy']})")
+    if "track_id" in subject:
+        print(f"subject: track {subject['track_id']} of {subject.get('n_people_tracked', '?')} ({subject.get('policy', '?')})")
     side = summary["side"]["analysed"]
     print(f"side analysed: {side} (near the camera: {summary['side']['near_camera']})")
     rows = [(name, s) for name, s in summary["angles"].items() if not name.endswith("_3d")]
@@ -122,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--side", choices=("left", "right", "auto"), default="auto", help="side to analyse")
     analyze.add_argument("--model", default=None, help="a PoseLandmarker .task file (default: the full model)")
     analyze.add_argument(
-        "--subject", default="visible", help="who to analyse: visible (default), largest, moving, or a track id"
+        "--subject",
+        default=None,
+        help="who to analyse: visible (default; gait: moving), largest, moving, or a track id",
     )
     analyze.add_argument("--max-people", type=int, default=2, help="people detected per frame (default 2)")
     analyze.add_argument("--workers", type=int, default=None, help="parallel inference workers (default: 2)")
@@ -134,7 +181,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep 2D angles in frames seen from the wrong view (default: blank them)",
     )
     analyze.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    analyze.add_argument("--test", default=None, help="screening test to measure (see `hipsight tests`)")
+    analyze.add_argument("--view", choices=("side", "front"), default=None, help="the camera view you recorded")
+    analyze.add_argument("--asym-rom", type=float, default=None, help="left/right ROM limit, deg (default 10)")
+    analyze.add_argument("--asym-fppa", type=float, default=None, help="left/right knee FPPA limit, deg (default 9)")
+    analyze.add_argument(
+        "--calibration",
+        default=None,
+        help="camera calibration NAME or .toml (default: `hipsight calibrate default`; 'none': off)",
+    )
     analyze.set_defaults(handler=cmd_analyze)
+
+    tests = sub.add_parser("tests", help="list the screening tests and their instructions")
+    tests.add_argument("-v", "--verbose", action="store_true", help="show instructions and metrics")
+    tests.set_defaults(handler=cmd_tests)
 
     models = sub.add_parser("models", help="pose model store").add_subparsers(dest="models_cmd", required=True)
     fetch = models.add_parser("fetch", help="fetch or build models/pose_landmarker_full.task")
@@ -150,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     sfetch.add_argument("--force", action="store_true")
     sfetch.set_defaults(handler=cmd_samples_fetch)
     samples.add_parser("list", help="list samples").set_defaults(handler=cmd_samples_list)
+    register_calibrate(sub)
     return parser
 
 

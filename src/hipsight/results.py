@@ -32,6 +32,8 @@ DISCLAIMER = (
 class TestRecord:
     """One test in a session: its result plus the files it came from."""
 
+    __test__ = False  # not a pytest test class
+
     result: TestResult
     source: str = ""
     files: dict[str, str] = field(default_factory=dict)  # kind -> path relative to results.json

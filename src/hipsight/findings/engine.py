@@ -34,6 +34,7 @@ class Norm:
     threshold: float | None = None
     steps: tuple[float, float] = (5.0, 10.0)
     absolute: bool = False
+    margin: float = 0.0  # measurement error: only values beyond threshold + margin are findings
     asymmetry: float | None = None
     exercises: tuple[str, ...] = ()
 
@@ -88,6 +89,7 @@ def parse_norms(data: Mapping[str, Any]) -> NormBook:
             threshold=entry.get("threshold"),
             steps=tuple(entry.get("steps", (5.0, 10.0))),  # type: ignore[arg-type]
             absolute=bool(entry.get("absolute", False)),
+            margin=float(entry.get("margin", 0.0)),
             asymmetry=entry.get("asymmetry"),
             exercises=tuple(entry.get("exercises", ())),
         )
@@ -116,7 +118,7 @@ def compare_with_norm(value: MetricValue, norm: Norm, test: str) -> Finding | No
         return None
     x = abs(value.value) if norm.absolute else value.value
     excess = norm.threshold - x if norm.rule == "min" else x - norm.threshold
-    severity = grade_excess(excess, norm.steps)
+    severity = grade_excess(excess - norm.margin, norm.steps)
     if severity == "none":
         return None
     side = f"{value.side} " if value.side else ""

@@ -125,6 +125,8 @@ class Segment:
 class TestResult:
     """Everything one protocol measured in one recording."""
 
+    __test__ = False  # not a pytest test class
+
     test: str
     title: str
     view_required: View
@@ -174,6 +176,13 @@ class Protocol:
     gates: Gates = field(default_factory=Gates)
     norms: tuple[str, ...] = ()
     order: int = 50  # place in the guided session (posture first)
+    subject: str = "visible"  # who to analyse when several people are in view ("moving" for gait)
+    views: tuple[View, ...] = ()  # every view the test accepts, when more than ``view`` (posture)
+
+    @property
+    def accepted_views(self) -> tuple[View, ...]:
+        """The views this test can use: ``views`` when declared, else just ``view``."""
+        return self.views or (self.view,)
 
     def metric_spec(self, metric: str) -> MetricSpec:
         for spec in self.metrics:

@@ -1,0 +1,1 @@
+"""Progress across sessions: a local SQLite database of sessions and their metrics."""

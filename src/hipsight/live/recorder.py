@@ -1,0 +1,190 @@
+"""What a guided session leaves on disk.
+
+::
+
+    <out>/
+      results.json                      the whole session (kind "assess"), rewritten after each test
+      <test>[_<side>]/
+        <test>[_<side>]_landmarks.npz   the captured PoseSequence (docs/landmarks-format.md)
+        <test>[_<side>]_angles.csv      its angles (docs/output-formats.md)
+        <test>[_<side>]_video.mp4       the raw camera frames, only with --save-video
+
+Every file is written atomically; results.json is rewritten after each test and once more at
+the end (or on quit, Ctrl-C, window close, camera lost), with ``complete: false`` for a test
+that was interrupted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipsight.export.angles_csv import write_angles_csv
+from hipsight.kinematics.angles import compute_angles
+from hipsight.kinematics.table import AngleTable
+from hipsight.kinematics.view import apply_view_gate
+from hipsight.live.measure import Measured
+from hipsight.live.plan import Step
+from hipsight.pose.sequence import PoseSequence, SequenceMeta
+from hipsight.results import SessionResults, TestRecord
+
+RESULTS_NAME = "results.json"
+SUBJECT_POLICY = "live: largest and most central, kept while close"
+VIDEO_FPS_DEFAULT = 30.0
+
+
+def default_out_dir(now: datetime | None = None) -> Path:
+    """``out/assess-YYYYmmdd-HHMMSS`` in the current folder."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return Path("out") / f"assess-{stamp}"
+
+
+class VideoSink:
+    """Raw frames of one capture to an mp4 (written beside its final name, renamed on keep)."""
+
+    def __init__(self, path: Path, frame_size: tuple[int, int], fps: float) -> None:
+        import cv2  # noqa: PLC0415 - OpenCV loads only when a video is saved
+
+        self.path = path
+        self._partial = path.with_name(f".{path.stem}.partial{path.suffix}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = cv2.VideoWriter(
+            str(self._partial), cv2.VideoWriter.fourcc(*"mp4v"), fps, frame_size
+        )
+        if not self._writer.isOpened():
+            raise OSError(f"cannot write video {path} (no mp4v encoder?)")
+        self._cv2 = cv2
+        self.frames = 0
+
+    def write(self, rgb: NDArray[np.uint8]) -> None:
+        self._writer.write(self._cv2.cvtColor(rgb, self._cv2.COLOR_RGB2BGR))
+        self.frames += 1
+
+    def close(self, keep: bool) -> Path | None:
+        """Finish the file; keep it under its final name, or delete it."""
+        self._writer.release()
+        if keep and self.frames > 0:
+            self._partial.replace(self.path)
+            return self.path
+        self._partial.unlink(missing_ok=True)
+        return None
+
+
+class SessionRecorder:
+    """Writes each step's files and the session's results.json."""
+
+    def __init__(
+        self,
+        out_dir: str | Path,
+        *,
+        person: str | None = None,
+        calibration: str | None = None,
+        save_video: bool = False,
+        source: str = "",
+        model_name: str = "",
+        model_sha256: str = "",
+    ) -> None:
+        self.out_dir = Path(out_dir)
+        self.person = person
+        self.calibration = calibration
+        self.save_video = save_video
+        self.source = source
+        self.model_name = model_name
+        self.model_sha256 = model_sha256
+        self.session_id = uuid.uuid4().hex[:12]
+        self.created = datetime.now(UTC).isoformat(timespec="seconds")
+        self._video: VideoSink | None = None
+
+    # -------------------------------------------------------------- paths
+    def step_dir(self, step: Step) -> Path:
+        return self.out_dir / step.key
+
+    def results_path(self) -> Path:
+        return self.out_dir / RESULTS_NAME
+
+    def sequence_meta(
+        self, step: Step, frame_size: tuple[int, int], fps: float | None, people_seen: int = 1
+    ) -> SequenceMeta:
+        """Metadata of a captured sequence (source, model, calibration, who and what)."""
+        return SequenceMeta(
+            frame_size=frame_size,
+            source=f"live:{self.source}" if self.source else "live",
+            fps_reported=fps,
+            model_name=self.model_name,
+            model_sha256=self.model_sha256,
+            calibration=self.calibration,
+            subject={"policy": SUBJECT_POLICY, "track_id": 0, "n_people_tracked": people_seen},
+            provenance=(
+                f"live capture: hipsight assess, test={step.protocol.id}, side={step.side or '-'}",
+            ),
+        )
+
+    # -------------------------------------------------------------- video
+    def start_video(self, step: Step, frame_size: tuple[int, int], fps: float | None) -> None:
+        """Begin the raw video of a capture (only with --save-video)."""
+        self.stop_video(keep=False)
+        if self.save_video:
+            path = self.step_dir(step) / f"{step.key}_video.mp4"
+            self._video = VideoSink(path, frame_size, fps or VIDEO_FPS_DEFAULT)
+
+    def write_frame(self, rgb: NDArray[np.uint8]) -> None:
+        if self._video is not None:
+            self._video.write(rgb)
+
+    def stop_video(self, keep: bool) -> Path | None:
+        video, self._video = self._video, None
+        return video.close(keep) if video is not None else None
+
+    # -------------------------------------------------------------- tests
+    def save_test(
+        self, step: Step, seq: PoseSequence, measured: Measured, complete: bool
+    ) -> TestRecord:
+        """Write the step's landmarks, angles CSV (and video); return its results record."""
+        folder = self.step_dir(step)
+        files = {
+            "landmarks": seq.save_npz(folder / f"{step.key}_landmarks.npz"),
+            "csv": write_angles_csv(
+                folder / f"{step.key}_angles.csv", seq, shown_angles(seq, measured)
+            ),
+        }
+        video = self.stop_video(keep=True)
+        if video is not None:
+            files["video"] = video
+        return TestRecord(
+            result=measured.result,
+            source=seq.meta.source,
+            files={kind: path.relative_to(self.out_dir).as_posix() for kind, path in files.items()},
+            complete=complete,
+        )
+
+    def write_results(
+        self,
+        records: Sequence[TestRecord],
+        meta: Mapping[str, Any],
+        baseline: Mapping[str, float] | None = None,
+    ) -> Path:
+        """(Re)write results.json for the whole session."""
+        session = SessionResults(
+            tests=tuple(records),
+            session_id=self.session_id,
+            created=self.created,
+            person=self.person,
+            kind="assess",
+            calibration=self.calibration,
+            baseline=dict(baseline or {}),
+            meta=dict(meta),
+        )
+        return session.save(self.results_path())
+
+
+def shown_angles(seq: PoseSequence, measured: Measured) -> AngleTable:
+    """The angles written to the CSV: the analysis's view-gated table, as ``analyze`` writes."""
+    if measured.analysis is not None:
+        return measured.analysis.angles
+    return apply_view_gate(compute_angles(seq), seq)

@@ -1,0 +1,261 @@
+"""Glute bridge (side view): peak hip extension, time to reach it, and sag during the hold.
+
+The person lies on their back, knees bent and feet flat, side-on to the camera. They lie still for
+two seconds, lift the hips until shoulders, hips and knees form a straight line, hold, and lower.
+The single-leg version is filmed from the feet and is its own protocol
+(:mod:`hipsight.protocols.single_leg_bridge`).
+
+Bridge angle: the shoulder-hip-knee angle in the image, 180 deg = a straight line, more than 180
+= the hips pushed past the line (arching). It is derived from the sagittal hip angle of the
+kinematics: ``bridge angle = 180 - <side>_hip_flexion``; the hip angle is the angle between the
+trunk line (mid-hip to mid-shoulder) and the thigh (hip to knee), so this is exactly the
+shoulder-hip-knee angle with the shoulders and hips taken at their midpoints, and it keeps the
+hip angle's sign (extension past the straight line reads above 180). It is measured on the leg
+nearer the camera (:func:`near_leg`); the far leg is hidden behind it in a real side view.
+
+Segmentation: the resting level is the lowest bridge angle before each lift; a lift is a run of
+frames above half-way between the resting level and the recording's highest angle, lasting at
+least ``MIN_LIFT_S``. Per lift, with ``excursion`` = peak - rest:
+
+- ``peak_extension``: the highest bridge angle of the lift (deg);
+- ``time_to_peak``: time from lift-off (10 % of the excursion) to the top (90 %) (s);
+- ``hold_sag``: the drop from the peak to the lowest angle during the hold (deg). The hold runs
+  from the top until the last frame, before the lowering, in which the angle still changes
+  slower than ``HOLD_MAX_SPEED`` deg/s.
+
+With several lifts each metric is the mean over the lifts; every lift is a ``rep`` segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipsight.kinematics.table import AngleTable
+from hipsight.pose import landmarks as lm
+from hipsight.pose.sequence import PoseSequence
+from hipsight.protocols.base import (
+    MeasureContext,
+    MetricSpec,
+    Protocol,
+    SideName,
+    TestResult,
+)
+from hipsight.protocols.common import assemble_result, gated_metric, segment_from
+from hipsight.protocols.gates import check_view, in_plane_frames
+from hipsight.protocols.segmentation import fill_small_gaps, runs, still_frames
+from hipsight.protocols.single_leg_stance import (
+    finite_values,
+    hidden_reason,
+    mean_over,
+    moving_mean,
+    not_measurable,
+)
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+MIN_EXCURSION_DEG = 15.0  # a lift raises the bridge angle by at least this much
+MIN_LIFT_S = 0.5
+ONSET, TOP = 0.1, 0.9  # fractions of the excursion: lift-off and top
+HOLD_MAX_SPEED = 8.0  # deg/s: slower is holding (or sagging), faster is lowering
+
+METRICS = ("peak_extension", "time_to_peak", "hold_sag")
+
+
+def near_leg(seq: PoseSequence, context: MeasureContext) -> SideName:
+    """The leg nearer the camera: the context's side, else the more visible leg.
+
+    Ties (equal visibility, e.g. synthetic data) go to the leg whose knee has the smaller world
+    depth (MediaPipe's world z points away from the camera).
+    """
+    if context.side in ("left", "right"):
+        return context.side
+    legs = {
+        side: [lm.landmark_index(p, side) for p in ("hip", "knee", "ankle")] for side in lm.SIDES
+    }
+    vis = {side: float(np.nanmean(seq.visibility[:, idx])) for side, idx in legs.items()}
+    if abs(vis["left"] - vis["right"]) > 0.05:
+        return "left" if vis["left"] > vis["right"] else "right"
+    depth = {
+        side: np.nanmean(seq.world_xyz[:, lm.landmark_index("knee", side), 2]) for side in lm.SIDES
+    }
+    return "right" if depth["right"] < depth["left"] else "left"
+
+
+def bridge_angle(table: AngleTable, side: SideName, valid: BoolArray) -> FloatArray:
+    """(T,) shoulder-hip-knee angle, 180 - hip flexion (180 = straight line), NaN where not
+    ``valid``, smoothed by a moving mean over ``SMOOTH_S``."""
+    angle = np.where(valid, 180.0 - table.column(f"{side}_hip_flexion"), np.nan)
+    return moving_mean(angle, table.t)
+
+
+@dataclass(frozen=True)
+class Lift:
+    """One bridge lift: lift-off, top reached, peak, end of hold and end (frame indices)."""
+
+    onset: int
+    top: int
+    peak: int
+    hold_end: int
+    stop: int
+
+
+def find_lifts(angle: FloatArray, t: FloatArray) -> list[Lift]:
+    """The lifts in a bridge-angle series (NaN where not valid)."""
+    x = fill_small_gaps(angle)
+    if np.isfinite(x).sum() < 3 or np.nanmax(x) - np.nanmin(x) < MIN_EXCURSION_DEG:
+        return []
+    with np.errstate(invalid="ignore"):
+        high = x >= (np.nanmin(x) + np.nanmax(x)) / 2.0
+    spans = [(a, b) for a, b in runs(high) if t[b - 1] - t[a] >= MIN_LIFT_S]
+    still = still_frames(x, t, HOLD_MAX_SPEED)
+    lifts, previous = [], 0
+    for start, stop in spans:
+        lift = describe_lift(x, still, previous, start, stop)
+        if lift is not None:
+            lifts.append(lift)
+        previous = stop
+    return lifts
+
+
+def describe_lift(
+    x: FloatArray, still: BoolArray, previous: int, start: int, stop: int
+) -> Lift | None:
+    """Lift-off, top, peak and hold end of the lift whose high part is ``start..stop``."""
+    peak = start + int(np.nanargmax(x[start:stop]))
+    rest = float(np.nanmin(x[previous : peak + 1]))
+    excursion = x[peak] - rest
+    if not excursion >= MIN_EXCURSION_DEG:
+        return None
+    rising = np.arange(previous, peak + 1)
+    with np.errstate(invalid="ignore"):
+        below = rising[x[rising] < rest + ONSET * excursion]
+        reached = rising[x[rising] >= rest + TOP * excursion]
+    onset = int(below[-1]) + 1 if below.size else previous
+    top = int(reached[reached >= onset][0])
+    holding = np.flatnonzero(still[peak:stop])
+    hold_end = peak + int(holding[-1]) if holding.size else peak
+    return Lift(onset, top, peak, hold_end, stop)
+
+
+def lift_values(angle: FloatArray, t: FloatArray, lift: Lift, valid: BoolArray) -> dict[str, float]:
+    """Peak, time to peak, sag and hold time of one lift (NaN when its key frames are invalid)."""
+    hold = np.arange(lift.peak, lift.hold_end + 1)
+    hold = hold[valid[hold]]
+    if not (valid[lift.peak] and valid[lift.onset] and valid[lift.top] and hold.size):
+        return dict.fromkeys((*METRICS, "hold_s"), float("nan"))
+    return {
+        "peak_extension": float(angle[lift.peak]),
+        "time_to_peak": float(t[lift.top] - t[lift.onset]),
+        "hold_sag": float(angle[lift.peak] - angle[hold].min()),
+        "hold_s": float(t[lift.hold_end] - t[lift.top]),
+    }
+
+
+def measure_bridge(seq: PoseSequence, table: AngleTable, context: MeasureContext) -> TestResult:
+    """Peak bridge angle, time to reach it and sag during the hold, on the near leg."""
+    gates = PROTOCOL.gates
+    view = check_view(seq, "side", gates)
+    side = near_leg(seq, context)
+    hip = f"{side}_hip_flexion"
+    landmarks = (
+        lm.LEFT_SHOULDER,
+        lm.RIGHT_SHOULDER,
+        lm.LEFT_HIP,
+        lm.RIGHT_HIP,
+        lm.landmark_index("knee", side),
+    )
+    blocked = (None if view.ok else view.reason) or hidden_reason(seq, landmarks, gates)
+    in_plane = in_plane_frames(seq, "side", gates)
+    valid = table.validity(hip) & in_plane
+    angle = bridge_angle(table, side, valid)
+    lifts = [] if blocked else find_lifts(angle, table.t)
+    if not blocked and not lifts:
+        blocked = (
+            "no bridge lift found: the shoulder-hip-knee angle never rose by "
+            f"{MIN_EXCURSION_DEG:g} deg; lie still for two seconds, then lift the hips and hold"
+        )
+    phase = np.zeros(table.n_frames, dtype=bool)
+    for lift in lifts:
+        phase[lift.onset : lift.stop] = True
+    by_lift = [lift_values(angle, table.t, lift, valid) for lift in lifts]
+    metrics = [
+        not_measurable(PROTOCOL, key, None, blocked)
+        if blocked
+        else gated_metric(
+            PROTOCOL,
+            key,
+            None,
+            table,
+            (hip,),
+            phase,
+            mean_over([values[key] for values in by_lift]),
+            view=view,
+            extra=in_plane,
+        )
+        for key in METRICS
+    ]
+    segments = [
+        segment_from("rep", i, lift.onset, lift.stop, table.t, None, finite_values(values))
+        for i, (lift, values) in enumerate(zip(lifts, by_lift, strict=True))
+    ]
+    notes = [f"Measured on the {side} leg (the one nearer the camera)."]
+    asymmetry = context.options.get("asymmetry")
+    return assemble_result(PROTOCOL, view, metrics, segments, notes, asymmetry)
+
+
+PROTOCOL = Protocol(
+    id="bridge",
+    title="Glute bridge",
+    instructions=(
+        "Lie on your back side-on to the camera, knees bent, feet flat. Stay still for two "
+        "seconds. Then lift your hips until shoulders, hips and knees make a straight line, hold "
+        "for ten seconds, and lower slowly."
+    ),
+    position="lying",
+    view="side",
+    angles=("left_hip_flexion", "right_hip_flexion"),
+    key_angle="left_hip_flexion",
+    key_band=(-10.0, 10.0),
+    metrics=(
+        MetricSpec(
+            "peak_extension",
+            "Peak bridge angle (shoulder-hip-knee)",
+            "deg",
+            per_side=False,
+            norm="bridge_extension",
+            description="Highest shoulder-hip-knee angle of the lift; 180 = straight line.",
+        ),
+        MetricSpec(
+            "time_to_peak",
+            "Time to reach the top",
+            "s",
+            per_side=False,
+            description="From lift-off (10 % of the rise) to the top (90 % of the rise).",
+        ),
+        MetricSpec(
+            "hold_sag",
+            "Sag during the hold",
+            "deg",
+            per_side=False,
+            norm="bridge_sag",
+            description="Peak angle minus the lowest angle during the hold, before lowering.",
+        ),
+    ),
+    segmentation=(
+        "A lift is a run above half-way between the resting and the highest bridge angle "
+        f"(at least {MIN_LIFT_S:g} s, excursion at least {MIN_EXCURSION_DEG:g} deg). Lift-off and "
+        f"top are the {100 * ONSET:g} % and {100 * TOP:g} % crossings of the excursion; the hold "
+        "ends at the last frame, before lowering, that changes slower than "
+        f"{HOLD_MAX_SPEED:g} deg/s."
+    ),
+    measure=measure_bridge,
+    hold_s=10.0,
+    duration_s=20.0,
+    per_side=False,
+    norms=("bridge_extension", "bridge_sag"),
+    order=60,
+)

@@ -1,0 +1,354 @@
+"""Active standing hip extension: how far the thigh goes back, and how much the trunk helps.
+
+The person stands side-on to the camera, holds on to a chair if needed, and kicks one leg
+straight back a few times. Reps are cut from the thigh's angle behind the true vertical
+(``-thigh_inclination``): each rep is a peak that rises at least ``MIN_EXCURSION_DEG`` above the
+resting level and lasts ``MIN_REP_S`` or more. The standing leg's thigh stays about vertical, so
+it has no reps; the moving leg is the one with reps (a leg swinging less than
+``MIN_SWING_SHARE`` of the other is the standing leg swaying). ``MeasureContext.side`` picks a
+leg explicitly.
+
+Per rep (``onset`` = the most neutral frame between the previous rep and this rep's peak;
+``peak`` = the frame of largest hip extension within the rep):
+
+- ``peak_hip_extension`` = ``-hip_flexion`` at the peak: the thigh against the trunk line
+  (mid-hip→mid-shoulder), positive = extension.
+- ``trunk_compensation`` = ``trunk_inclination(peak) - trunk_inclination(onset)``: + = the trunk
+  leaned forward while the leg went back, − = it arched backward.
+- ``corrected_extension`` = ``peak_hip_extension - max(0, -trunk_compensation)``: the extension
+  that did not come from the trunk. The thigh–trunk angle already excludes a forward lean (the
+  pelvis tips forward with the trunk, which the thigh–trunk angle sees), but a backward arch of
+  the lower back opens the thigh–trunk angle without the hip moving, so a backward arch is
+  subtracted. Equivalently: the smaller of the thigh–trunk extension and the thigh's extension
+  behind the vertical (for an upright start). A pelvis that tilts while the trunk line stays put
+  cannot be seen by landmarks at all.
+
+Each metric is the median over the valid reps; ``reps`` counts them. A rep is valid when at
+least ``Gates.min_valid_fraction`` of its frames have the leg and trunk visible in a side view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipsight.kinematics.table import AngleTable
+from hipsight.pose.sequence import PoseSequence
+from hipsight.protocols.base import (
+    MeasureContext,
+    MetricSpec,
+    MetricValue,
+    Protocol,
+    Segment,
+    SideName,
+    TestResult,
+)
+from hipsight.protocols.common import assemble_result, gated_metric, segment_from, sides_for
+from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
+from hipsight.protocols.segmentation import find_reps
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+MIN_EXCURSION_DEG = 5.0  # the thigh must swing at least this far back to count as a rep
+MIN_PERIOD_S = 1.0  # reps at least this far apart
+MIN_REP_S = 0.4  # a rep lasts at least this long (shorter peaks are landmark noise)
+MIN_SWING_SHARE = 1 / 3  # a leg swinging less than this share of the other leg is standing
+REP_METRICS = ("peak_hip_extension", "trunk_compensation", "corrected_extension")
+
+
+@dataclass(frozen=True)
+class ExtensionRep:
+    """One kick back: frames and the three per-rep values."""
+
+    onset: int
+    peak: int
+    stop: int
+    valid: bool
+    swing: float  # how far the thigh went back (vs the vertical) from onset to peak
+    peak_hip_extension: float
+    trunk_compensation: float
+    corrected_extension: float
+
+    def values(self) -> dict[str, float | None]:
+        return {name: round(float(getattr(self, name)), 2) for name in REP_METRICS}
+
+
+def leg_angles(side: SideName) -> tuple[str, str, str]:
+    return f"{side}_hip_flexion", f"{side}_thigh_inclination", "trunk_inclination"
+
+
+def leg_frames(table: AngleTable, side: SideName, in_plane: BoolArray) -> BoolArray:
+    """Frames where the leg's angles and the trunk are valid in a side view."""
+    ok = in_plane.copy()
+    for name in leg_angles(side):
+        ok &= table.validity(name)
+    return ok
+
+
+def thigh_backward(table: AngleTable, side: SideName, ok: BoolArray) -> FloatArray:
+    """(T,) how far the thigh points behind the true vertical, NaN where not usable."""
+    return np.where(ok, -table.column(f"{side}_thigh_inclination"), np.nan)
+
+
+def rep_onset(backward: FloatArray, since: int, peak: int, fallback: int) -> int:
+    """The most neutral frame (thigh least far back) between ``since`` and the rep's peak."""
+    window = backward[since : peak + 1]
+    return since + int(np.nanargmin(window)) if np.isfinite(window).any() else fallback
+
+
+def find_extension_reps(
+    table: AngleTable, side: SideName, ok: BoolArray, min_fraction: float
+) -> list[ExtensionRep]:
+    """Reps of one leg with their onset, peak and values."""
+    backward = thigh_backward(table, side, ok)
+    extension = np.where(ok, -table.column(f"{side}_hip_flexion"), np.nan)
+    trunk = table.column("trunk_inclination")
+    reps = find_reps(backward, table.t, MIN_EXCURSION_DEG, min_period_s=MIN_PERIOD_S)
+    found = []
+    previous_stop = 0
+    for rep in reps:
+        if table.t[rep.stop - 1] - table.t[rep.start] < MIN_REP_S:
+            continue  # a flicker of landmark noise, not a kick
+        onset = rep_onset(backward, previous_stop, rep.peak, rep.start)
+        window = extension[rep.start : rep.stop]
+        peak = rep.start + int(np.nanargmax(window)) if np.isfinite(window).any() else rep.peak
+        valid = bool(ok[onset] and ok[peak] and ok[onset : rep.stop].mean() >= min_fraction)
+        compensation = float(trunk[peak] - trunk[onset])
+        found.append(
+            ExtensionRep(
+                onset=onset,
+                peak=peak,
+                stop=rep.stop,
+                valid=valid,
+                swing=float(backward[rep.peak] - backward[onset]),
+                peak_hip_extension=float(extension[peak]),
+                trunk_compensation=compensation,
+                corrected_extension=float(extension[peak] - max(0.0, -compensation)),
+            )
+        )
+        previous_stop = rep.stop
+    return found
+
+
+def rep_window(reps: list[ExtensionRep], n_frames: int) -> BoolArray:
+    """(T,) frames inside any rep (onset to stop)."""
+    mask = np.zeros(n_frames, dtype=bool)
+    for rep in reps:
+        mask[rep.onset : rep.stop] = True
+    return mask
+
+
+def median_of_reps(reps: list[ExtensionRep], metric: str) -> float:
+    values = [getattr(rep, metric) for rep in reps if rep.valid]
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    return float(np.median(finite)) if finite.size else float("nan")
+
+
+def rep_median(reps: list[ExtensionRep], metric: str) -> Callable[[BoolArray], float]:
+    """A ``gated_metric`` compute function: the median of one per-rep value over valid reps."""
+    return lambda _valid: median_of_reps(reps, metric)
+
+
+def leg_metrics(
+    table: AngleTable, side: SideName, reps: list[ExtensionRep], ok: BoolArray, view: ViewCheck
+) -> list[MetricValue]:
+    """The per-side metrics of one leg from its reps (not measurable when none is valid)."""
+    phase = rep_window(reps, table.n_frames)
+    angles = leg_angles(side)
+    out = []
+    for metric in REP_METRICS:
+        out.append(
+            gated_metric(
+                PROTOCOL,
+                metric,
+                side,
+                table,
+                angles,
+                phase,
+                rep_median(reps, metric),
+                view=view,
+                extra=ok,
+                label=f"{side} leg kicks",
+            )
+        )
+    count_spec = PROTOCOL.metric_spec("reps")
+    n_valid = sum(rep.valid for rep in reps)
+    if all(m.status == "ok" for m in out) and n_valid:
+        quality = min(m.quality for m in out)
+        out.append(
+            MetricValue.measured("reps", side, n_valid, count_spec.unit, quality, int(phase.sum()))
+        )
+    else:
+        reason = (
+            next((m.reason for m in out if m.reason), None) or f"no valid rep for the {side} leg"
+        )
+        out.append(MetricValue.not_measurable("reps", side, count_spec.unit, reason))
+    return out
+
+
+def no_reps(
+    table: AngleTable, side: SideName, in_plane: BoolArray, view: ViewCheck
+) -> list[MetricValue]:
+    """Not measurable: why a leg gave no rep (wrong view, leg not visible, or it did not move)."""
+    if not view.ok:
+        reason = view.reason or "wrong camera view"
+    else:
+        everything = np.ones(table.n_frames, dtype=bool)
+        visible = check_frames(
+            table,
+            leg_angles(side),
+            everything,
+            PROTOCOL.gates,
+            extra=in_plane,
+            label=f"the {side} leg",
+        )
+        reason = visible.reason or (
+            f"no repetition found for the {side} leg: the thigh never went back by "
+            f"{MIN_EXCURSION_DEG:g} deg or more; kick the leg straight back, knee straight, "
+            "a few times"
+        )
+    return [
+        MetricValue.not_measurable(spec.id, side, spec.unit, reason, spec.norm)
+        for spec in PROTOCOL.metrics
+    ]
+
+
+def choose_legs(
+    context: MeasureContext, reps: dict[SideName, list[ExtensionRep]]
+) -> tuple[SideName, ...]:
+    """The legs to report: the named one, else the legs that moved (both if neither did).
+
+    A leg whose swing is under ``MIN_SWING_SHARE`` of the other leg's is the standing leg
+    swaying, not a second leg kicking.
+    """
+    if context.side in ("left", "right"):
+        return sides_for(context)
+    swing = {
+        side: float(np.median([r.swing for r in found])) for side, found in reps.items() if found
+    }
+    largest = max(swing.values(), default=0.0)
+    moving = tuple(
+        side for side in reps if side in swing and swing[side] >= MIN_SWING_SHARE * largest
+    )
+    return moving or ("left", "right")
+
+
+def rep_segments(
+    table: AngleTable, reps: dict[SideName, list[ExtensionRep]], legs: tuple[SideName, ...]
+) -> list[Segment]:
+    segments = []
+    for side in legs:
+        for index, rep in enumerate(reps[side]):
+            values = {**rep.values(), "valid": float(rep.valid)}
+            segments.append(segment_from("rep", index, rep.onset, rep.stop, table.t, side, values))
+    return segments
+
+
+def measure_hip_extension(
+    seq: PoseSequence, table: AngleTable, context: MeasureContext
+) -> TestResult:
+    """Reps of the moving leg(s): peak extension, trunk compensation and corrected extension."""
+    gates = PROTOCOL.gates
+    view = check_view(seq, "side", gates)
+    in_plane = in_plane_frames(seq, "side", gates)
+    ok = {side: leg_frames(table, side, in_plane) for side in ("left", "right")}
+    reps: dict[SideName, list[ExtensionRep]] = {
+        side: find_extension_reps(table, side, ok[side], gates.min_valid_fraction)
+        if view.ok
+        else []
+        for side in ("left", "right")
+    }
+    legs = choose_legs(context, reps)
+    metrics = []
+    for side in legs:
+        if reps[side]:
+            metrics += leg_metrics(table, side, reps[side], ok[side], view)
+        else:
+            metrics += no_reps(table, side, in_plane, view)
+    notes = [
+        "Corrected extension = peak hip extension minus any backward arch of the trunk during the "
+        "rep; a forward lean is already excluded by measuring the thigh against the trunk.",
+        "Landmarks cannot see the pelvis: a pelvic tilt that does not move the trunk line is "
+        "not detected.",
+    ]
+    return assemble_result(
+        PROTOCOL,
+        view,
+        metrics,
+        rep_segments(table, reps, legs),
+        notes,
+        asymmetry=context.options.get("asymmetry"),
+    )
+
+
+PROTOCOL = Protocol(
+    id="hip_extension",
+    title="Active standing hip extension",
+    instructions=(
+        "Stand sideways to the camera, holding a chair if you like. Keep your back still and your "
+        "knee straight, and swing one leg straight back as far as you can, then bring it back. "
+        "Do it five times, then turn around and do the other leg."
+    ),
+    position="standing",
+    view="side",
+    angles=(
+        "left_hip_flexion",
+        "right_hip_flexion",
+        "left_thigh_inclination",
+        "right_thigh_inclination",
+        "trunk_inclination",
+    ),
+    key_angle="left_hip_flexion",
+    key_band=(-30.0, -10.0),
+    metrics=(
+        MetricSpec(
+            "peak_hip_extension",
+            "Peak hip extension (thigh vs trunk)",
+            "deg",
+            description="Median over reps of the largest thigh-vs-trunk extension, + = extension.",
+        ),
+        MetricSpec(
+            "trunk_compensation",
+            "Trunk compensation",
+            "deg",
+            norm="hip_extension_compensation",
+            description=(
+                "Median over reps of the trunk inclination change from rep onset to peak: "
+                "+ forward lean, - backward arch."
+            ),
+        ),
+        MetricSpec(
+            "corrected_extension",
+            "Extension without compensation",
+            "deg",
+            norm="hip_extension_active",
+            description=(
+                "Peak hip extension minus any backward arch of the trunk, "
+                "max(0, -trunk_compensation); median over reps."
+            ),
+        ),
+        MetricSpec(
+            "reps",
+            "Valid reps",
+            "count",
+            description="Number of reps whose frames passed the gates.",
+        ),
+    ),
+    segmentation=(
+        "Reps are peaks of the thigh's angle behind the vertical rising at least "
+        f"{MIN_EXCURSION_DEG:g} deg above rest, at least {MIN_PERIOD_S:g} s apart; the onset is "
+        "the most neutral frame before the peak, the peak the frame of largest thigh-vs-trunk "
+        "extension."
+    ),
+    measure=measure_hip_extension,
+    reps=5,
+    duration_s=20.0,
+    per_side=True,
+    norms=("hip_extension_active", "hip_extension_compensation"),
+    order=20,
+)

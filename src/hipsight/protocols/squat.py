@@ -1,0 +1,710 @@
+"""Bodyweight squat: reps, depth, trunk and shank, butt-wink proxy, heel rise, knee valgus, hip
+shift and tempo; side view and front view.
+
+The person squats three to five times at their own pace, feet hip-width apart, arms forward.
+Depth, trunk, lumbopelvic flexion and heels need a **side view**; knee valgus and lateral hip
+shift need a **front view** (or from behind). One recording shows one view: the metrics of the
+other view are ``not_measurable`` ("needs a front view"), so film the squat twice for all of
+them. Rep count and tempo come from either view.
+
+Segmentation (either view): the hip height is the image distance from the mid-ankle up to the
+mid-hip (visible landmarks); its 95th percentile is the standing height ``H``. The squat depth
+``1 - height / H`` is 0 standing and grows as the hips go down. A rep is a peak of depth of at
+least ``MIN_DEPTH`` (:func:`~hipsight.protocols.segmentation.find_reps`), starting and ending
+where depth crosses 10 % of the rep's excursion; its bottom is the deepest frame.
+
+Side-view metrics, on the leg nearer the camera, each the mean over the reps (a rep counts when
+its bottom frame is valid and ``min_valid_fraction`` of its frames are):
+
+- ``hip_flexion``, ``knee_flexion``: peak joint angles of the rep (deg);
+- ``thigh_vs_horizontal``: 90 - peak thigh inclination, the thigh against the horizontal at the
+  bottom; + = hip above the knee, 0 = thigh level, - = below horizontal (FMS 3);
+- ``trunk_shank_difference``: trunk inclination - shank inclination at the frame of peak knee
+  flexion; 0 = trunk parallel to the shins, + = the trunk leans further forward;
+- ``lumbopelvic_flexion``: a rough "butt wink" proxy. MediaPipe has no lumbar or pelvic
+  landmarks; the trunk line runs from the hip joints to the shoulders. Over the bottom window
+  (the frames where the thigh is within ``BOTTOM_WINDOW_DEG`` of its deepest inclination) the
+  proxy is the largest increase of (hip flexion - thigh inclination) from the window's first
+  frame: how much the trunk line keeps folding forward over the thigh once the thigh has almost
+  stopped descending. Lumbar flexion that rounds the back tips the trunk line forward and shows
+  up; a pelvis that tucks while the chest stays where it is does not. Screening flag only;
+- ``heel_rise``: the foot (heel to toe) against the horizontal, heel up positive, at its highest
+  in the rep minus its median while standing (deg);
+- ``knee_flexion_sd``: consistency, the SD of peak knee flexion across reps (needs 2 reps).
+
+Front-view metrics:
+
+- ``knee_fppa`` per side: peak knee frontal-plane projection angle of each rep (valgus
+  positive), mean over reps. FPPA is read only in frames where the thigh's image length is at
+  least ``FPPA_MIN_THIGH`` of its standing length: deeper, the thigh points at the camera and its
+  short projection makes the angle meaningless;
+- ``knee_fppa_sd`` per side: SD of the per-rep peaks (needs 2 reps);
+- ``lateral_hip_shift``: mid-hip minus mid-ankle horizontal image position at the bottom, minus
+  the same at the rep's start, over ``H`` (a fraction of the standing hip height, about leg
+  length); + = toward the person's LEFT. With ``context.options["m_per_px"]`` (a scale at the
+  person's distance) it is also given in cm as ``lateral_hip_shift_cm``.
+
+Either view: ``rep_count``; ``descent_time`` (10 % to 90 % of the rep's depth on the way down)
+and ``ascent_time`` (90 % to 10 % on the way up), s, mean over reps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipsight.kinematics.table import AngleTable
+from hipsight.pose import landmarks as lm
+from hipsight.pose.sequence import PoseSequence
+from hipsight.protocols.base import (
+    MeasureContext,
+    MetricSpec,
+    MetricValue,
+    Protocol,
+    Segment,
+    SideName,
+    TestResult,
+    View,
+)
+from hipsight.protocols.bridge import near_leg
+from hipsight.protocols.common import assemble_result, gated_metric, segment_from
+from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
+from hipsight.protocols.segmentation import Rep, find_reps
+from hipsight.protocols.single_leg_stance import (
+    finite_mean,
+    finite_values,
+    hidden_reason,
+    landmark_xy,
+    moving_mean,
+    not_measurable,
+)
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
+PerRep = Callable[[IntArray], float]  # a rep's valid frames -> its value
+
+MIN_DEPTH = 0.10  # a rep lowers the hips by at least 10 % of their standing height
+MIN_PERIOD_S = 1.0
+EDGE = 0.1  # rep start/end: 10 % of the rep's depth excursion
+BOTTOM = 0.9  # descent ends / ascent starts at 90 %
+BOTTOM_WINDOW_DEG = 10.0  # butt-wink window: thigh within this of its deepest inclination
+FPPA_MIN_THIGH = 0.5  # FPPA read only while the thigh's image length is >= this of standing
+STANDING_PERCENTILE = 95.0
+STANDING_DEPTH = 0.03  # hips within 3 % of their standing height: standing (heel baseline)
+
+LEGS = (lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE, lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
+SIDE_METRICS = (
+    "hip_flexion",
+    "knee_flexion",
+    "thigh_vs_horizontal",
+    "trunk_shank_difference",
+    "lumbopelvic_flexion",
+    "heel_rise",
+    "knee_flexion_sd",
+)
+FRONT_METRICS = ("knee_fppa", "knee_fppa_sd", "lateral_hip_shift")
+HINTS: dict[View, str] = {
+    "side": "film the squat from the side (depth, trunk, lumbopelvic flexion and heels are "
+    "sagittal-plane measures)",
+    "front": "film the squat facing the camera or from behind (knee valgus and hip shift are "
+    "frontal-plane measures)",
+}
+
+
+# ============================================================================ signals
+
+
+def mean_point(seq: PoseSequence, indices: tuple[int, int], min_visibility: float) -> FloatArray:
+    """(T, 2) mean image position of the visible ones of two landmarks (NaN if neither is)."""
+    points = np.stack([landmark_xy(seq, i, min_visibility) for i in indices])
+    seen = np.isfinite(points).all(axis=-1, keepdims=True)
+    count = seen.sum(axis=0)
+    total = np.where(seen, points, 0.0).sum(axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def hip_height(seq: PoseSequence, min_visibility: float) -> FloatArray:
+    """(T,) image height of the mid-hip above the mid-ankle, pixels (the visible hips/ankles)."""
+    hips = mean_point(seq, (lm.LEFT_HIP, lm.RIGHT_HIP), min_visibility)
+    ankles = mean_point(seq, (lm.LEFT_ANKLE, lm.RIGHT_ANKLE), min_visibility)
+    return ankles[:, 1] - hips[:, 1]
+
+
+def lateral_offset(seq: PoseSequence, min_visibility: float) -> FloatArray:
+    """(T,) mid-hip minus mid-ankle horizontal image position toward the person's LEFT, pixels
+    (front or back view; NaN unless both hips and both ankles are visible)."""
+    hips = (
+        landmark_xy(seq, lm.LEFT_HIP, min_visibility)
+        + landmark_xy(seq, lm.RIGHT_HIP, min_visibility)
+    ) / 2
+    ankles = (
+        landmark_xy(seq, lm.LEFT_ANKLE, min_visibility)
+        + landmark_xy(seq, lm.RIGHT_ANKLE, min_visibility)
+    ) / 2
+    return person_left(seq, min_visibility) * (hips[:, 0] - ankles[:, 0])
+
+
+def standing_level(values: FloatArray) -> float:
+    """The standing value of a series that shrinks in the squat: its 95th percentile."""
+    finite = values[np.isfinite(values)]
+    return float(np.percentile(finite, STANDING_PERCENTILE)) if finite.size else float("nan")
+
+
+def squat_depth(height: FloatArray) -> FloatArray:
+    """(T,) 1 - hip height / standing hip height: 0 standing, larger deeper."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1.0 - height / standing_level(height)
+
+
+def foot_pitch(seq: PoseSequence, side: SideName, min_visibility: float) -> FloatArray:
+    """(T,) heel-to-toe line against the image horizontal, heel up positive (side view)."""
+    heel = landmark_xy(seq, lm.landmark_index("heel", side), min_visibility)
+    toe = landmark_xy(seq, lm.landmark_index("foot_index", side), min_visibility)
+    foot = toe - heel
+    return np.degrees(np.arctan2(foot[:, 1], np.abs(foot[:, 0])))
+
+
+def thigh_seen(seq: PoseSequence, side: SideName, min_visibility: float) -> BoolArray:
+    """(T,) frames where the thigh's image length is >= ``FPPA_MIN_THIGH`` of standing."""
+    hip = landmark_xy(seq, lm.landmark_index("hip", side), min_visibility)
+    knee = landmark_xy(seq, lm.landmark_index("knee", side), min_visibility)
+    length = np.linalg.norm(knee - hip, axis=1)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(length >= FPPA_MIN_THIGH * standing_level(length))
+
+
+def person_left(seq: PoseSequence, min_visibility: float) -> FloatArray:
+    """(T,) +1 where the person's left is image-right (facing the camera), -1 from behind."""
+    left = landmark_xy(seq, lm.LEFT_HIP, min_visibility)
+    right = landmark_xy(seq, lm.RIGHT_HIP, min_visibility)
+    return np.sign(left[:, 0] - right[:, 0])
+
+
+# ============================================================================ reps
+
+
+def find_squats(depth: FloatArray, t: FloatArray) -> list[Rep]:
+    """Reps of the squat-depth signal (start/stop at ``EDGE`` of each rep's excursion)."""
+    return find_reps(depth, t, MIN_DEPTH, MIN_PERIOD_S, rest_fraction=EDGE)
+
+
+def rep_frames(rep: Rep, valid: BoolArray, need_bottom: bool) -> IntArray:
+    """The valid frames of a rep, or none when the rep does not count.
+
+    With ``need_bottom`` a rep counts when its bottom frame is valid and the gates' share of its
+    frames are (``min_valid_fraction``); otherwise (FPPA, read away from the bottom) when it has 3
+    valid frames.
+    """
+    frames = np.arange(rep.start, rep.stop)
+    frames = frames[valid[frames]]
+    if need_bottom:
+        share = PROTOCOL.gates.min_valid_fraction
+        counts = valid[rep.peak] and frames.size >= share * (rep.stop - rep.start)
+    else:
+        counts = frames.size >= 3
+    return frames if counts else frames[:0]
+
+
+def per_rep(
+    reps: list[Rep], valid: BoolArray, value: PerRep, need_bottom: bool = True
+) -> FloatArray:
+    """(n_reps,) one value per rep from its valid frames (NaN for reps that do not count)."""
+    out = np.full(len(reps), np.nan)
+    for k, rep in enumerate(reps):
+        frames = rep_frames(rep, valid, need_bottom)
+        if frames.size:
+            out[k] = value(frames)
+    return out
+
+
+def nansd(values: FloatArray) -> float:
+    """Sample SD of the finite values (NaN with fewer than two)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.std(ddof=1)) if finite.size >= 2 else float("nan")
+
+
+def tempo(depth: FloatArray, t: FloatArray, rep: Rep) -> tuple[float, float]:
+    """(descent, ascent) seconds: ``EDGE`` to ``BOTTOM`` of the rep's depth and back."""
+    frames = np.arange(rep.start, rep.stop)
+    rest = min(depth[rep.start], depth[rep.stop - 1])
+    with np.errstate(invalid="ignore"):
+        deep = frames[depth[frames] >= rest + BOTTOM * (depth[rep.peak] - rest)]
+    if not deep.size:
+        return float("nan"), float("nan")
+    return float(t[deep[0]] - t[rep.start]), float(t[rep.stop - 1] - t[deep[-1]])
+
+
+# ============================================================================ per-rep values
+
+
+def peak_of(values: FloatArray) -> PerRep:
+    """A rep's highest value."""
+    return lambda frames: float(np.nanmax(values[frames]))
+
+
+def lowest_of(values: FloatArray) -> PerRep:
+    """A rep's lowest value."""
+    return lambda frames: float(np.nanmin(values[frames]))
+
+
+def at_peak_of(reference: FloatArray, values: FloatArray) -> PerRep:
+    """A rep's ``values`` at the frame where ``reference`` peaks."""
+    return lambda frames: float(values[frames[np.nanargmax(reference[frames])]])
+
+
+def rise_in_window(thigh: FloatArray, folding: FloatArray) -> PerRep:
+    """Butt-wink proxy: the largest rise of ``folding`` over the rep's bottom window, the frames
+    where ``thigh`` is within ``BOTTOM_WINDOW_DEG`` of its peak, from the window's first frame."""
+
+    def value(frames: IntArray) -> float:
+        window = frames[thigh[frames] >= np.nanmax(thigh[frames]) - BOTTOM_WINDOW_DEG]
+        return float(np.nanmax(folding[window]) - folding[window[0]])
+
+    return value
+
+
+# ============================================================================ metrics
+
+
+@dataclass(frozen=True)
+class Squats:
+    """The reps of one recording and what every squat metric needs to gate them."""
+
+    seq: PoseSequence
+    table: AngleTable
+    view: ViewCheck
+    depth: FloatArray
+    reps: list[Rep]
+    phase: BoolArray  # frames inside a rep
+
+    def valid(self, angles: tuple[str, ...], extra: BoolArray) -> BoolArray:
+        """(T,) frames where every one of ``angles`` is valid and ``extra`` holds."""
+        mask = extra.copy()
+        for name in angles:
+            mask &= self.table.validity(name)
+        return mask
+
+    def per_rep(
+        self, angles: tuple[str, ...], extra: BoolArray, value: PerRep, need_bottom: bool = True
+    ) -> FloatArray:
+        """(n_reps,) ``value`` of each rep from its valid frames."""
+        return per_rep(self.reps, self.valid(angles, extra), value, need_bottom)
+
+
+def squat_metric(
+    squats: Squats,
+    metric: str,
+    side: SideName | None,
+    angles: tuple[str, ...],
+    values: FloatArray,
+    *,
+    extra: BoolArray,
+    spread: bool = False,
+    phase: BoolArray | None = None,
+) -> MetricValue:
+    """The mean (with ``spread``: the SD) over reps of per-rep ``values``, gated.
+
+    ``values`` were computed from the frames where ``angles`` are valid and ``extra`` holds, the
+    same frames the gates check within the reps (and ``phase``).
+    """
+    value = nansd(values) if spread else finite_mean(values)
+    if squats.view.ok and not np.isfinite(value):
+        reason = (
+            "consistency needs at least 2 reps with valid frames"
+            if spread
+            else f"{metric.replace('_', ' ')}: no rep had enough valid frames (the bottom of "
+            "each rep must be visible and in the camera's view)"
+        )
+        return not_measurable(PROTOCOL, metric, side, reason)
+    gate_phase = squats.phase if phase is None else squats.phase & phase
+    label = f"{side + ' ' if side else ''}{metric.replace('_', ' ')}"
+    return gated_metric(
+        PROTOCOL,
+        metric,
+        side,
+        squats.table,
+        angles,
+        gate_phase,
+        lambda valid: value,
+        view=squats.view,
+        extra=extra,
+        label=label,
+    )
+
+
+def measure_side_view(
+    squats: Squats, side: SideName, by_rep: dict[str, FloatArray]
+) -> list[MetricValue]:
+    """Depth, trunk against shank, the butt-wink proxy, heel rise and depth consistency.
+
+    Fills ``by_rep`` with the per-rep values (for the rep segments).
+    """
+    t, gates = squats.table.t, PROTOCOL.gates
+    hip_name, knee_name, thigh_name, shank_name = (
+        f"{side}_{a}"
+        for a in ("hip_flexion", "knee_flexion", "thigh_inclination", "shank_inclination")
+    )
+    column = squats.table.column
+    hip, knee, thigh, shank, trunk = (
+        moving_mean(column(name), t)
+        for name in (hip_name, knee_name, thigh_name, shank_name, "trunk_inclination")
+    )
+    plane = in_plane_frames(squats.seq, "side", gates)
+    pitch = moving_mean(foot_pitch(squats.seq, side, gates.min_visibility), t)
+    with np.errstate(invalid="ignore"):
+        standing = (squats.depth < STANDING_DEPTH) & np.isfinite(pitch)
+    heel_base = float(np.median(pitch[standing])) if standing.any() else float("nan")
+    foot_seen = plane & np.isfinite(pitch)
+    rows: dict[str, tuple[tuple[str, ...], BoolArray, PerRep]] = {
+        "hip_flexion": ((hip_name,), plane, peak_of(hip)),
+        "knee_flexion": ((knee_name,), plane, peak_of(knee)),
+        "thigh_vs_horizontal": ((thigh_name,), plane, lowest_of(90.0 - thigh)),
+        "trunk_shank_difference": (
+            ("trunk_inclination", shank_name, knee_name),
+            plane,
+            at_peak_of(knee, trunk - shank),
+        ),
+        "lumbopelvic_flexion": (
+            (hip_name, thigh_name),
+            plane,
+            rise_in_window(column(thigh_name), column(hip_name) - column(thigh_name)),
+        ),
+        "heel_rise": ((knee_name,), foot_seen, lambda f: float(np.nanmax(pitch[f])) - heel_base),
+    }
+    metrics = []
+    for metric, (angles, extra, value) in rows.items():
+        by_rep[metric] = squats.per_rep(angles, extra, value)
+        metrics.append(squat_metric(squats, metric, None, angles, by_rep[metric], extra=extra))
+    metrics.append(
+        squat_metric(
+            squats,
+            "knee_flexion_sd",
+            None,
+            (knee_name,),
+            by_rep["knee_flexion"],
+            extra=plane,
+            spread=True,
+        )
+    )
+    return metrics
+
+
+def measure_front_view(
+    squats: Squats, options: dict[str, Any], by_rep: dict[str, FloatArray]
+) -> list[MetricValue]:
+    """Knee FPPA per side with its consistency, and the lateral hip shift."""
+    t, gates, seq = squats.table.t, PROTOCOL.gates, squats.seq
+    plane = in_plane_frames(seq, "front", gates)
+    metrics = []
+    for side in lm.SIDES:
+        name = f"{side}_knee_fppa"
+        seen = thigh_seen(seq, side, gates.min_visibility) & plane
+        fppa = moving_mean(np.where(seen, squats.table.column(name), np.nan), t)
+        peaks = squats.per_rep((name,), seen, peak_of(fppa), need_bottom=False)
+        by_rep[f"{side}_knee_fppa"] = peaks
+        for metric, spread in (("knee_fppa", False), ("knee_fppa_sd", True)):
+            metrics.append(
+                squat_metric(
+                    squats, metric, side, (name,), peaks, extra=plane, spread=spread, phase=seen
+                )
+            )
+    standing = standing_level(hip_height(seq, gates.min_visibility))
+    shift = moving_mean(lateral_offset(seq, gates.min_visibility) / standing, t)
+    shifted = squats.per_rep(
+        ("pelvic_obliquity",),
+        plane & np.isfinite(shift),
+        lambda f: float(shift[f[np.nanargmax(squats.depth[f])]] - shift[f[0]]),
+    )
+    by_rep["lateral_hip_shift"] = shifted
+    extra = plane & np.isfinite(shift)
+    metrics.append(
+        squat_metric(squats, "lateral_hip_shift", None, ("pelvic_obliquity",), shifted, extra=extra)
+    )
+    if "m_per_px" in options:
+        cm = shifted * standing * float(options["m_per_px"]) * 100.0
+        by_rep["lateral_hip_shift_cm"] = cm
+        metrics.append(
+            squat_metric(
+                squats, "lateral_hip_shift_cm", None, ("pelvic_obliquity",), cm, extra=extra
+            )
+        )
+    return metrics
+
+
+def measure_tempo(squats: Squats, by_rep: dict[str, FloatArray]) -> list[MetricValue]:
+    """Descent and ascent times (either view)."""
+    times = np.array([tempo(squats.depth, squats.table.t, rep) for rep in squats.reps])
+    times = times.reshape(len(squats.reps), 2)
+    extra = np.isfinite(squats.depth)
+    metrics = []
+    for column, metric in enumerate(("descent_time", "ascent_time")):
+        by_rep[metric] = times[:, column]
+        metrics.append(
+            squat_metric(squats, metric, None, ("pelvic_obliquity",), times[:, column], extra=extra)
+        )
+    return metrics
+
+
+def count_reps(squats: Squats, blocked: str | None) -> MetricValue:
+    """The number of reps (0 is a measured count when the body is seen)."""
+    if blocked:
+        return not_measurable(PROTOCOL, "rep_count", None, blocked)
+    seen = np.isfinite(squats.depth)
+    return MetricValue.measured(
+        "rep_count", None, len(squats.reps), "count", float(seen.mean()), int(seen.sum())
+    )
+
+
+# ============================================================================ measure
+
+
+def recorded_view(seq: PoseSequence, declared: View | None) -> ViewCheck:
+    """The view of the recording: the declared one, else whichever of side and front it shows."""
+    gates = PROTOCOL.gates
+    if declared is not None:
+        return check_view(seq, declared, gates)
+    checks = [check_view(seq, view, gates) for view in ("side", "front")]
+    for check in checks:
+        if check.ok:
+            return check
+    detected = checks[0].detected
+    return ViewCheck(
+        "side",
+        detected,
+        0.0,
+        False,
+        "wrong camera view: the squat needs a side view (depth, trunk) or a front view (knee "
+        f"valgus, hip shift); the recording shows a {detected} view in most frames",
+    )
+
+
+def missing_view(metrics: tuple[str, ...], view: View) -> list[MetricValue]:
+    """``not_measurable`` for the metrics of the view the recording does not show."""
+    reason = f"needs a {view} view: {HINTS[view]}"
+    sides: dict[str, tuple[SideName | None, ...]] = {
+        "knee_fppa": lm.SIDES,
+        "knee_fppa_sd": lm.SIDES,
+    }
+    return [
+        not_measurable(PROTOCOL, metric, side, reason)
+        for metric in metrics
+        for side in sides.get(metric, (None,))
+    ]
+
+
+def measure_view(
+    squats: Squats, context: MeasureContext, by_rep: dict[str, FloatArray]
+) -> tuple[list[MetricValue], str]:
+    """The metrics of the recorded view (the other view's are ``not_measurable``) and a note."""
+    if squats.view.required == "side":
+        side = near_leg(squats.seq, context)
+        metrics = measure_side_view(squats, side, by_rep) + missing_view(FRONT_METRICS, "front")
+        return metrics, f"Side-view metrics are measured on the {side} leg (nearer the camera)."
+    metrics = measure_front_view(squats, context.options, by_rep)
+    note = (
+        f"Knee FPPA is read only while the thigh's image length is at least "
+        f"{100 * FPPA_MIN_THIGH:g} % of its standing length (deeper, the thigh points at the "
+        "camera and the angle is meaningless); film from knee height."
+    )
+    return metrics + missing_view(SIDE_METRICS, "side"), note
+
+
+def measure_squat(seq: PoseSequence, table: AngleTable, context: MeasureContext) -> TestResult:
+    """Reps, tempo, then the metrics of the view the recording shows."""
+    gates = PROTOCOL.gates
+    view = recorded_view(seq, context.view)
+    blocked = (None if view.ok else view.reason) or hidden_reason(seq, LEGS, gates)
+    depth = squat_depth(hip_height(seq, gates.min_visibility))
+    reps = [] if blocked else find_squats(depth, seq.t)
+    phase = np.zeros(seq.n_frames, dtype=bool)
+    for rep in reps:
+        phase[rep.start : rep.stop] = True
+    squats = Squats(seq, table, view, depth, reps, phase)
+    metrics = [count_reps(squats, blocked)]
+    by_rep: dict[str, FloatArray] = {}
+    notes = []
+    if blocked or not reps:
+        reason = blocked or (
+            f"no squat reps found: the hips must go down by at least {100 * MIN_DEPTH:g} % of "
+            "their standing height above the ankles and come back up"
+        )
+        metrics += [
+            not_measurable(PROTOCOL, spec.id, side, reason)
+            for spec in PROTOCOL.metrics
+            if spec.id not in ("rep_count", "lateral_hip_shift_cm")
+            for side in (lm.SIDES if spec.per_side else (None,))
+        ]
+    else:
+        view_metrics, note = measure_view(squats, context, by_rep)
+        metrics += measure_tempo(squats, by_rep) + view_metrics
+        notes.append(note)
+    segments = rep_segments(squats, by_rep)
+    asymmetry = context.options.get("asymmetry")
+    return assemble_result(PROTOCOL, view, metrics, segments, notes, asymmetry)
+
+
+def rep_segments(squats: Squats, by_rep: dict[str, FloatArray]) -> list[Segment]:
+    """One ``rep`` segment per rep, with its depth and per-rep values."""
+    segments = []
+    for k, rep in enumerate(squats.reps):
+        values = {"depth": float(squats.depth[rep.peak])}
+        values.update({name: float(series[k]) for name, series in by_rep.items()})
+        segments.append(
+            segment_from("rep", k, rep.start, rep.stop, squats.table.t, None, finite_values(values))
+        )
+    return segments
+
+
+PROTOCOL = Protocol(
+    id="squat",
+    title="Bodyweight squat",
+    instructions=(
+        "Stand side-on to the camera, feet hip-width apart, arms forward. Squat as deep as is "
+        "comfortable and stand up again, five times, at your own pace. Then face the camera and "
+        "do five more."
+    ),
+    position="standing",
+    view="side",
+    views=("side", "front"),
+    angles=(
+        "left_hip_flexion",
+        "right_hip_flexion",
+        "left_knee_flexion",
+        "right_knee_flexion",
+        "left_thigh_inclination",
+        "right_thigh_inclination",
+        "left_shank_inclination",
+        "right_shank_inclination",
+        "trunk_inclination",
+        "left_knee_fppa",
+        "right_knee_fppa",
+        "pelvic_obliquity",
+    ),
+    key_angle="left_knee_flexion",
+    key_band=(90.0, 140.0),
+    metrics=(
+        MetricSpec(
+            "rep_count",
+            "Reps",
+            "count",
+            per_side=False,
+            description="Squats found (hips down by at least 10 % of standing hip height).",
+        ),
+        MetricSpec(
+            "hip_flexion",
+            "Peak hip flexion",
+            "deg",
+            per_side=False,
+            description="Side view: peak trunk-thigh angle per rep, mean over reps.",
+        ),
+        MetricSpec(
+            "knee_flexion",
+            "Peak knee flexion",
+            "deg",
+            per_side=False,
+            description="Side view: peak knee flexion per rep, mean over reps.",
+        ),
+        MetricSpec(
+            "thigh_vs_horizontal",
+            "Thigh against horizontal at the bottom",
+            "deg",
+            per_side=False,
+            norm="squat_depth",
+            description="Side view: 90 - peak thigh inclination; negative = below horizontal.",
+        ),
+        MetricSpec(
+            "trunk_shank_difference",
+            "Trunk lean minus shank lean at the bottom",
+            "deg",
+            per_side=False,
+            norm="squat_trunk_shank",
+            description="Side view: trunk inclination - shank inclination at peak knee flexion.",
+        ),
+        MetricSpec(
+            "lumbopelvic_flexion",
+            "Lumbopelvic flexion proxy (butt wink)",
+            "deg",
+            per_side=False,
+            norm="squat_butt_wink",
+            description=(
+                "Side view, rough proxy: largest rise of (hip flexion - thigh inclination) in "
+                "the last 10 deg of thigh motion."
+            ),
+        ),
+        MetricSpec(
+            "heel_rise",
+            "Heel rise",
+            "deg",
+            per_side=False,
+            description="Side view: heel-to-toe line against horizontal, peak minus standing.",
+        ),
+        MetricSpec(
+            "knee_flexion_sd",
+            "Depth consistency (SD of peak knee flexion)",
+            "deg",
+            per_side=False,
+            description="Side view: SD across reps (needs 2 reps).",
+        ),
+        MetricSpec(
+            "knee_fppa",
+            "Knee frontal-plane projection angle (peak valgus)",
+            "deg",
+            norm="squat_fppa",
+            description="Front view: peak FPPA per rep (valgus +), mean over reps.",
+        ),
+        MetricSpec(
+            "knee_fppa_sd",
+            "Valgus consistency (SD of peak FPPA)",
+            "deg",
+            description="Front view: SD of the per-rep peak FPPA (needs 2 reps).",
+        ),
+        MetricSpec(
+            "lateral_hip_shift",
+            "Lateral hip shift at the bottom",
+            "ratio",
+            per_side=False,
+            description=(
+                "Front view: (mid-hip - mid-ankle) horizontal shift from rep start to bottom / "
+                "standing hip height; + = toward the left."
+            ),
+        ),
+        MetricSpec(
+            "lateral_hip_shift_cm",
+            "Lateral hip shift at the bottom",
+            "cm",
+            per_side=False,
+            description="As lateral_hip_shift, in cm; only with a known scale (m_per_px).",
+        ),
+        MetricSpec(
+            "descent_time",
+            "Descent time",
+            "s",
+            per_side=False,
+            description="10 % to 90 % of the rep's depth on the way down, mean over reps.",
+        ),
+        MetricSpec(
+            "ascent_time",
+            "Ascent time",
+            "s",
+            per_side=False,
+            description="90 % to 10 % of the rep's depth on the way up, mean over reps.",
+        ),
+    ),
+    segmentation=(
+        "Squat depth = 1 - (mid-hip height above the mid-ankle) / (its standing value, the 95th "
+        f"percentile). A rep is a depth peak of at least {MIN_DEPTH:g}, {MIN_PERIOD_S:g} s or "
+        f"more from the next; it starts and ends at {100 * EDGE:g} % of its excursion and its "
+        "bottom is the deepest frame."
+    ),
+    measure=measure_squat,
+    reps=5,
+    duration_s=40.0,
+    per_side=False,
+    norms=("squat_depth", "squat_trunk_shank", "squat_fppa", "squat_butt_wink"),
+    order=40,
+)

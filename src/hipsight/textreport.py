@@ -1,0 +1,41 @@
+"""Plain-text rendering of a test result for the terminal."""
+
+from __future__ import annotations
+
+from hipsight.protocols.base import MetricValue, TestResult
+
+SEVERITY_MARK = {"none": " ", "mild": "!", "moderate": "!!", "marked": "!!!"}
+
+
+def format_metric(value: MetricValue) -> str:
+    side = value.side or "-"
+    name = value.metric.replace("_", " ")
+    if value.status != "ok":
+        return f"  {name:32} {side:6} not measurable: {value.reason}"
+    norm = f"   (norm: {value.norm})" if value.norm else ""
+    return f"  {name:32} {side:6} {value.value:8.1f} {value.unit:5} quality {value.quality:.2f}{norm}"
+
+
+def format_test_result(result: TestResult) -> str:
+    """A readable block: status, metrics per side, findings with their LBP link."""
+    lines = [
+        "",
+        f"{result.title} [{result.test}]: {result.status.replace('_', ' ')} "
+        f"(needs a {result.view_required} view; seen: {result.view_detected})",
+    ]
+    lines += [f"  reason: {reason}" for reason in result.reasons]
+    lines += [format_metric(m) for m in result.metrics]
+    if result.segments:
+        kinds = sorted({s.kind for s in result.segments})
+        lines.append(f"  segments: {', '.join(f'{sum(s.kind == k for s in result.segments)} {k}(s)' for k in kinds)}")
+    if result.findings:
+        lines.append("findings (screening, not diagnosis):")
+        for finding in result.findings:
+            lines.append(f"  {SEVERITY_MARK[finding.severity]:3} [{finding.severity}] {finding.message}")
+            lines.append(f"      why it matters: {finding.lbp_link} (evidence: {finding.evidence})")
+            if finding.exercises:
+                lines.append(f"      try: {', '.join(finding.exercises)}")
+    elif result.status != "not_measurable":
+        lines.append("no findings: measured values are within the reference ranges.")
+    lines += [f"  note: {note}" for note in result.notes]
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""Shared fixtures for the protocol tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from hipsight.kinematics.angles import compute_angles
+from hipsight.pose.sequence import PoseSequence
+from hipsight.protocols.base import MeasureContext, TestResult
+from hipsight.protocols.registry import get_protocol
+from hipsight.samples.synthetic import SyntheticSequence
+
+# ------------------------------------------------------ posture, hip_extension, thomas, gait
+
+
+@pytest.fixture
+def measure_synthetic() -> Callable[..., TestResult]:
+    """Run one protocol on a synthetic sequence: ``measure_synthetic("gait", synthetic, side=...)``.
+
+    Keyword arguments become :class:`MeasureContext` fields.
+    """
+
+    def run(
+        test_id: str, synthetic: SyntheticSequence | PoseSequence, **context: Any
+    ) -> TestResult:
+        seq = synthetic.sequence if isinstance(synthetic, SyntheticSequence) else synthetic
+        return get_protocol(test_id).measure(seq, compute_angles(seq), MeasureContext(**context))
+
+    return run
+
+
+# ------------------------------ hip_rotation, bridge, single_leg_bridge, squat, single_leg_stance
+
+
+@pytest.fixture
+def assert_unmeasured() -> Callable[..., None]:
+    """Check metrics are ``not_measurable``: no number, and a reason containing ``reason``.
+
+    ``assert_unmeasured(result, "front view")`` checks every metric of the result;
+    ``metrics=("knee_fppa",)`` only those.
+    """
+
+    def check(result: TestResult, reason: str, metrics: tuple[str, ...] | None = None) -> None:
+        chosen = [m for m in result.metrics if metrics is None or m.metric in metrics]
+        assert chosen, f"{result.test}: none of the metrics {metrics} were reported"
+        for value in chosen:
+            assert value.status == "not_measurable", value
+            assert value.value is None, value
+            assert reason.lower() in (value.reason or "").lower(), value.reason
+
+    return check

@@ -1,0 +1,264 @@
+"""bridge (side view) and single_leg_bridge (front view) on synthetic recordings.
+
+The synthetic body is supine at ``body_pitch = 90``; bridging raises the pelvis and pitches the
+body further (shoulders down toward the floor) while the hips extend. A pelvic drop in the
+single-leg bridge is a roll of the body about its long axis, which the synthetic pose has no
+parameter for: the lab landmarks are rolled about the shoulder-to-hip line and filmed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from hipsight.pose import landmarks as lm
+from hipsight.pose.sequence import PoseSequence
+from hipsight.protocols.base import TestResult
+from hipsight.protocols.bridge import HOLD_MAX_SPEED, ONSET, TOP
+from hipsight.samples.synthetic import (
+    Camera,
+    Pose,
+    SyntheticSequence,
+    front_camera,
+    make_sequence,
+    ramp,
+    side_camera,
+    smooth_ramp,
+    time_axis,
+    with_hidden_landmarks,
+)
+
+Measure = Callable[..., TestResult]
+FLOOR_TARGET = (0.0, 0.3, 0.0)  # cameras at 30 cm, for a person lying on the floor
+
+
+def bridge_sequence(
+    top_hip_flexion: float = 0.0,
+    sag_deg: float = 0.0,
+    lift: tuple[float, float] = (2.0, 13.0),
+    camera: Camera | None = None,
+    duration: float = 16.0,
+) -> SyntheticSequence:
+    """Hook lying (hip flexion 55, knees 100), a 1.5 s lift to ``top_hip_flexion``, a hold in
+    which the hips sink by ``sag_deg`` (from 1 s after the top to 1 s before lowering), lower."""
+    t = time_axis(duration)
+    up = smooth_ramp(t, 0, 1, lift[0], lift[0] + 1.5) - smooth_ramp(t, 0, 1, lift[1], lift[1] + 1.5)
+    sag = ramp(t, 0.0, sag_deg, lift[0] + 2.5, lift[1] - 1.0) * (up > 0)
+    hip = 55.0 * (1 - up) + top_hip_flexion * up + sag
+    pelvis = np.stack([np.zeros_like(t), 0.1 + 0.15 * up, np.zeros_like(t)], axis=1)
+    pose = Pose(
+        pelvis_xyz=pelvis,
+        body_pitch_deg=90.0 + 20.0 * up,
+        left_hip_flexion_deg=hip,
+        right_hip_flexion_deg=hip,
+        left_knee_flexion_deg=100.0,
+        right_knee_flexion_deg=100.0,
+    )
+    return make_sequence(pose, camera or side_camera(target=FLOOR_TARGET), jitter_px=0.5)
+
+
+def truth_bridge(synthetic: SyntheticSequence, side: str = "left") -> dict[str, float]:
+    """Peak, 10-90 % rise time and sag of the exact shoulder-hip-knee angle (one lift)."""
+    angle = 180.0 - synthetic.truth[f"{side}_hip_flexion"]
+    t = synthetic.sequence.t
+    peak = int(np.argmax(angle))
+    rest = float(angle[: peak + 1].min())
+    excursion = angle[peak] - rest
+    onset = int(np.flatnonzero(angle[:peak] < rest + ONSET * excursion)[-1]) + 1
+    top = int(np.flatnonzero(angle[: peak + 1] >= rest + TOP * excursion)[0])
+    speed = np.abs(np.gradient(angle, t))
+    holding = np.flatnonzero((speed <= HOLD_MAX_SPEED) & (angle >= rest + excursion / 2))
+    hold_end = int(holding[holding >= peak][-1])
+    return {
+        "peak_extension": float(angle[peak]),
+        "time_to_peak": float(t[top] - t[onset]),
+        "hold_sag": float(angle[peak] - angle[peak : hold_end + 1].min()),
+    }
+
+
+def finding_ids(result: TestResult) -> set[str]:
+    return {f.id for f in result.findings}
+
+
+# ============================================================================ bridge
+
+
+def test_bridge_with_sag(measure_synthetic: Measure) -> None:
+    synthetic = bridge_sequence(top_hip_flexion=5.0, sag_deg=8.0)
+    result = measure_synthetic("bridge", synthetic)
+    truth = truth_bridge(synthetic)
+
+    assert result.status == "measured"
+    assert truth["peak_extension"] == pytest.approx(175.0, abs=0.01)
+    assert truth["hold_sag"] == pytest.approx(8.0, abs=0.5)  # + the start of the lowering
+    value = {m.metric: m.value for m in result.metrics}
+    assert value["peak_extension"] == pytest.approx(truth["peak_extension"], abs=2.0)
+    assert value["hold_sag"] == pytest.approx(truth["hold_sag"], abs=2.0)
+    assert value["time_to_peak"] == pytest.approx(truth["time_to_peak"], abs=0.1)
+    assert finding_ids(result) == {"bridge.hold_sag.both"}
+    assert len(result.segments) == 1 and result.segments[0].kind == "rep"
+    assert "left leg" in result.notes[0]
+
+
+def test_incomplete_extension_is_a_finding(measure_synthetic: Measure) -> None:
+    synthetic = bridge_sequence(top_hip_flexion=20.0)
+    result = measure_synthetic("bridge", synthetic)
+
+    peak = result.metric("peak_extension").value
+    assert peak == pytest.approx(truth_bridge(synthetic)["peak_extension"], abs=2.0)
+    assert peak == pytest.approx(160.0, abs=2.0)
+    assert finding_ids(result) == {"bridge.peak_extension.both"}
+
+
+def test_full_bridge_held_gives_no_finding(measure_synthetic: Measure) -> None:
+    camera = side_camera("right", target=FLOOR_TARGET)
+    synthetic = bridge_sequence(top_hip_flexion=0.0, camera=camera)
+    result = measure_synthetic("bridge", synthetic)
+
+    assert result.metric("peak_extension").value == pytest.approx(180.0, abs=2.0)
+    assert result.metric("hold_sag").value == pytest.approx(0.0, abs=1.0)
+    assert result.findings == ()
+    assert "right leg" in result.notes[0]
+
+
+def test_lying_still_is_not_measurable(measure_synthetic: Measure, assert_unmeasured) -> None:
+    synthetic = bridge_sequence(lift=(30.0, 40.0))  # the lift never happens
+    result = measure_synthetic("bridge", synthetic)
+
+    assert_unmeasured(result, "no bridge lift found")
+
+
+def test_bridge_front_view_is_not_measurable(measure_synthetic: Measure, assert_unmeasured) -> None:
+    synthetic = bridge_sequence(camera=front_camera(target=FLOOR_TARGET))
+    result = measure_synthetic("bridge", synthetic)
+
+    assert result.status == "not_measurable"
+    assert_unmeasured(result, "side view")
+
+
+def test_bridge_hidden_body_is_not_measurable(
+    measure_synthetic: Measure, assert_unmeasured
+) -> None:
+    synthetic = with_hidden_landmarks(bridge_sequence(), range(lm.N_LANDMARKS))
+    result = measure_synthetic("bridge", synthetic)
+
+    assert result.status == "not_measurable"
+    assert_unmeasured(result, "not visible")
+
+
+# ============================================================================ single-leg bridge
+
+
+def rolled(synthetic: SyntheticSequence, roll_deg: np.ndarray) -> tuple[PoseSequence, np.ndarray]:
+    """Roll the body about its shoulder-to-hip line by ``roll_deg`` (+ lowers the right hip) and
+    film it again; also return the exact hip-line elevation (+ = left hip higher)."""
+    points = synthetic.landmarks_lab
+    mid_hip = (points[:, lm.LEFT_HIP] + points[:, lm.RIGHT_HIP]) / 2
+    mid_shoulder = (points[:, lm.LEFT_SHOULDER] + points[:, lm.RIGHT_SHOULDER]) / 2
+    axis = mid_hip - mid_shoulder
+    axis = (axis / np.linalg.norm(axis, axis=1, keepdims=True))[:, None, :]
+    angle = np.radians(roll_deg)[:, None, None]
+    v = points - mid_hip[:, None, :]
+    turned = (
+        v * np.cos(angle)
+        + np.cross(axis, v) * np.sin(angle)
+        + axis * np.sum(axis * v, axis=2, keepdims=True) * (1 - np.cos(angle))
+    )
+    points = turned + mid_hip[:, None, :]
+    camera = synthetic.camera
+    image = camera.project(points) + np.random.default_rng(1).normal(
+        0.0, 0.5, (*points.shape[:2], 2)
+    )
+    world = (points - mid_hip[:, None, :]) @ camera.rotation.T
+    ones = np.ones(points.shape[:2])
+    seq = PoseSequence.from_arrays(
+        synthetic.sequence.t,
+        image,
+        synthetic.sequence.meta,
+        world_xyz=world,
+        visibility=ones,
+        presence=ones,
+    )
+    hip_line = points[:, lm.LEFT_HIP] - points[:, lm.RIGHT_HIP]
+    elevation = np.degrees(np.arctan2(hip_line[:, 1], np.hypot(hip_line[:, 0], hip_line[:, 2])))
+    return seq, elevation
+
+
+def single_leg_bridge(
+    holds: dict[str, tuple[float, float]],
+    drop_deg: dict[str, float],
+    camera: Camera | None = None,
+    duration: float = 24.0,
+) -> tuple[PoseSequence, np.ndarray, np.ndarray]:
+    """Bridge up on both feet (1-2 s), then per supporting leg straighten the other leg in line
+    with the thigh during ``holds``, the pelvis dropping by ``drop_deg`` on the lifted side.
+
+    Returns the sequence, the exact hip-line elevation and the frames with a leg lifted."""
+    t = time_axis(duration)
+    up = smooth_ramp(t, 0, 1, 1.0, 2.0)
+    knees = {"left": np.full_like(t, 100.0), "right": np.full_like(t, 100.0)}
+    roll = np.zeros_like(t)
+    lifting = np.zeros_like(t)
+    for support, (start, stop) in holds.items():
+        free = "right" if support == "left" else "left"
+        straight = smooth_ramp(t, 0, 1, start, start + 0.5) - smooth_ramp(t, 0, 1, stop, stop + 0.5)
+        knees[free] = knees[free] * (1 - straight)
+        roll += (1.0 if free == "right" else -1.0) * drop_deg.get(support, 0.0) * straight
+        lifting += straight
+    pose = Pose(
+        pelvis_xyz=np.stack([np.zeros_like(t), 0.1 + 0.15 * up, np.zeros_like(t)], axis=1),
+        body_pitch_deg=90.0 + 20.0 * up,
+        left_hip_flexion_deg=55.0 * (1 - up),
+        right_hip_flexion_deg=55.0 * (1 - up),
+        left_knee_flexion_deg=knees["left"],
+        right_knee_flexion_deg=knees["right"],
+    )
+    synthetic = make_sequence(pose, camera or front_camera(target=FLOOR_TARGET))
+    seq, elevation = rolled(synthetic, roll)
+    return seq, elevation, np.flatnonzero(lifting >= 0.999)
+
+
+def test_single_leg_bridge_pelvic_drop(measure_synthetic: Measure) -> None:
+    seq, elevation, held = single_leg_bridge({"left": (3.0, 15.0)}, {"left": 8.0})
+    result = measure_synthetic("single_leg_bridge", seq)
+
+    drop = result.metric("single_leg_pelvic_drop", "left")
+    truth = float(np.median(elevation[held]))  # + = left hip higher = right (free) side lower
+    assert truth == pytest.approx(7.5, abs=0.3)  # the roll seen in the frontal plane
+    assert drop.value == pytest.approx(truth, abs=2.0)
+    hold = result.metric("single_leg_hold_time", "left").value
+    assert hold == pytest.approx(12.0, abs=0.6)
+    assert finding_ids(result) == {
+        "single_leg_bridge.single_leg_pelvic_drop.left",
+        "single_leg_bridge.single_leg_hold_time.left",
+    }
+    assert result.metric("single_leg_hold_time", "right").status == "not_measurable"
+
+
+def test_single_leg_bridge_level_and_long_gives_no_finding(measure_synthetic: Measure) -> None:
+    seq, _, _ = single_leg_bridge(
+        {"left": (3.0, 27.0), "right": (30.0, 54.0)}, {"left": 1.0, "right": 2.0}, duration=57
+    )
+    result = measure_synthetic("single_leg_bridge", seq)
+
+    left = result.metric("single_leg_pelvic_drop", "left").value
+    right = result.metric("single_leg_pelvic_drop", "right").value
+    assert left == pytest.approx(1.0, abs=1.0)
+    assert right == pytest.approx(2.0, abs=1.0)
+    assert result.metric("single_leg_hold_time", "right").value == pytest.approx(24.0, abs=0.6)
+    assert result.status == "measured"
+    assert result.findings == ()
+
+
+def test_single_leg_bridge_side_view_is_not_measurable(
+    measure_synthetic: Measure, assert_unmeasured
+) -> None:
+    seq, _, _ = single_leg_bridge(
+        {"left": (3.0, 15.0)}, {"left": 8.0}, camera=side_camera(target=FLOOR_TARGET)
+    )
+    result = measure_synthetic("single_leg_bridge", seq)
+
+    assert result.status == "not_measurable"
+    assert_unmeasured(result, "front view")

@@ -1,0 +1,175 @@
+"""hip_extension: per-rep peak extension, trunk compensation and the extension without it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from hipsight.pose import landmarks as lm
+from hipsight.pose.landmarks import Side
+from hipsight.protocols.base import TestResult
+from hipsight.protocols.registry import get_protocol
+from hipsight.samples.synthetic import (
+    Pose,
+    SyntheticSequence,
+    front_camera,
+    make_sequence,
+    side_camera,
+    time_axis,
+    with_hidden_landmarks,
+)
+
+Measure = Callable[..., TestResult]
+TOL = 2.0
+FPS = 30.0
+
+
+def kicks(
+    t: NDArray[np.float64],
+    n: int = 5,
+    period_s: float = 2.0,
+    first_s: float = 1.0,
+    rise_s: float = 1.2,
+) -> NDArray[np.float64]:
+    """0 at rest, rising smoothly to 1 and back ``n`` times (one kick back each ``period_s``)."""
+    starts = first_s + period_s * np.arange(n)
+    phase = (t[:, None] - starts[None, :]) / rise_s
+    bumps = np.where((phase >= 0) & (phase < 1), np.sin(np.pi * phase) ** 2, 0.0)
+    return bumps.sum(axis=1)
+
+
+def kick_back(
+    extension: float,
+    *,
+    arch: float = 0.0,
+    lean: float = 0.0,
+    side: Side = "left",
+    n: int = 5,
+    camera_side: Side = "left",
+    seconds: float = 12.0,
+    jitter_px: float = 1.0,
+) -> SyntheticSequence:
+    """Standing; one leg extends ``extension`` deg at the hip (thigh vs pelvis) in each kick.
+
+    ``arch``: the lower back extends (trunk tips back against a still pelvis) by this much.
+    ``lean``: pelvis and trunk tip forward together over the standing leg by this much.
+    Either way the true hip extension is ``extension``.
+    """
+    t = time_axis(seconds, FPS)
+    k = kicks(t, n)
+    stance = "right" if side == "left" else "left"
+    pose = Pose(body_pitch_deg=-lean * k, trunk_flexion_deg=-arch * k).replace(
+        **{f"{side}_hip_flexion_deg": -extension * k, f"{stance}_hip_flexion_deg": lean * k}
+    )
+    return make_sequence(pose, side_camera(camera_side), fps=FPS, jitter_px=jitter_px)
+
+
+def test_declaration_matches_the_norms() -> None:
+    protocol = get_protocol("hip_extension")
+    assert protocol.view == "side" and protocol.per_side
+    assert protocol.metric_spec("corrected_extension").norm == "hip_extension_active"
+    assert protocol.metric_spec("trunk_compensation").norm == "hip_extension_compensation"
+
+
+def test_backward_arch_is_taken_out_of_the_extension(measure_synthetic: Measure) -> None:
+    result = measure_synthetic("hip_extension", kick_back(15.0, arch=8.0))
+    assert result.status == "measured"
+    assert result.metric("peak_hip_extension", "left").value == pytest.approx(
+        23.0, abs=TOL
+    )  # thigh vs trunk
+    assert result.metric("trunk_compensation", "left").value == pytest.approx(-8.0, abs=TOL)
+    assert result.metric("corrected_extension", "left").value == pytest.approx(15.0, abs=TOL)
+    assert result.metric("reps", "left").value == 5
+    assert result.findings == ()
+
+
+def test_forward_lean_is_reported_and_not_credited_to_the_hip(measure_synthetic: Measure) -> None:
+    synthetic = kick_back(15.0, lean=8.0)
+    # the thigh goes 23 deg behind the vertical, but 8 of them come from tipping the pelvis forward
+    assert synthetic.truth["left_thigh_inclination"].min() == pytest.approx(-23.0, abs=0.1)
+    result = measure_synthetic("hip_extension", synthetic)
+    assert result.metric("peak_hip_extension", "left").value == pytest.approx(15.0, abs=TOL)
+    assert result.metric("trunk_compensation", "left").value == pytest.approx(8.0, abs=TOL)
+    assert result.metric("corrected_extension", "left").value == pytest.approx(15.0, abs=TOL)
+    assert result.findings == ()
+
+
+def test_low_extension_with_large_arch_gives_both_findings(measure_synthetic: Measure) -> None:
+    result = measure_synthetic("hip_extension", kick_back(6.0, arch=13.0))
+    assert result.metric("peak_hip_extension", "left").value == pytest.approx(19.0, abs=TOL)
+    assert result.metric("corrected_extension", "left").value == pytest.approx(6.0, abs=TOL)
+    assert result.metric("trunk_compensation", "left").value == pytest.approx(-13.0, abs=TOL)
+    found = {f.id: f for f in result.findings}
+    assert set(found) == {
+        "hip_extension.corrected_extension.left",
+        "hip_extension.trunk_compensation.left",
+    }
+    assert "hip_flexor_stretch" in found["hip_extension.corrected_extension.left"].exercises
+
+
+def test_per_rep_values_are_in_the_segments(measure_synthetic: Measure) -> None:
+    result = measure_synthetic("hip_extension", kick_back(20.0, n=4))
+    reps = [s for s in result.segments if s.kind == "rep"]
+    assert len(reps) == 4 and all(s.side == "left" for s in reps)
+    for rep in reps:
+        assert rep.values["corrected_extension"] == pytest.approx(20.0, abs=TOL)
+    starts = [rep.t_start for rep in reps]
+    assert np.all(np.diff(starts) > 1.5)
+
+
+def test_far_leg_moving_is_found_automatically(measure_synthetic: Measure) -> None:
+    result = measure_synthetic("hip_extension", kick_back(18.0, side="right", camera_side="left"))
+    assert {m.side for m in result.metrics} == {"right"}
+    assert result.metric("corrected_extension", "right").value == pytest.approx(18.0, abs=TOL)
+
+
+def test_both_legs_in_one_recording_are_both_measured(measure_synthetic: Measure) -> None:
+    t = time_axis(14.0, FPS)
+    left, right = kicks(t, 3, first_s=1.0), kicks(t, 3, first_s=8.0)
+    pose = Pose(left_hip_flexion_deg=-12.0 * left, right_hip_flexion_deg=-25.0 * right)
+    result = measure_synthetic(
+        "hip_extension", make_sequence(pose, side_camera("right"), fps=FPS, jitter_px=1.0)
+    )
+    assert result.metric("corrected_extension", "left").value == pytest.approx(12.0, abs=TOL)
+    assert result.metric("corrected_extension", "right").value == pytest.approx(25.0, abs=TOL)
+    assert result.metric("reps", "left").value == 3 and result.metric("reps", "right").value == 3
+    assert "hip_extension.corrected_extension.asymmetry" in {f.id for f in result.findings}
+
+
+def test_noisy_standing_leg_is_not_taken_for_a_kicking_leg(measure_synthetic: Measure) -> None:
+    result = measure_synthetic("hip_extension", kick_back(15.0, arch=8.0, jitter_px=5.0))
+    assert {m.side for m in result.metrics} == {"left"}
+    assert result.metric("reps", "left").value == 5
+    assert result.metric("corrected_extension", "left").value == pytest.approx(15.0, abs=TOL)
+
+
+def test_named_leg_that_did_not_move_is_not_measurable(measure_synthetic: Measure) -> None:
+    result = measure_synthetic("hip_extension", kick_back(15.0), side="right")
+    value = result.metric("corrected_extension", "right")
+    assert value.status == "not_measurable" and value.value is None
+    assert "no repetition found for the right leg" in (value.reason or "")
+
+
+def test_front_view_is_not_measurable_with_a_reason(measure_synthetic: Measure) -> None:
+    t = time_axis(12.0, FPS)
+    pose = Pose(left_hip_flexion_deg=-15.0 * kicks(t))
+    result = measure_synthetic(
+        "hip_extension", make_sequence(pose, front_camera(), fps=FPS, jitter_px=1.0)
+    )
+    assert result.status == "not_measurable"
+    assert all(m.value is None for m in result.metrics)
+    assert "needs a side view" in result.metric("corrected_extension", "left").reason
+
+
+def test_hidden_moving_leg_is_not_measurable(measure_synthetic: Measure) -> None:
+    hidden = [lm.LEFT_KNEE, lm.LEFT_ANKLE, lm.LEFT_HEEL, lm.LEFT_FOOT_INDEX]
+    synthetic = with_hidden_landmarks(kick_back(15.0), hidden)
+    result = measure_synthetic("hip_extension", synthetic, side="left")
+    value = result.metric("corrected_extension", "left")
+    assert value.status == "not_measurable" and value.value is None
+    assert "too few valid frames" in (value.reason or "")
+    auto = measure_synthetic("hip_extension", synthetic)
+    assert auto.status == "not_measurable" and auto.findings == ()

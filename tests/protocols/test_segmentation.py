@@ -1,0 +1,56 @@
+"""Segmentation helpers on hand-checkable signals."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hipsight.protocols.segmentation import fill_small_gaps, find_extrema, find_holds, find_reps, runs, still_frames
+
+
+def test_runs() -> None:
+    assert runs(np.array([0, 1, 1, 0, 1], bool)) == [(1, 3), (4, 5)]
+    assert runs(np.zeros(3, bool)) == []
+    assert runs(np.ones(3, bool)) == [(0, 3)]
+
+
+def test_fill_small_gaps_only_fills_short_interior_gaps() -> None:
+    x = np.array([0.0, np.nan, 2.0, np.nan, np.nan, np.nan, np.nan, 7.0, np.nan])
+    out = fill_small_gaps(x, max_frames=2)
+    assert out[1] == 1.0
+    assert np.isnan(out[3:7]).all() and np.isnan(out[8])
+
+
+def test_find_reps_counts_three_squats() -> None:
+    t = np.arange(0, 9, 1 / 30)
+    knee = 5 + 45 * (1 - np.cos(2 * np.pi * t / 3)) * (t < 9)  # three reps of 3 s, 5..95 deg
+    reps = find_reps(knee, t, min_excursion=30)
+    assert len(reps) == 3
+    for rep, centre in zip(reps, (1.5, 4.5, 7.5), strict=True):
+        assert abs(t[rep.peak] - centre) < 0.05
+        assert rep.start < rep.peak < rep.stop
+
+
+def test_find_reps_ignores_small_wobbles() -> None:
+    t = np.arange(0, 4, 1 / 30)
+    assert find_reps(5 + 3 * np.sin(2 * np.pi * t), t, min_excursion=20) == []
+
+
+def test_find_holds_requires_duration() -> None:
+    t = np.arange(0, 10, 0.1)
+    x = np.where((t >= 2) & (t < 7), 30.0, 0.0)
+    assert find_holds(x, t, threshold=20, min_duration_s=3) == [(20, 70)]
+    assert find_holds(x, t, threshold=20, min_duration_s=6) == []
+
+
+def test_find_extrema_minima() -> None:
+    t = np.arange(0, 4, 1 / 30)
+    x = np.sin(2 * np.pi * t)
+    minima = find_extrema(x, t, min_prominence=0.5, min_period_s=0.5, minima=True)
+    np.testing.assert_allclose(t[minima], [0.75, 1.75, 2.75, 3.75], atol=1 / 30)
+
+
+def test_still_frames() -> None:
+    t = np.arange(0, 2, 0.1)
+    x = np.where(t < 1, 0.0, 10 * (t - 1))  # still, then moving at 10 units/s
+    still = still_frames(x, t, max_speed=2.0)
+    assert still[:9].all() and not still[12:].any()

@@ -1,0 +1,20 @@
+"""A synthetic demo session (squat with CSV, landmarks and video; seated hip rotation with
+landmarks only; a Thomas test that could not be measured), shared by the report tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hipsight.report.demo import DemoOptions, write_demo_session
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="session")
+def demo_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A session folder whose person name is a script tag."""
+    folder = tmp_path_factory.mktemp("session")
+    write_demo_session(folder, DemoOptions(person=HOSTILE, with_video=True))
+    return folder

@@ -1,0 +1,386 @@
+"""The HTML report: structure, inline plots, escaping, no network loads, history comparison."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from hipsight.errors import InputError
+from hipsight.history.db import HistoryDB
+from hipsight.report import html as report_html
+from hipsight.report.demo import DemoOptions, write_demo_session
+from hipsight.report.html import ProtocolInfo, build_report, write_session_report
+from hipsight.results import DISCLAIMER, SessionResults, load_results
+
+HOSTILE = "<script>alert(1)</script>"
+LOADING_ATTRIBUTES = {
+    "src",
+    "href",
+    "xlink:href",
+    "data",
+    "poster",
+    "srcset",
+    "action",
+    "background",
+}
+
+
+class Dom(HTMLParser):
+    """Start tags with their attributes and the section they sit in; text per section."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str], str | None]] = []
+        self.text: dict[str | None, list[str]] = {}
+        self.styles: list[str] = []
+        self._sections: list[str | None] = []
+        self._in_style = False
+
+    @property
+    def section(self) -> str | None:
+        return self._sections[-1] if self._sections else None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k: v or "" for k, v in attrs}
+        if tag == "section":
+            self._sections.append(attributes.get("id"))
+        self._in_style = tag == "style"
+        self.tags.append((tag, attributes, self.section))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section" and self._sections:
+            self._sections.pop()
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+        self.text.setdefault(self.section, []).append(data)
+
+    def section_text(self, section: str) -> str:
+        return " ".join(" ".join(self.text.get(section, [])).split())
+
+    def count(self, tag: str, section: str | None = None) -> int:
+        return sum(1 for t, _, s in self.tags if t == tag and (section is None or s == section))
+
+
+def parse(path: Path) -> tuple[str, Dom]:
+    source = path.read_text(encoding="utf-8")
+    dom = Dom()
+    dom.feed(source)
+    dom.close()
+    return source, dom
+
+
+@pytest.fixture(scope="module")
+def report(demo_session: Path) -> tuple[str, Dom]:
+    """The demo report, independent of the protocols installed (labels and bands come from them)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(report_html, "protocol_info", lambda test: None)
+        return parse(build_report(demo_session))
+
+
+def test_report_builds_with_the_installed_protocols(tmp_path: Path) -> None:
+    write_demo_session(tmp_path)
+    _, dom = parse(build_report(tmp_path))
+    assert dom.count("svg", "test-squat") >= 3
+
+
+def test_report_is_the_only_file_written(demo_session: Path, report: tuple[str, Dom]) -> None:
+    source, _ = report
+    assert source.startswith("<!DOCTYPE html>")
+    written = {p.name for p in demo_session.iterdir()}
+    assert written == {
+        "results.json",
+        "report.html",
+        "squat_angles.csv",
+        "squat_landmarks.npz",
+        "squat.mp4",
+        "hip_rotation_landmarks.npz",
+    }
+
+
+def test_every_test_has_a_section_with_its_title(
+    demo_session: Path, report: tuple[str, Dom]
+) -> None:
+    _, dom = report
+    results = load_results(demo_session)
+    sections = [
+        a.get("id")
+        for t, a, _ in dom.tags
+        if t == "section" and "test" in a.get("class", "").split()
+    ]
+    assert sections == ["test-squat", "test-hip-rotation", "test-thomas"]
+    for section, record in zip(sections, results.tests, strict=True):
+        assert record.result.title in dom.section_text(section)
+    for required in ("summary", "change", "methods"):
+        assert any(a.get("id") == required for t, a, _ in dom.tags if t == "section")
+
+
+def test_plots_are_inline_svg_and_well_formed(report: tuple[str, Dom]) -> None:
+    source, dom = report
+    assert dom.count("img") == 0 and dom.count("object") == 0 and dom.count("iframe") == 0
+    # squat: side chart, hip + knee series, 3 key frames; hip rotation: side chart, series, 2 frames
+    assert dom.count("svg", "test-squat") == 1 + 2 + 3
+    assert dom.count("svg", "test-hip-rotation") == 1 + 1 + 2
+    assert dom.count("svg", "test-thomas") == 0
+    svgs = re.findall(r"<svg\b.*?</svg>", source, flags=re.DOTALL)
+    assert len(svgs) == 10
+    for svg in svgs:
+        ET.fromstring(svg)  # each inline SVG is well-formed XML
+
+
+def test_reps_and_holds_are_marked_and_tabled(report: tuple[str, Dom]) -> None:
+    _, dom = report
+    squat = dom.section_text("test-squat")
+    rotation = dom.section_text("test-hip-rotation")
+    assert all(f"rep {i}" in squat for i in (1, 2, 3))
+    assert "hold L 1" in rotation and "hold R 1" in rotation
+    assert "Reps and holds".upper() in squat.upper()
+
+
+def test_ids_are_unique_and_internal_links_resolve(report: tuple[str, Dom]) -> None:
+    _, dom = report
+    ids = [a["id"] for _, a, _ in dom.tags if "id" in a]
+    assert len(ids) == len(set(ids)), "duplicate ids (plots must scope theirs)"
+    for tag, attributes, _ in dom.tags:
+        for name in ("href", "xlink:href"):
+            target = attributes.get(name)
+            if target is not None and not (
+                tag == "image" and target.startswith("data:image/png;base64,")
+            ):
+                assert target.startswith("#"), (
+                    f"<{tag} {name}={target[:80]!r}> is not an internal link"
+                )
+                assert target[1:] in ids, f"link to missing id {target}"
+
+
+def test_nothing_is_loaded_from_anywhere(report: tuple[str, Dom]) -> None:
+    source, dom = report
+    for tag, attributes, _ in dom.tags:
+        for name, value in attributes.items():
+            if name in LOADING_ATTRIBUTES:
+                assert value.startswith(("#", "data:")), (
+                    f"<{tag} {name}={value[:80]!r}> loads a resource"
+                )
+            if name == "style":
+                assert "url(" not in value.replace("url(#", "")
+    assert dom.count("script") == 0 and dom.count("link") == 0
+    css = "\n".join(dom.styles)
+    assert "@import" not in css and "url(" not in css
+    assert "@media print" in css
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", source, flags=re.IGNORECASE)
+    csp = [
+        a
+        for t, a, _ in dom.tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert csp and "default-src 'none'" in csp[0]["content"]
+
+
+def test_hostile_person_name_is_escaped(report: tuple[str, Dom]) -> None:
+    source, dom = report
+    assert HOSTILE not in source
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in source
+    assert dom.count("script") == 0
+    assert HOSTILE in " ".join(dom.text.get(None, []))  # shown to the reader as text
+
+
+def test_every_user_string_is_escaped(tmp_path: Path) -> None:
+    write_demo_session(tmp_path)
+    results = load_results(tmp_path)
+    evil = '"><img src=x onerror=alert(2)>'
+    record = results.tests[0]
+    result = dataclasses.replace(
+        record.result,
+        title=f"Squat {evil}",
+        reasons=(f"reason {evil}",),
+        notes=(f"note {evil}",),
+    )
+    records = (
+        dataclasses.replace(record, result=result, source=f"clip{evil}.mp4"),
+        *results.tests[1:],
+    )
+    meta = {f"key{evil}": f"value{evil}"}
+    dataclasses.replace(results, tests=records, person=evil, meta=meta, calibration=evil).save(
+        tmp_path / "results.json"
+    )
+    source, dom = parse(build_report(tmp_path))
+    assert "<img" not in source and "onerror=alert" not in source.replace(
+        "onerror=alert(2)&gt;", ""
+    )
+    assert dom.count("img") == 0
+    assert source.count("&lt;img src=x onerror=alert(2)&gt;") >= 6
+    assert f"Squat {evil}" in dom.section_text("test-squat")
+
+
+def test_quality_notes_say_what_was_not_measurable_and_why(report: tuple[str, Dom]) -> None:
+    _, dom = report
+    squat = dom.section_text("test-squat")
+    assert "Not measurable: left knee fppa: needs a front view" in squat
+    rotation = dom.section_text("test-hip-rotation")
+    assert "the external-rotation trial was not recorded" in rotation
+    thomas = dom.section_text("test-thomas")
+    assert "stopped before it was complete" in thomas
+    assert "No angles CSV or landmarks were saved" in thomas
+
+
+def test_summary_has_traffic_lights_findings_and_exercises(
+    demo_session: Path, report: tuple[str, Dom]
+) -> None:
+    _, dom = report
+    results = load_results(demo_session)
+    summary = dom.section_text("summary")
+    lights = [
+        a["class"]
+        for t, a, s in dom.tags
+        if s == "summary" and "light" in a.get("class", "").split()
+    ]
+    assert any("light-moderate" in c for c in lights) and any("light-na" in c for c in lights)
+    for finding in results.findings:
+        assert finding.message in summary
+    assert "Suggested exercises".upper() in summary.upper()
+    assert "Hip rotations in all directions" in summary
+
+
+def test_methods_list_angles_norm_sources_evidence_and_disclaimer(report: tuple[str, Dom]) -> None:
+    _, dom = report
+    methods = dom.section_text("methods")
+    for text in (
+        "left_hip_flexion",
+        "right_shank_frontal_inclination",
+        "docs/angles.md",
+        "Simoneau GG",
+        "Cook G",
+        "expert opinion",
+    ):
+        assert text in methods
+    assert DISCLAIMER in methods
+    assert "filter_butterworth" in methods  # provenance of the recomputed angles
+    assert "camera roll assumed 0°" in methods
+
+
+def test_key_frames_use_the_video_when_there_is_one(report: tuple[str, Dom]) -> None:
+    source, _ = report
+    squat = source[source.index('id="test-squat"') : source.index('id="test-hip-rotation"')]
+    rotation = source[source.index('id="test-hip-rotation"') : source.index('id="test-thomas"')]
+    assert "data:image/png;base64," in squat
+    assert "<image" not in rotation and "(skeleton from the landmarks)" in rotation
+
+
+def test_normal_band_comes_from_the_protocol(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_demo_session(tmp_path)
+    info = ProtocolInfo(
+        key_angle="left_knee_flexion",
+        key_band=(90.0, 130.0),
+        metric_labels={"thigh_vs_horizontal": "Thigh below horizontal"},
+    )
+    monkeypatch.setattr(
+        report_html, "protocol_info", lambda test: info if test == "squat" else None
+    )
+    _, dom = parse(build_report(tmp_path))
+    squat = dom.section_text("test-squat")
+    assert "normal band 90 to 130°" in squat and "Thigh below horizontal" in squat
+    assert "normal band" not in dom.section_text("test-hip-rotation")
+
+
+def test_missing_and_corrupt_files_become_notes_not_failures(tmp_path: Path) -> None:
+    write_demo_session(tmp_path)
+    (tmp_path / "squat_angles.csv").unlink()
+    (tmp_path / "hip_rotation_landmarks.npz").write_bytes(b"junk")
+    _, dom = parse(build_report(tmp_path))
+    assert "squat_angles.csv: angles CSV listed in results.json is missing" in dom.section_text(
+        "test-squat"
+    )
+    assert "Landmarks could not be read" in dom.section_text("test-hip-rotation")
+
+
+def test_output_path_and_results_json_input(tmp_path: Path) -> None:
+    results_json = write_demo_session(tmp_path / "s")
+    out = build_report(results_json, tmp_path / "out" / "r.html")
+    assert out == tmp_path / "out" / "r.html" and out.is_file()
+    assert build_report(results_json, tmp_path / "out") == tmp_path / "out" / "report.html"
+
+
+def test_missing_session_is_a_clear_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"no results\.json"):
+        build_report(tmp_path / "nowhere")
+
+
+def test_empty_session_still_renders(tmp_path: Path) -> None:
+    SessionResults(tests=(), person="Sam").save(tmp_path / "results.json")
+    _, dom = parse(build_report(tmp_path))
+    assert "This session has no tests." in dom.section_text("summary")
+
+
+def test_change_since_the_previous_session(tmp_path: Path) -> None:
+    db_path = tmp_path / "history.sqlite"
+    first = write_demo_session(tmp_path / "s1", DemoOptions(person="Alex"))
+    second = write_demo_session(
+        tmp_path / "s2",
+        DemoOptions(
+            person="alex ",
+            session_id="demo-0002",
+            created="2024-06-01T10:00:00+00:00",
+            internal_rotation_deg=(37.0, 33.0),
+        ),
+    )
+    with HistoryDB.open(db_path) as db:
+        assert db.import_session(load_results(first)) == "imported"
+    _, dom = parse(write_session_report(second, db_path=db_path))
+    change = dom.section_text("change")
+    assert "2024-05-01 10:00 UTC" in change and "demo-0001" in change
+    assert "24.0° 33.0° +9.0° better" in change  # right internal rotation
+    assert "36.0° 37.0° +1.0° no clear change" in change
+    with HistoryDB.open(db_path) as db:
+        assert [s.session_id for s in db.sessions("ALEX")] == ["demo-0001", "demo-0002"]
+
+
+def test_without_a_person_there_is_no_comparison(tmp_path: Path) -> None:
+    results = SessionResults(tests=(), person=None, created="2024-06-01T10:00:00+00:00")
+    with HistoryDB.open(tmp_path / "db.sqlite") as db:
+        db.import_session(
+            SessionResults(tests=(), person=None, created="2024-05-01T10:00:00+00:00")
+        )
+        assert report_html.find_previous_session(results, db) is None
+    assert "No person is named" in report_html.change_note(results, None)
+
+
+def test_a_broken_history_database_does_not_stop_the_report(tmp_path: Path) -> None:
+    write_demo_session(tmp_path / "s")
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not a database at all" * 100)
+    warnings: list[str] = []
+    out = write_session_report(tmp_path / "s", db_path=bad, warn=warnings.append)
+    assert out.is_file() and len(warnings) == 1 and "history not used" in warnings[0]
+
+
+def test_a_video_that_does_not_match_the_landmarks_is_not_used(tmp_path: Path) -> None:
+    write_demo_session(tmp_path, DemoOptions(with_video=True))
+    writer = cv2.VideoWriter(
+        str(tmp_path / "squat.mp4"), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (320, 240)
+    )
+    for _ in range(10):
+        writer.write(np.full((240, 320, 3), 90, dtype=np.uint8))
+    writer.release()
+    source, dom = parse(build_report(tmp_path))
+    squat = source[source.index('id="test-squat"') : source.index('id="test-hip-rotation"')]
+    assert "<image" not in squat
+    assert "do not line up with the landmarks" in dom.section_text("test-squat")
+
+
+def test_a_missing_video_is_noted(tmp_path: Path) -> None:
+    write_demo_session(tmp_path, DemoOptions(with_video=True))
+    (tmp_path / "squat.mp4").unlink()
+    _, dom = parse(build_report(tmp_path))
+    assert "The video squat.mp4 listed for this test is missing" in dom.section_text("test-squat")

@@ -46,7 +46,9 @@ def bench_bare_loop(video: Path, max_people: int) -> dict[str, float]:
             ok, bgr = cap.read()
             if not ok:
                 break
-            estimator.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
+            estimator.detect(
+                cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+            )
             frames += 1
         cap.release()
     elapsed = time.perf_counter() - start
@@ -89,13 +91,18 @@ def bench_kinematics(seq: PoseSequence, n_frames: int = 100_000) -> dict[str, fl
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--video", type=Path, default=None, help="clip (default: the Sports2D demo)")
+    parser.add_argument(
+        "--video", type=Path, default=None, help="clip (default: the Sports2D demo)"
+    )
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
     args = parser.parse_args()
     video = args.video or fetch_sample("sports2d_demo")
     resolve_model()
 
-    results: dict[str, object] = {"machine": f"{platform.machine()} {platform.processor()}", "video": str(video)}
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()} {platform.processor()}",
+        "video": str(video),
+    }
     results["bare_serial_1_person"] = bench_bare_loop(video, max_people=1)
     results["bare_serial_2_people"] = bench_bare_loop(video, max_people=2)
     for people in (1, 2):
@@ -104,10 +111,13 @@ def main() -> int:
         results[f"hipsight_analyze_{people}"] = analyze
         results[f"ratio_{people}"] = round(analyze["fps"] / bare["fps"], 2)  # type: ignore[index]
     results["ratio_default_vs_bare_1_person"] = round(
-        results["hipsight_analyze_2"]["fps"] / results["bare_serial_1_person"]["fps"], 2  # type: ignore[index]
+        results["hipsight_analyze_2"]["fps"] / results["bare_serial_1_person"]["fps"],
+        2,  # type: ignore[index]
     )
     with tempfile.TemporaryDirectory() as tmp:
-        seq = run_analysis(video, out_dir=tmp, options=AnalysisOptions(progress=False), notify=lambda m: None).sequence
+        seq = run_analysis(
+            video, out_dir=tmp, options=AnalysisOptions(progress=False), notify=lambda m: None
+        ).sequence
     results["kinematics_100k_frames"] = bench_kinematics(seq)
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 

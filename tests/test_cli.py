@@ -27,12 +27,14 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
         ("junk_landmarks.npz", b"junk", "not a hipsight landmarks file"),
     ],
 )
-def test_bad_input_exit_2_one_line_nothing_written(tmp_path: Path, capsys, name: str, content: bytes | None, message: str) -> None:
+def test_bad_input_exit_2_one_line_nothing_written(
+    tmp_path: Path, capsys, name: str, content: bytes | None, message: str
+) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
     out_dir = tmp_path / "out"
-    code, out, err = _run(capsys, "analyze", str(path), "--out", str(out_dir), "--no-progress")
+    code, _, err = _run(capsys, "analyze", str(path), "--out", str(out_dir), "--no-progress")
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and lines[0].startswith("hipsight: error:")
@@ -51,35 +53,58 @@ def test_video_without_a_person(gray_video: Path, tmp_path: Path, capsys) -> Non
 
 @pytest.mark.model
 @pytest.mark.sample
-def test_truncated_video_is_analysed_with_a_warning(demo_video: Path, tmp_path: Path, capsys) -> None:
+def test_truncated_video_is_analysed_with_a_warning(
+    demo_video: Path, tmp_path: Path, capsys
+) -> None:
     cut = tmp_path / "cut.mp4"
-    cut.write_bytes(demo_video.read_bytes()[:2_500_000])  # moov atom first: frames up to the cut decode
-    code, out, err = _run(capsys, "analyze", str(cut), "--out", str(tmp_path / "o"), "--no-progress")
+    cut.write_bytes(
+        demo_video.read_bytes()[:2_500_000]
+    )  # moov atom first: frames up to the cut decode
+    code, _, err = _run(
+        capsys, "analyze", str(cut), "--out", str(tmp_path / "o"), "--no-progress"
+    )
     assert code == 0
     assert "truncated or damaged" in err
     rows = list(csv.DictReader((tmp_path / "o" / "cut_angles.csv").open()))
     assert 100 < len(rows) < 230
 
 
-def test_landmarks_file_gives_the_same_angles_without_the_model(tmp_path: Path, capsys, monkeypatch) -> None:
+def test_landmarks_file_gives_the_same_angles_without_the_model(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
     t = np.arange(60) / 30.0
-    synth = make_sequence(Pose(left_hip_flexion_deg=sinusoid(t, -10, 30, 1.0)), side_camera(), fps=30.0, n_frames=60)
+    synth = make_sequence(
+        Pose(left_hip_flexion_deg=sinusoid(t, -10, 30, 1.0)), side_camera(), fps=30.0, n_frames=60
+    )
     npz = synth.sequence.save_npz(tmp_path / "walk_landmarks.npz")
 
     def no_model(*args, **kwargs):
         raise AssertionError("the model must not run for a landmarks file")
 
     monkeypatch.setattr("hipsight.models.store.resolve_model", no_model)
-    code, out, _ = _run(capsys, "analyze", str(npz), "--out", str(tmp_path / "a"), "--cutoff", "0", "--no-progress")
+    code, _, _ = _run(
+        capsys, "analyze", str(npz), "--out", str(tmp_path / "a"), "--cutoff", "0", "--no-progress"
+    )
     assert code == 0
     rows = list(csv.DictReader((tmp_path / "a" / "walk_angles.csv").open()))
     assert len(rows) == 60
     hip = np.array([float(r["left_hip_flexion_deg"]) for r in rows])
     truth = synth.truth["left_hip_flexion"]
     assert np.max(np.abs(hip - truth)) < 0.5
-    code, _, _ = _run(capsys, "analyze", str(tmp_path / "a" / "walk_landmarks.npz"), "--out", str(tmp_path / "b"), "--cutoff", "0", "--no-progress")
+    code, _, _ = _run(
+        capsys,
+        "analyze",
+        str(tmp_path / "a" / "walk_landmarks.npz"),
+        "--out",
+        str(tmp_path / "b"),
+        "--cutoff",
+        "0",
+        "--no-progress",
+    )
     assert code == 0
-    assert (tmp_path / "a" / "walk_angles.csv").read_text() == (tmp_path / "b" / "walk_angles.csv").read_text()
+    assert (tmp_path / "a" / "walk_angles.csv").read_text() == (
+        tmp_path / "b" / "walk_angles.csv"
+    ).read_text()
 
 
 def test_help_lists_commands(capsys) -> None:

@@ -29,7 +29,10 @@ def _session() -> SessionResults:
         segments=(Segment("hold", 0, 10, 40, 0.33, 1.3, "left", {"angle": 24.0}),),
         findings=evaluate("hip_rotation", metrics),
     )
-    return SessionResults(tests=(TestRecord(result, source="clip.mp4", files={"csv": "clip_angles.csv"}),), person="<b>Ann</b>")
+    return SessionResults(
+        tests=(TestRecord(result, source="clip.mp4", files={"csv": "clip_angles.csv"}),),
+        person="<b>Ann</b>",
+    )
 
 
 def test_round_trip(tmp_path: Path) -> None:

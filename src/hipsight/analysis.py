@@ -26,7 +26,14 @@ from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.summary import summarise_angles
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import apply_view_gate
-from hipsight.pose.landmarks import LEFT_ANKLE, LEFT_HIP, LEFT_KNEE, RIGHT_ANKLE, RIGHT_HIP, RIGHT_KNEE
+from hipsight.pose.landmarks import (
+    LEFT_ANKLE,
+    LEFT_HIP,
+    LEFT_KNEE,
+    RIGHT_ANKLE,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+)
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import TestResult
 from hipsight.results import SessionResults, TestRecord
@@ -71,7 +78,9 @@ class Analysis:
     result: TestResult | None = None
 
 
-def load_sequence(path: Path, options: AnalysisOptions, notify: Notify) -> tuple[PoseSequence, tuple[str, ...]]:
+def load_sequence(
+    path: Path, options: AnalysisOptions, notify: Notify
+) -> tuple[PoseSequence, tuple[str, ...]]:
     """Landmarks from a saved ``.npz`` (no model run) or from a video (pose estimation)."""
     if path.suffix.lower() == LANDMARK_SUFFIX:
         if not path.is_file():
@@ -83,15 +92,20 @@ def load_sequence(path: Path, options: AnalysisOptions, notify: Notify) -> tuple
     return extract_from_video(path, options, notify)
 
 
-def extract_from_video(path: Path, options: AnalysisOptions, notify: Notify) -> tuple[PoseSequence, tuple[str, ...]]:
+def extract_from_video(
+    path: Path, options: AnalysisOptions, notify: Notify
+) -> tuple[PoseSequence, tuple[str, ...]]:
+    from hipsight.io.native import native_stderr_silenced
     from hipsight.io.video import probe_video
     from hipsight.models.store import resolve_model
-    from hipsight.io.native import native_stderr_silenced
     from hipsight.pose.extract import extract_pose
 
     video = probe_video(path)  # fail fast on bad input, before loading the model
     model = resolve_model(options.model, notify=notify)
-    with native_stderr_silenced() as stderr, _progress_bar(video.frame_count, options.progress, path.name, stderr) as tick:
+    with (
+        native_stderr_silenced() as stderr,
+        _progress_bar(video.frame_count, options.progress, path.name, stderr) as tick,
+    ):
         extraction = extract_pose(
             path,
             model,
@@ -125,11 +139,18 @@ class _progress_bar:  # noqa: N801 - used as a context manager like a function
         if enabled:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, unit="frame", desc=f"pose {label}", leave=False, disable=None, file=file)
+            self._bar = tqdm(
+                total=total,
+                unit="frame",
+                desc=f"pose {label}",
+                leave=False,
+                disable=None,
+                file=file,
+            )
 
     def __enter__(self) -> Callable[[int], None]:
         bar = self._bar
-        return (lambda n: bar.update(n)) if bar is not None else (lambda n: None)
+        return bar.update if bar is not None else (lambda n: None)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
@@ -144,19 +165,25 @@ def near_side(seq: PoseSequence) -> Literal["left", "right"]:
     return "left" if left >= right else "right"
 
 
-def analyse_sequence(seq: PoseSequence, options: AnalysisOptions, warnings: tuple[str, ...] = ()) -> Analysis:
+def analyse_sequence(
+    seq: PoseSequence, options: AnalysisOptions, warnings: tuple[str, ...] = ()
+) -> Analysis:
     """Angles and summary of a sequence (no files written)."""
     if not seq.detected.any():
-        raise NoPersonError(f"{seq.meta.source or 'input'}: no person found in {seq.n_frames} frames")
+        raise NoPersonError(
+            f"{seq.meta.source or 'input'}: no person found in {seq.n_frames} frames"
+        )
     calib, notes = choose_calibration(options.calibration, seq.meta.frame_size)
     seq, calib_roll = apply_calibration(seq, calib)  # undistorted before any angle is computed
     warnings = (*warnings, *notes)
+    cutoff_hz, cutoff_note = choose_cutoff(options.cutoff_hz, seq.fps)
+    warnings = (*warnings, *cutoff_note)
     table = compute_angles(
         seq,
         roll_deg=calib_roll if calib_roll is not None else options.roll_deg,
         min_visibility=options.min_visibility,
         max_gap_s=options.max_gap_s,
-        cutoff_hz=options.cutoff_hz,
+        cutoff_hz=cutoff_hz,
     )
     shown = apply_view_gate(table, seq) if options.view_gate else table
     side = near_side(seq) if options.side == "auto" else options.side
@@ -181,7 +208,21 @@ def analyse_sequence(seq: PoseSequence, options: AnalysisOptions, warnings: tupl
     return Analysis(sequence=seq, angles=shown, summary=summary, warnings=warnings, result=result)
 
 
-def run_protocol(seq: PoseSequence, table: AngleTable, options: AnalysisOptions, side: str) -> TestResult:
+def choose_cutoff(cutoff_hz: float | None, fps: float) -> tuple[float | None, tuple[str, ...]]:
+    """The low-pass cutoff to use: lowered to 0.8 x Nyquist for low frame rates, with a note."""
+    if cutoff_hz is None:
+        return None, ()
+    limit = 0.4 * fps
+    if cutoff_hz < limit:
+        return cutoff_hz, ()
+    return limit, (
+        f"frame rate {fps:.1f} fps is too low for a {cutoff_hz:g} Hz filter; used {limit:.1f} Hz",
+    )
+
+
+def run_protocol(
+    seq: PoseSequence, table: AngleTable, options: AnalysisOptions, side: str
+) -> TestResult:
     """Measure one screening test. Protocols get the raw table: they apply their own gates."""
     from hipsight.protocols.base import MeasureContext
     from hipsight.protocols.registry import get_protocol
@@ -198,12 +239,16 @@ def run_protocol(seq: PoseSequence, table: AngleTable, options: AnalysisOptions,
     return protocol.measure(seq, table, context)
 
 
-def write_outputs(analysis: Analysis, out_dir: Path, stem: str, csv_path: Path | None = None) -> dict[str, Path]:
+def write_outputs(
+    analysis: Analysis, out_dir: Path, stem: str, csv_path: Path | None = None
+) -> dict[str, Path]:
     """Write CSV, summary.json and the landmarks .npz; return their paths."""
     csv_target = csv_path or out_dir / f"{stem}_angles.csv"
     paths = {
         "csv": write_angles_csv(csv_target, analysis.sequence, analysis.angles),
-        "summary": write_text_atomic(out_dir / "summary.json", json.dumps(analysis.summary, indent=2) + "\n"),
+        "summary": write_text_atomic(
+            out_dir / "summary.json", json.dumps(analysis.summary, indent=2) + "\n"
+        ),
         "landmarks": analysis.sequence.save_npz(out_dir / f"{stem}_landmarks.npz"),
     }
     if analysis.result is not None:
@@ -212,7 +257,9 @@ def write_outputs(analysis: Analysis, out_dir: Path, stem: str, csv_path: Path |
             source=analysis.sequence.meta.source,
             files={kind: _relative(path, out_dir) for kind, path in paths.items()},
         )
-        session = SessionResults(tests=(record,), kind="analyze", calibration=analysis.sequence.meta.calibration)
+        session = SessionResults(
+            tests=(record,), kind="analyze", calibration=analysis.sequence.meta.calibration
+        )
         paths["results"] = session.save(out_dir / "results.json")
     return paths
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from hipsight import __version__
 from hipsight.calibration.cli import register as register_calibrate
 from hipsight.errors import HipsightError
+from hipsight.report.cli import register as register_report_commands
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -45,7 +46,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         asymmetry=asymmetry_overrides(args),
         calibration=args.calibration,
     )
-    analysis = run_analysis(args.input, out_dir=args.out, csv_path=args.csv, options=options, notify=_stderr)
+    analysis = run_analysis(
+        args.input, out_dir=args.out, csv_path=args.csv, options=options, notify=_stderr
+    )
     for warning in analysis.warnings:
         _stderr(f"hipsight: warning: {warning}")
     print_analysis(analysis)
@@ -53,6 +56,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         from hipsight.textreport import format_test_result
 
         print(format_test_result(analysis.result))
+    if analysis.result is not None and "results" in analysis.outputs:
+        from hipsight.report.html import write_session_report
+
+        report = write_session_report(
+            analysis.outputs["results"], warn=lambda line: _stderr(f"hipsight: warning: {line}")
+        )
+        print(f"report: {report}")
     return EXIT_OK
 
 
@@ -62,7 +72,12 @@ def asymmetry_overrides(args: argparse.Namespace) -> dict[str, float]:
     if args.asym_fppa is not None:
         overrides["knee_fppa"] = args.asym_fppa
     if args.asym_rom is not None:
-        for metric in ("internal_rotation", "external_rotation", "corrected_extension", "peak_hip_extension"):
+        for metric in (
+            "internal_rotation",
+            "external_rotation",
+            "corrected_extension",
+            "peak_hip_extension",
+        ):
             overrides[metric] = args.asym_rom
     return overrides
 
@@ -72,7 +87,9 @@ def cmd_tests(args: argparse.Namespace) -> int:
 
     for protocol in all_protocols():
         dose = protocol_dose(protocol)
-        print(f"{protocol.id:18} {protocol.title}  [{protocol.view} view, {protocol.position}{dose}]")
+        print(
+            f"{protocol.id:18} {protocol.title}  [{protocol.view} view, {protocol.position}{dose}]"
+        )
         if args.verbose:
             print(f"{'':18} {protocol.instructions}")
             print(f"{'':18} metrics: {', '.join(m.id for m in protocol.metrics)}")
@@ -103,7 +120,10 @@ def print_analysis(analysis: object) -> None:
         f"person found in {100 * summary['detected_fraction']:.0f}% of frames"
     )
     if "track_id" in subject:
-        print(f"subject: track {subject['track_id']} of {subject.get('n_people_tracked', '?')} ({subject.get('policy', '?')})")
+        print(
+            f"subject: track {subject['track_id']} of {subject.get('n_people_tracked', '?')} "
+            f"({subject.get('policy', '?')})"
+        )
     side = summary["side"]["analysed"]
     print(f"side analysed: {side} (near the camera: {summary['side']['near_camera']})")
     rows = [(name, s) for name, s in summary["angles"].items() if not name.endswith("_3d")]
@@ -112,7 +132,10 @@ def print_analysis(analysis: object) -> None:
         if s["p5"] is None:
             print(f"{name:32} {'—':>7} {'—':>7} {'—':>7} {100 * s['valid_fraction']:5.0f}%")
         else:
-            print(f"{name:32} {s['p5']:7.1f} {s['p95']:7.1f} {s['range_p5_p95']:7.1f} {100 * s['valid_fraction']:5.0f}%")
+            print(
+                f"{name:32} {s['p5']:7.1f} {s['p95']:7.1f} {s['range_p5_p95']:7.1f} "
+                f"{100 * s['valid_fraction']:5.0f}%"
+            )
     for kind, path in analysis.outputs.items():
         print(f"{kind}: {path}")
 
@@ -155,40 +178,68 @@ def cmd_samples_list(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hipsight",
-        description="Hip movement screening from a webcam or a recorded video (screening, not diagnosis).",
+        description=(
+            "Hip movement screening from a webcam or a recorded video (screening, not diagnosis)."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"hipsight {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     analyze = sub.add_parser("analyze", help="analyse a recorded video or a saved landmarks .npz")
-    analyze.add_argument("input", type=Path, help="video file, or a landmarks .npz saved by hipsight")
-    analyze.add_argument("--out", type=Path, default=None, help="output folder (default: out/<input name>)")
-    analyze.add_argument("--csv", type=Path, default=None, help="CSV path (default: <out>/<name>_angles.csv)")
-    analyze.add_argument("--side", choices=("left", "right", "auto"), default="auto", help="side to analyse")
-    analyze.add_argument("--model", default=None, help="a PoseLandmarker .task file (default: the full model)")
+    analyze.add_argument(
+        "input", type=Path, help="video file, or a landmarks .npz saved by hipsight"
+    )
+    analyze.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: out/<input name>)"
+    )
+    analyze.add_argument(
+        "--csv", type=Path, default=None, help="CSV path (default: <out>/<name>_angles.csv)"
+    )
+    analyze.add_argument(
+        "--side", choices=("left", "right", "auto"), default="auto", help="side to analyse"
+    )
+    analyze.add_argument(
+        "--model", default=None, help="a PoseLandmarker .task file (default: the full model)"
+    )
     analyze.add_argument(
         "--subject",
         default=None,
         help="who to analyse: visible (default; gait: moving), largest, moving, or a track id",
     )
-    analyze.add_argument("--max-people", type=int, default=2, help="people detected per frame (default 2)")
-    analyze.add_argument("--workers", type=int, default=None, help="parallel inference workers (default: 2)")
-    analyze.add_argument("--cutoff", type=float, default=6.0, help="low-pass cutoff in Hz; 0 turns it off")
-    analyze.add_argument("--max-gap", type=float, default=0.25, help="longest gap to interpolate, seconds")
+    analyze.add_argument(
+        "--max-people", type=int, default=2, help="people detected per frame (default 2)"
+    )
+    analyze.add_argument(
+        "--workers", type=int, default=None, help="parallel inference workers (default: 2)"
+    )
+    analyze.add_argument(
+        "--cutoff", type=float, default=6.0, help="low-pass cutoff in Hz; 0 turns it off"
+    )
+    analyze.add_argument(
+        "--max-gap", type=float, default=0.25, help="longest gap to interpolate, seconds"
+    )
     analyze.add_argument(
         "--no-view-gate",
         action="store_true",
         help="keep 2D angles in frames seen from the wrong view (default: blank them)",
     )
     analyze.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    analyze.add_argument("--test", default=None, help="screening test to measure (see `hipsight tests`)")
-    analyze.add_argument("--view", choices=("side", "front"), default=None, help="the camera view you recorded")
-    analyze.add_argument("--asym-rom", type=float, default=None, help="left/right ROM limit, deg (default 10)")
-    analyze.add_argument("--asym-fppa", type=float, default=None, help="left/right knee FPPA limit, deg (default 9)")
+    analyze.add_argument(
+        "--test", default=None, help="screening test to measure (see `hipsight tests`)"
+    )
+    analyze.add_argument(
+        "--view", choices=("side", "front"), default=None, help="the camera view you recorded"
+    )
+    analyze.add_argument(
+        "--asym-rom", type=float, default=None, help="left/right ROM limit, deg (default 10)"
+    )
+    analyze.add_argument(
+        "--asym-fppa", type=float, default=None, help="left/right knee FPPA limit, deg (default 9)"
+    )
     analyze.add_argument(
         "--calibration",
         default=None,
-        help="camera calibration NAME or .toml (default: `hipsight calibrate default`; 'none': off)",
+        help="camera calibration NAME or .toml (default: `calibrate default`; 'none': off)",
     )
     analyze.set_defaults(handler=cmd_analyze)
 
@@ -196,21 +247,28 @@ def build_parser() -> argparse.ArgumentParser:
     tests.add_argument("-v", "--verbose", action="store_true", help="show instructions and metrics")
     tests.set_defaults(handler=cmd_tests)
 
-    models = sub.add_parser("models", help="pose model store").add_subparsers(dest="models_cmd", required=True)
+    models = sub.add_parser("models", help="pose model store").add_subparsers(
+        dest="models_cmd", required=True
+    )
     fetch = models.add_parser("fetch", help="fetch or build models/pose_landmarker_full.task")
-    fetch.add_argument("--force", action="store_true", help="fetch again even if a verified model exists")
+    fetch.add_argument(
+        "--force", action="store_true", help="fetch again even if a verified model exists"
+    )
     fetch.set_defaults(handler=cmd_models_fetch)
     info = models.add_parser("info", help="show the model in use and verify it")
     info.add_argument("--model", default=None)
     info.set_defaults(handler=cmd_models_info)
 
-    samples = sub.add_parser("samples", help="sample videos").add_subparsers(dest="samples_cmd", required=True)
+    samples = sub.add_parser("samples", help="sample videos").add_subparsers(
+        dest="samples_cmd", required=True
+    )
     sfetch = samples.add_parser("fetch", help="download and verify sample videos")
     sfetch.add_argument("names", nargs="*", help="sample names (default: all)")
     sfetch.add_argument("--force", action="store_true")
     sfetch.set_defaults(handler=cmd_samples_fetch)
     samples.add_parser("list", help="list samples").set_defaults(handler=cmd_samples_list)
     register_calibrate(sub)
+    register_report_commands(sub)
     return parser
 
 

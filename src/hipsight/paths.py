@@ -1,7 +1,8 @@
 """Where hipsight keeps fetched models, samples and user data.
 
 Order of precedence for each folder:
-1. an environment variable (``HIPSIGHT_MODELS_DIR``, ``HIPSIGHT_SAMPLES_DIR``, ``HIPSIGHT_DATA_DIR``);
+1. an environment variable (``HIPSIGHT_MODELS_DIR``, ``HIPSIGHT_SAMPLES_DIR``,
+   ``HIPSIGHT_CALIBRATION_DIR``, ``HIPSIGHT_DATA_DIR``);
 2. the source checkout's own folder (``models/``, ``samples/``) when hipsight runs from a checkout;
 3. the platform's user cache or data folder (platformdirs).
 """
@@ -31,7 +32,11 @@ def _resolve_dir(env_var: str, checkout_subdir: str, kind: str) -> Path:
         return root / checkout_subdir
     import platformdirs
 
-    base = platformdirs.user_cache_dir(APP_NAME) if kind == "cache" else platformdirs.user_data_dir(APP_NAME)
+    base = (
+        platformdirs.user_cache_dir(APP_NAME)
+        if kind == "cache"
+        else platformdirs.user_data_dir(APP_NAME)
+    )
     return Path(base) / checkout_subdir
 
 

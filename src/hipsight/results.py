@@ -71,7 +71,12 @@ class SessionResults:
             "meta": self.meta,
             "disclaimer": DISCLAIMER,
             "tests": [
-                {**asdict(record.result), "source": record.source, "files": record.files, "complete": record.complete}
+                {
+                    **asdict(record.result),
+                    "source": record.source,
+                    "files": record.files,
+                    "complete": record.complete,
+                }
                 for record in self.tests
             ],
             "findings": [asdict(f) for f in self.findings],
@@ -79,7 +84,9 @@ class SessionResults:
 
     def save(self, path: str | Path) -> Path:
         """Write results.json atomically."""
-        return write_text_atomic(path, json.dumps(self.to_dict(), indent=2, default=_json_default) + "\n")
+        return write_text_atomic(
+            path, json.dumps(self.to_dict(), indent=2, default=_json_default) + "\n"
+        )
 
 
 def _json_default(value: Any) -> Any:
@@ -99,7 +106,10 @@ def test_result_from_dict(data: dict[str, Any]) -> TestResult:
         reasons=tuple(data.get("reasons", ())),
         metrics=tuple(MetricValue(**m) for m in data.get("metrics", ())),
         segments=tuple(Segment(**s) for s in data.get("segments", ())),
-        findings=tuple(Finding(**{**f, "exercises": tuple(f.get("exercises", ()))}) for f in data.get("findings", ())),
+        findings=tuple(
+            Finding(**{**f, "exercises": tuple(f.get("exercises", ()))})
+            for f in data.get("findings", ())
+        ),
         notes=tuple(data.get("notes", ())),
         key_angles=tuple(data.get("key_angles", ())),
     )
@@ -108,9 +118,15 @@ def test_result_from_dict(data: dict[str, Any]) -> TestResult:
 def session_from_dict(data: dict[str, Any]) -> SessionResults:
     """Rebuild a SessionResults from its results.json form (validates schema and version)."""
     if data.get("schema") != RESULTS_SCHEMA:
-        raise InputError(f"not a hipsight results file (schema {data.get('schema')!r}, expected {RESULTS_SCHEMA!r})")
+        raise InputError(
+            f"not a hipsight results file (schema {data.get('schema')!r}, "
+            f"expected {RESULTS_SCHEMA!r})"
+        )
     if int(data.get("version", 0)) > RESULTS_VERSION:
-        raise InputError(f"results version {data.get('version')} is newer than this hipsight ({RESULTS_VERSION}); upgrade")
+        raise InputError(
+            f"results version {data.get('version')} is newer than this hipsight "
+            f"({RESULTS_VERSION}); upgrade"
+        )
     records = tuple(
         TestRecord(
             result=test_result_from_dict(t),

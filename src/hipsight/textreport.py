@@ -13,7 +13,9 @@ def format_metric(value: MetricValue) -> str:
     if value.status != "ok":
         return f"  {name:32} {side:6} not measurable: {value.reason}"
     norm = f"   (norm: {value.norm})" if value.norm else ""
-    return f"  {name:32} {side:6} {value.value:8.1f} {value.unit:5} quality {value.quality:.2f}{norm}"
+    return (
+        f"  {name:32} {side:6} {value.value:8.1f} {value.unit:5} quality {value.quality:.2f}{norm}"
+    )
 
 
 def format_test_result(result: TestResult) -> str:
@@ -27,11 +29,16 @@ def format_test_result(result: TestResult) -> str:
     lines += [format_metric(m) for m in result.metrics]
     if result.segments:
         kinds = sorted({s.kind for s in result.segments})
-        lines.append(f"  segments: {', '.join(f'{sum(s.kind == k for s in result.segments)} {k}(s)' for k in kinds)}")
+        lines.append(
+            "  segments: "
+            + ", ".join(f"{sum(s.kind == k for s in result.segments)} {k}(s)" for k in kinds)
+        )
     if result.findings:
         lines.append("findings (screening, not diagnosis):")
         for finding in result.findings:
-            lines.append(f"  {SEVERITY_MARK[finding.severity]:3} [{finding.severity}] {finding.message}")
+            lines.append(
+                f"  {SEVERITY_MARK[finding.severity]:3} [{finding.severity}] {finding.message}"
+            )
             lines.append(f"      why it matters: {finding.lbp_link} (evidence: {finding.evidence})")
             if finding.exercises:
                 lines.append(f"      try: {', '.join(finding.exercises)}")

@@ -30,13 +30,19 @@ def test_pelvic_tilt_is_descriptive_only() -> None:
     assert evaluate("posture", [_value("pelvic_tilt_estimate", None, 25.0)]) == ()
 
 
-@pytest.mark.parametrize(("excess", "severity"), [(-1, "none"), (0, "none"), (3, "mild"), (7, "moderate"), (12, "marked")])
+@pytest.mark.parametrize(
+    ("excess", "severity"),
+    [(-1, "none"), (0, "none"), (3, "mild"), (7, "moderate"), (12, "marked")],
+)
 def test_grade_excess(excess: float, severity: str) -> None:
     assert grade_excess(excess, (5.0, 10.0)) == severity
 
 
 def test_low_internal_rotation_is_a_finding_and_normal_is_not() -> None:
-    findings = evaluate("hip_rotation", [_value("internal_rotation", "left", 25.0), _value("internal_rotation", "right", 38.0)])
+    findings = evaluate(
+        "hip_rotation",
+        [_value("internal_rotation", "left", 25.0), _value("internal_rotation", "right", 38.0)],
+    )
     deficits = [f for f in findings if f.id == "hip_rotation.internal_rotation.left"]
     assert len(deficits) == 1
     assert deficits[0].severity == "mild" and deficits[0].evidence == "VL"
@@ -50,11 +56,18 @@ def test_low_internal_rotation_is_a_finding_and_normal_is_not() -> None:
 def test_asymmetry_limit_is_configurable() -> None:
     values = [_value("internal_rotation", "left", 33.0), _value("internal_rotation", "right", 45.0)]
     assert [f for f in evaluate("hip_rotation", values) if f.id.endswith("asymmetry")]
-    assert not [f for f in evaluate("hip_rotation", values, asymmetry={"internal_rotation": 15.0}) if f.id.endswith("asymmetry")]
+    assert not [
+        f
+        for f in evaluate("hip_rotation", values, asymmetry={"internal_rotation": 15.0})
+        if f.id.endswith("asymmetry")
+    ]
 
 
 def test_fppa_uses_its_smallest_detectable_difference() -> None:
-    values = [_value("knee_fppa", "left", 8.0), _value("knee_fppa", "right", -1.5)]  # 9.5 apart, both below 9
+    values = [
+        _value("knee_fppa", "left", 8.0),
+        _value("knee_fppa", "right", -1.5),
+    ]  # 9.5 apart, both below 9
     findings = evaluate("squat", values)
     assert [f.id for f in findings] == ["squat.knee_fppa.asymmetry"]
 

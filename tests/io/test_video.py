@@ -52,8 +52,14 @@ def test_threaded_reader_reraises_decoder_errors() -> None:
     ("maker", "message"),
     [
         (lambda d: d / "missing.mp4", "no such file"),
-        (lambda d: (d / "empty.mp4").write_bytes(b"") and d / "empty.mp4" or d / "empty.mp4", "empty"),
-        (lambda d: (d / "text.mp4").write_text("hello, I am text\n") and d / "text.mp4", "not a readable video"),
+        (
+            lambda d: ((d / "empty.mp4").write_bytes(b"") and d / "empty.mp4") or d / "empty.mp4",
+            "empty",
+        ),
+        (
+            lambda d: (d / "text.mp4").write_text("hello, I am text\n") and d / "text.mp4",
+            "not a readable video",
+        ),
         (lambda d: d, "is a folder"),
     ],
 )

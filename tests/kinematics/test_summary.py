@@ -12,7 +12,9 @@ from hipsight.samples.synthetic import Pose, make_sequence, ramp, side_camera
 
 def test_summary_of_a_ramp() -> None:
     t = np.arange(101) / 30.0
-    synth = make_sequence(Pose(left_knee_flexion_deg=ramp(t, 0.0, 100.0, 0.0, t[-1])), side_camera(), t=t)
+    synth = make_sequence(
+        Pose(left_knee_flexion_deg=ramp(t, 0.0, 100.0, 0.0, t[-1])), side_camera(), t=t
+    )
     summary = summarise_angles(compute_angles(synth.sequence, cutoff_hz=None))
     knee = summary["left_knee_flexion"]
     assert knee["min"] == pytest.approx(0.0, abs=0.1)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cv2
 import pytest
 from live_support import (
     Script,
     fake_protocol,
+    feet_cut_cam,
     front_cam,
     run_script,
     side_cam,
@@ -18,9 +20,12 @@ from live_support import (
 )
 
 from hipsight.cli import main
+from hipsight.errors import InputError
+from hipsight.live.runner import AssessConfig, run_assess
 from hipsight.live.session import SessionTiming
 from hipsight.live.speech import SilentSpeaker
 from hipsight.pose.sequence import PoseSequence
+from hipsight.protocols.registry import get_protocol
 from hipsight.results import load_results
 
 FLOW = ["instruct", "position", "countdown", "capture", "result"]
@@ -28,10 +33,17 @@ FLOW = ["instruct", "position", "countdown", "capture", "result"]
 
 def squat_script() -> Script:
     """Stand sideways 3 s, squat 3 times (2 s each), stand 3 s."""
-    return Script().add(3, still(), side_cam()).add(6, squats(), side_cam()).add(3, still(), side_cam())
+    return (
+        Script()
+        .add(3, still(), side_cam())
+        .add(6, squats(), side_cam())
+        .add(3, still(), side_cam())
+    )
 
 
-def test_whole_session_goes_through_every_state_and_writes_every_file(fake_registry, tmp_path: Path) -> None:
+def test_whole_session_goes_through_every_state_and_writes_every_file(
+    fake_registry, tmp_path: Path
+) -> None:
     (squat,) = fake_registry(fake_protocol("fake_squat", reps=2))
     speaker = SilentSpeaker()
     outcome = run_script(squat_script(), [squat], tmp_path, speaker=speaker)
@@ -66,7 +78,7 @@ def test_whole_session_goes_through_every_state_and_writes_every_file(fake_regis
     seq = PoseSequence.from_npz(folder / "fake_squat_landmarks.npz")
     assert seq.t[0] == pytest.approx(2.0, abs=0.05)
     assert seq.meta.source == "live:scripted" and seq.meta.model_name == "scripted"
-    assert any("Go" == s for s in speaker.said)
+    assert any(s == "Go" for s in speaker.said)
 
 
 def test_saved_landmarks_reanalysed_offline_give_the_same_metrics(
@@ -76,7 +88,17 @@ def test_saved_landmarks_reanalysed_offline_give_the_same_metrics(
     live = run_script(squat_script(), [squat], tmp_path / "live")
     npz = tmp_path / "live" / "fake_squat" / "fake_squat_landmarks.npz"
 
-    code = main(["analyze", str(npz), "--test", "fake_squat", "--out", str(tmp_path / "offline"), "--no-progress"])
+    code = main(
+        [
+            "analyze",
+            str(npz),
+            "--test",
+            "fake_squat",
+            "--out",
+            str(tmp_path / "offline"),
+            "--no-progress",
+        ]
+    )
     capsys.readouterr()
 
     assert code == 0
@@ -90,7 +112,14 @@ def test_per_side_test_runs_left_then_right_and_reanalyses_with_its_side(
     fake_registry, tmp_path: Path, capsys
 ) -> None:
     (hold,) = fake_registry(
-        fake_protocol("fake_hold", view="front", hold_s=1.0, per_side=True, key_angle="left_hip_flexion", key_band=(-5, 5))
+        fake_protocol(
+            "fake_hold",
+            view="front",
+            hold_s=1.0,
+            per_side=True,
+            key_angle="left_hip_flexion",
+            key_band=(-5, 5),
+        )
     )
     script = Script().add(10, still(), front_cam())
     outcome = run_script(script, [hold], tmp_path)
@@ -100,16 +129,26 @@ def test_per_side_test_runs_left_then_right_and_reanalyses_with_its_side(
     left, right = outcome.records
     assert (left.result.metrics[0].side, right.result.metrics[0].side) == ("left", "right")
     npz = tmp_path / "fake_hold_right" / "fake_hold_right_landmarks.npz"
-    args = ["analyze", str(npz), "--test", "fake_hold", "--side", "right", "--no-progress", "--out", str(tmp_path / "o")]
+    args = [
+        "analyze",
+        str(npz),
+        "--test",
+        "fake_hold",
+        "--side",
+        "right",
+        "--no-progress",
+        "--out",
+        str(tmp_path / "o"),
+    ]
     assert main(args) == 0
     capsys.readouterr()
     assert load_results(tmp_path / "o").tests[0].result.metrics == right.result.metrics
 
 
-def test_position_hints_hold_the_start_until_the_person_is_placed(fake_registry, tmp_path: Path) -> None:
+def test_position_hints_hold_the_start_until_the_person_is_placed(
+    fake_registry, tmp_path: Path
+) -> None:
     (squat,) = fake_registry(fake_protocol("fake_squat", reps=1))
-    from live_support import feet_cut_cam
-
     script = (
         Script()
         .add(2, still(), feet_cut_cam())  # too close: feet below the frame
@@ -137,18 +176,34 @@ def test_position_hints_hold_the_start_until_the_person_is_placed(fake_registry,
 def test_leaving_the_position_during_the_countdown_goes_back(fake_registry, tmp_path: Path) -> None:
     (squat,) = fake_registry(fake_protocol("fake_squat", reps=1))
     # in position from 0.5 s: a 2 s countdown from 1.0 s; at 1.2 s the person faces the camera
-    script = Script().add(1.2, still(), side_cam()).add(1.8, still(), front_cam()).add(2, still(), side_cam())
+    script = (
+        Script()
+        .add(1.2, still(), side_cam())
+        .add(1.8, still(), front_cam())
+        .add(2, still(), side_cam())
+    )
     script.add(4, squats(), side_cam())
-    timing = SessionTiming(instruct_s=0.5, instruct_per_word_s=0, ready_hold_s=0.5, countdown_s=2.0, result_s=0.5, done_s=0)
+    timing = SessionTiming(
+        instruct_s=0.5,
+        instruct_per_word_s=0,
+        ready_hold_s=0.5,
+        countdown_s=2.0,
+        result_s=0.5,
+        done_s=0,
+    )
     outcome = run_script(script, [squat], tmp_path, timing=timing)
     states = states_of(outcome, "fake_squat")
     assert states[:5] == ["instruct", "position", "countdown", "position", "countdown"]
-    back = next(t for t in outcome.transitions if t.source == "countdown" and t.target == "position")
+    back = next(
+        t for t in outcome.transitions if t.source == "countdown" and t.target == "position"
+    )
     assert "turn sideways" in back.why
     assert back.t_s < 3.0  # before the countdown would have ended
 
 
-def test_camera_lost_mid_test_keeps_the_recording_as_incomplete(fake_registry, tmp_path: Path) -> None:
+def test_camera_lost_mid_test_keeps_the_recording_as_incomplete(
+    fake_registry, tmp_path: Path
+) -> None:
     (squat,) = fake_registry(fake_protocol("fake_squat", reps=3))
     outcome = run_script(squat_script(), [squat], tmp_path, lose_at_s=5.0)
 
@@ -157,7 +212,9 @@ def test_camera_lost_mid_test_keeps_the_recording_as_incomplete(fake_registry, t
     (record,) = outcome.records
     assert not record.complete
     seq = PoseSequence.from_npz(tmp_path / "fake_squat" / "fake_squat_landmarks.npz")
-    assert seq.t[0] == pytest.approx(2.0, abs=0.05) and seq.t[-1] == pytest.approx(5.0 - 1 / 30, abs=0.05)
+    assert seq.t[0] == pytest.approx(2.0, abs=0.05) and seq.t[-1] == pytest.approx(
+        5.0 - 1 / 30, abs=0.05
+    )
     results = load_results(tmp_path)
     assert results.tests[0].complete is False
     assert results.meta["incomplete"] == ["fake_squat"] and results.meta["ended"] == "camera lost"
@@ -208,7 +265,9 @@ def test_skip_redo_and_pause_keys(fake_registry, tmp_path: Path) -> None:
     b_states = states_of(outcome, "fake_b")
     assert b_states == [*FLOW, *FLOW]
     # fake_b is in position from 1.7 s; the 0.5 s hold completes 2 s (the pause) later
-    b_countdown = next(t for t in outcome.transitions if t.step == "fake_b" and t.target == "countdown")
+    b_countdown = next(
+        t for t in outcome.transitions if t.step == "fake_b" and t.target == "countdown"
+    )
     assert b_countdown.t_s == pytest.approx(1.7 + 0.5 + 2.0, abs=0.1)
     redo = next(t for t in outcome.transitions if t.why == "redo (r)")
     assert redo.source == "result" and redo.t_s == pytest.approx(8.0, abs=0.05)
@@ -217,11 +276,20 @@ def test_skip_redo_and_pause_keys(fake_registry, tmp_path: Path) -> None:
 def test_multi_view_hold_holds_each_view_in_turn(fake_registry, tmp_path: Path) -> None:
     (posture,) = fake_registry(
         fake_protocol(
-            "fake_posture", view="front", views=("front", "side"), hold_s=1.0,
-            key_angle="pelvic_obliquity", key_band=(-3, 3),
-        )  # fmt: skip
+            "fake_posture",
+            view="front",
+            views=("front", "side"),
+            hold_s=1.0,
+            key_angle="pelvic_obliquity",
+            key_band=(-3, 3),
+        )
     )
-    script = Script().add(4, still(), front_cam()).add(1, still(), front_cam(yaw_deg=45)).add(4, still(), side_cam())
+    script = (
+        Script()
+        .add(4, still(), front_cam())
+        .add(1, still(), front_cam(yaw_deg=45))
+        .add(4, still(), side_cam())
+    )
     speaker = SilentSpeaker()
     counters: list[str] = []
 
@@ -238,7 +306,9 @@ def test_multi_view_hold_holds_each_view_in_turn(fake_registry, tmp_path: Path) 
     assert result_at > 5.0  # the second hold only counts once the person is sideways
 
 
-def test_time_limit_stops_a_capture_whose_goal_is_never_reached(fake_registry, tmp_path: Path) -> None:
+def test_time_limit_stops_a_capture_whose_goal_is_never_reached(
+    fake_registry, tmp_path: Path
+) -> None:
     (squat,) = fake_registry(fake_protocol("fake_squat", reps=5, duration_s=3.0))
     outcome = run_script(Script().add(10, still(), side_cam()), [squat], tmp_path)
     result = next(t for t in outcome.transitions if t.target == "result")
@@ -250,7 +320,14 @@ def test_nobody_in_the_capture_gives_a_not_measurable_result(fake_registry, tmp_
     (hold,) = fake_registry(fake_protocol("fake_hold", view="side", duration_s=1.0))
     # in position 0.5-1.0 s, countdown 1.0-1.5 s; the person leaves at 1.2 s (within the grace)
     script = Script().add(1.2, still(), side_cam()).nobody(3)
-    timing = SessionTiming(instruct_s=0.5, instruct_per_word_s=0, ready_hold_s=0.5, countdown_s=0.5, result_s=0.5, done_s=0)
+    timing = SessionTiming(
+        instruct_s=0.5,
+        instruct_per_word_s=0,
+        ready_hold_s=0.5,
+        countdown_s=0.5,
+        result_s=0.5,
+        done_s=0,
+    )
     outcome = run_script(script, [hold], tmp_path, timing=timing)
     (record,) = outcome.records
     assert record.result.status == "not_measurable"
@@ -259,8 +336,6 @@ def test_nobody_in_the_capture_gives_a_not_measurable_result(fake_registry, tmp_
 
 
 def test_save_video_writes_the_raw_capture(fake_registry, tmp_path: Path) -> None:
-    import cv2
-
     (squat,) = fake_registry(fake_protocol("fake_squat", reps=1))
     outcome = run_script(squat_script(), [squat], tmp_path, save_video=True)
     video = tmp_path / "fake_squat" / "fake_squat_video.mp4"
@@ -275,8 +350,6 @@ def test_save_video_writes_the_raw_capture(fake_registry, tmp_path: Path) -> Non
 
 def test_real_posture_protocol_on_a_synthetic_person(tmp_path: Path) -> None:
     """The registry's own posture test, guided live: front then side, baseline recorded."""
-    from hipsight.protocols.registry import get_protocol
-
     posture = get_protocol("posture")
     hip_hike = 4.0
     script = (
@@ -285,7 +358,14 @@ def test_real_posture_protocol_on_a_synthetic_person(tmp_path: Path) -> None:
         .add(1, still(pelvic_obliquity_deg=hip_hike), front_cam(yaw_deg=45))
         .add(8, still(pelvic_obliquity_deg=hip_hike), side_cam())
     )
-    timing = SessionTiming(instruct_s=0.5, instruct_per_word_s=0, ready_hold_s=0.5, countdown_s=1.0, result_s=0.5, done_s=0)
+    timing = SessionTiming(
+        instruct_s=0.5,
+        instruct_per_word_s=0,
+        ready_hold_s=0.5,
+        countdown_s=1.0,
+        result_s=0.5,
+        done_s=0,
+    )
     outcome = run_script(script, [posture], tmp_path, timing=timing)
 
     assert states_of(outcome, "posture") == FLOW
@@ -298,10 +378,6 @@ def test_real_posture_protocol_on_a_synthetic_person(tmp_path: Path) -> None:
 
 
 def test_unknown_test_is_refused_before_anything_starts(fake_registry, tmp_path: Path) -> None:
-    from hipsight.errors import InputError
-
     with pytest.raises(InputError, match="unknown test"):
-        from hipsight.live.runner import AssessConfig, run_assess
-
         run_assess(AssessConfig(tests=["no_such_test"], display="none", out_dir=tmp_path))
     assert not tmp_path.joinpath("results.json").exists()

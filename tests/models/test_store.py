@@ -13,7 +13,12 @@ import pytest
 from hipsight.errors import FetchError, ModelError
 from hipsight.fileio import sha256_file
 from hipsight.models import store
-from hipsight.models.bundle import BUNDLE_ENTRIES, add_image_metadata, check_task_bundle, LANDMARKS_NORMALIZATION
+from hipsight.models.bundle import (
+    BUNDLE_ENTRIES,
+    LANDMARKS_NORMALIZATION,
+    add_image_metadata,
+    check_task_bundle,
+)
 from hipsight.models.store import BUILT_BUNDLE_SHA256, fetch_model, verify_model
 
 

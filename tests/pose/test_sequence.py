@@ -14,7 +14,9 @@ from hipsight.pose.sequence import NPZ_VERSION, PoseSequence, SequenceMeta
 def _seq(n: int = 5) -> PoseSequence:
     xy = np.arange(n * 33 * 2, dtype=float).reshape(n, 33, 2)
     xy[2] = np.nan  # a frame without a person
-    return PoseSequence.from_arrays(t=np.arange(n) / 30.0, image_xy=xy, meta=SequenceMeta(frame_size=(640, 480), source="x"))
+    return PoseSequence.from_arrays(
+        t=np.arange(n) / 30.0, image_xy=xy, meta=SequenceMeta(frame_size=(640, 480), source="x")
+    )
 
 
 def test_from_arrays_fills_defaults() -> None:
@@ -35,7 +37,10 @@ def test_arrays_are_read_only() -> None:
     ("kwargs", "message"),
     [
         ({"t": np.zeros((2, 2))}, r"t must have shape \(T,\)"),
-        ({"image_xy": np.zeros((5, 17, 2))}, r"image_xy must have shape \(T, 33, 2\), got \(5, 17, 2\)"),
+        (
+            {"image_xy": np.zeros((5, 17, 2))},
+            r"image_xy must have shape \(T, 33, 2\), got \(5, 17, 2\)",
+        ),
         ({"t": np.array([0.0, 0.1, 0.1, 0.2, 0.3])}, "strictly increasing"),
         ({"t": np.array([0.0, np.nan, 0.2, 0.3, 0.4])}, "finite"),
         ({"visibility": np.ones((4, 33))}, r"visibility must have shape \(5, 33\), got \(4, 33\)"),

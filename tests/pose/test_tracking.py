@@ -11,13 +11,20 @@ T = 90
 
 
 def _person(cx: float, height: float, phase: float) -> np.ndarray:
-    """A 33-point stick figure centred at ``cx`` with feet at y=400, legs swinging with ``phase``."""
+    """A 33-point stick figure centred at ``cx``, feet at y=400, legs swinging with ``phase``."""
     rng = np.random.default_rng(0)
     base = rng.uniform(-0.15, 0.15, size=(33, 2)) * height  # face/hands clutter
     xy = np.zeros((33, 2))
-    xy[:] = base + [cx, 400 - 0.8 * height]
+    xy[:] = base + np.array([cx, 400 - 0.8 * height])
     top, hip, knee, foot = 400 - height, 400 - 0.5 * height, 400 - 0.25 * height, 400.0
-    for left, right, y in ((11, 12, top + 0.15 * height), (23, 24, hip), (25, 26, knee), (27, 28, foot), (29, 30, foot), (31, 32, foot)):
+    for left, right, y in (
+        (11, 12, top + 0.15 * height),
+        (23, 24, hip),
+        (25, 26, knee),
+        (27, 28, foot),
+        (29, 30, foot),
+        (31, 32, foot),
+    ):
         swing = 0.1 * height * np.sin(phase) * (y - hip) / height
         xy[left] = [cx + swing, y]
         xy[right] = [cx - swing, y]
@@ -58,7 +65,9 @@ def test_identities_survive_a_crossing() -> None:
     for k in range(2):
         x = _track_x(tracks, k)
         steps = np.diff(x[np.isfinite(x)])
-        assert (steps > 0).all() or (steps < 0).all(), "a track changed direction: identities switched"
+        assert (steps > 0).all() or (steps < 0).all(), (
+            "a track changed direction: identities switched"
+        )
         assert np.isfinite(x).all()
 
 
@@ -70,7 +79,9 @@ def test_duplicate_detections_are_dropped() -> None:
 
 def test_dropouts_are_stitched_into_one_track() -> None:
     t = np.arange(T) / 30.0
-    frames = [[None] if 30 <= i < 45 else [_person(100 + 6 * i, 300, i / 3)] for i in range(T)]  # 0.5 s gap
+    frames = [
+        [None] if 30 <= i < 45 else [_person(100 + 6 * i, 300, i / 3)] for i in range(T)
+    ]  # 0.5 s gap
     tracks = track_people(t, _frames(frames))
     assert tracks.n_tracks == 1
     assert tracks.seen[:, 0].sum() == T - 15

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from hipsight.protocols.segmentation import fill_small_gaps, find_extrema, find_holds, find_reps, runs, still_frames
+from hipsight.protocols.segmentation import (
+    fill_small_gaps,
+    find_extrema,
+    find_holds,
+    find_reps,
+    runs,
+    still_frames,
+)
 
 
 def test_runs() -> None:

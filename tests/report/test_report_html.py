@@ -384,3 +384,9 @@ def test_a_missing_video_is_noted(tmp_path: Path) -> None:
     (tmp_path / "squat.mp4").unlink()
     _, dom = parse(build_report(tmp_path))
     assert "The video squat.mp4 listed for this test is missing" in dom.section_text("test-squat")
+
+
+def test_an_unnamed_session_leaves_the_history_alone(tmp_path: Path) -> None:
+    write_demo_session(tmp_path / "s", DemoOptions(person=None))
+    out = write_session_report(tmp_path / "s", db_path=tmp_path / "db.sqlite")
+    assert out.is_file() and not (tmp_path / "db.sqlite").exists()

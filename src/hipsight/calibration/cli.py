@@ -7,7 +7,6 @@ model) are imported inside the handlers so ``hipsight --help`` stays fast.
 """
 
 # Imports inside the handlers are deliberate: `hipsight --help` must not load numpy or cv2.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

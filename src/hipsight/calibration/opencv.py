@@ -8,6 +8,6 @@ from typing import Any
 
 def cv2_module() -> Any:
     """Return the ``cv2`` module (imported lazily; it is a heavy native library)."""
-    import cv2  # noqa: PLC0415 - deliberately lazy
+    import cv2
 
     return cv2

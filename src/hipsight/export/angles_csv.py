@@ -29,7 +29,9 @@ def frame_quality(seq: PoseSequence) -> np.ndarray:
 def write_angles_csv(path: str | Path, seq: PoseSequence, table: AngleTable) -> Path:
     """Write the CSV atomically. Missing values are empty cells."""
     if table.values.shape[0] != seq.n_frames:
-        raise ValueError(f"angle table has {table.values.shape[0]} frames, sequence has {seq.n_frames}")
+        raise ValueError(
+            f"angle table has {table.values.shape[0]} frames, sequence has {seq.n_frames}"
+        )
     header = ["frame", "time_s", "detected", "quality", *angle_columns(table)]
     values = np.where(table.valid, table.values, np.nan)
     cells = np.where(np.isfinite(values), np.char.mod("%.2f", np.nan_to_num(values)), "")

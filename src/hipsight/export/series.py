@@ -7,7 +7,6 @@ the saved landmarks ``.npz`` with :func:`hipsight.kinematics.angles.compute_angl
 """
 
 # Lazy imports on purpose: kinematics (scipy) is imported only when angles must be recomputed.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ Each file is written atomically. Tests without the data a format needs are liste
 """
 
 # Lazy imports on purpose: kinematics (scipy) is imported only when angles must be recomputed.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

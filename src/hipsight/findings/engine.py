@@ -69,13 +69,30 @@ def parse_norms(data: Mapping[str, Any]) -> NormBook:
     """Build a NormBook from parsed TOML, validating each entry."""
     norms = {}
     for norm_id, entry in data.get("norms", {}).items():
-        missing = [k for k in ("test", "metric", "rule", "unit", "population", "source", "evidence", "lbp_link") if k not in entry]
+        missing = [
+            k
+            for k in (
+                "test",
+                "metric",
+                "rule",
+                "unit",
+                "population",
+                "source",
+                "evidence",
+                "lbp_link",
+            )
+            if k not in entry
+        ]
         if missing:
             raise ValueError(f"norm {norm_id!r} is missing fields {missing}")
         if entry["rule"] not in ("min", "max", "descriptive"):
-            raise ValueError(f"norm {norm_id!r}: rule must be min, max or descriptive, got {entry['rule']!r}")
+            raise ValueError(
+                f"norm {norm_id!r}: rule must be min, max or descriptive, got {entry['rule']!r}"
+            )
         if entry["evidence"] not in ("VL", "L", "M", "EO"):
-            raise ValueError(f"norm {norm_id!r}: evidence must be VL, L, M or EO, got {entry['evidence']!r}")
+            raise ValueError(
+                f"norm {norm_id!r}: evidence must be VL, L, M or EO, got {entry['evidence']!r}"
+            )
         norms[norm_id] = Norm(
             id=norm_id,
             test=entry["test"],
@@ -87,13 +104,26 @@ def parse_norms(data: Mapping[str, Any]) -> NormBook:
             evidence=entry["evidence"],
             lbp_link=entry["lbp_link"],
             threshold=entry.get("threshold"),
-            steps=tuple(entry.get("steps", (5.0, 10.0))),  # type: ignore[arg-type]
+            steps=_two_steps(entry.get("steps", (5.0, 10.0)), norm_id),
             absolute=bool(entry.get("absolute", False)),
             margin=float(entry.get("margin", 0.0)),
             asymmetry=entry.get("asymmetry"),
             exercises=tuple(entry.get("exercises", ())),
         )
-    return NormBook(norms=norms, exercises=dict(data.get("exercises", {})), asymmetry=dict(data.get("asymmetry", {})))
+    return NormBook(
+        norms=norms,
+        exercises=dict(data.get("exercises", {})),
+        asymmetry=dict(data.get("asymmetry", {})),
+    )
+
+
+def _two_steps(steps: Any, norm_id: str) -> tuple[float, float]:
+    values = tuple(float(v) for v in steps)
+    if len(values) != 2 or not 0 < values[0] <= values[1]:
+        raise ValueError(
+            f"norm {norm_id!r}: steps must be two increasing positive numbers, got {steps!r}"
+        )
+    return values[0], values[1]
 
 
 @lru_cache(maxsize=1)
@@ -114,7 +144,12 @@ def grade_excess(excess: float, steps: tuple[float, float]) -> Severity:
 
 def compare_with_norm(value: MetricValue, norm: Norm, test: str) -> Finding | None:
     """A finding when a measured value lies beyond its norm, else None."""
-    if value.status != "ok" or value.value is None or norm.rule == "descriptive" or norm.threshold is None:
+    if (
+        value.status != "ok"
+        or value.value is None
+        or norm.rule == "descriptive"
+        or norm.threshold is None
+    ):
         return None
     x = abs(value.value) if norm.absolute else value.value
     excess = norm.threshold - x if norm.rule == "min" else x - norm.threshold
@@ -132,7 +167,10 @@ def compare_with_norm(value: MetricValue, norm: Norm, test: str) -> Finding | No
         unit=value.unit,
         norm_text=norm.describe(),
         severity=severity,
-        message=f"{side}{value.metric.replace('_', ' ')} {value.value:g} {value.unit} is {direction} the reference ({norm.describe()})",
+        message=(
+            f"{side}{value.metric.replace('_', ' ')} {value.value:g} {value.unit} is {direction} "
+            f"the reference ({norm.describe()})"
+        ),
         lbp_link=norm.lbp_link,
         evidence=norm.evidence,
         exercises=tuple(norm.exercises),
@@ -151,12 +189,16 @@ def asymmetry_limit(norm: Norm, book: NormBook) -> float | None:
     return None
 
 
-def compare_sides(values: Iterable[MetricValue], norm: Norm, test: str, limit: float) -> Finding | None:
+def compare_sides(
+    values: Iterable[MetricValue], norm: Norm, test: str, limit: float
+) -> Finding | None:
     """A finding when left and right differ by more than ``limit``."""
-    by_side = {v.side: v.value for v in values if v.status == "ok" and v.value is not None and v.side}
+    by_side = {
+        v.side: v.value for v in values if v.status == "ok" and v.value is not None and v.side
+    }
     if set(by_side) != {"left", "right"}:
         return None
-    diff = abs(by_side["left"] - by_side["right"])  # type: ignore[operator]
+    diff = abs(float(by_side["left"] or 0.0) - float(by_side["right"] or 0.0))
     severity = grade_excess(diff - limit, norm.steps)
     if severity == "none":
         return None
@@ -180,7 +222,12 @@ def compare_sides(values: Iterable[MetricValue], norm: Norm, test: str, limit: f
     )
 
 
-def evaluate(test: str, values: Iterable[MetricValue], book: NormBook | None = None, asymmetry: Mapping[str, float] | None = None) -> tuple[Finding, ...]:
+def evaluate(
+    test: str,
+    values: Iterable[MetricValue],
+    book: NormBook | None = None,
+    asymmetry: Mapping[str, float] | None = None,
+) -> tuple[Finding, ...]:
     """All findings of one test: each metric against its norm, and left/right asymmetries.
 
     ``asymmetry`` overrides limits by metric id (e.g. ``{"knee_fppa": 9.0}``).
@@ -197,6 +244,8 @@ def evaluate(test: str, values: Iterable[MetricValue], book: NormBook | None = N
         if norm is None or norm.rule == "descriptive":
             continue
         limit = (asymmetry or {}).get(metric) or asymmetry_limit(norm, book)
-        if limit is not None and (finding := compare_sides([v for v in values if v.metric == metric], norm, test, limit)):
+        if limit is not None and (
+            finding := compare_sides([v for v in values if v.metric == metric], norm, test, limit)
+        ):
             findings.append(finding)
     return tuple(findings)

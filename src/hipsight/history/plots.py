@@ -5,7 +5,6 @@ reference range shaded, and is written as PNG or SVG (matplotlib, imported lazil
 """
 
 # Lazy imports on purpose: matplotlib is imported only when a chart is drawn.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

@@ -96,7 +96,9 @@ class VideoFileSource:
     before the container's frame count.
     """
 
-    def __init__(self, path: str | Path, start_frame: int = 0, stop_frame: int | None = None) -> None:
+    def __init__(
+        self, path: str | Path, start_frame: int = 0, stop_frame: int | None = None
+    ) -> None:
         self.path = Path(path)
         self.info = probe_video(self.path)
         if start_frame < 0 or (stop_frame is not None and stop_frame <= start_frame):
@@ -127,7 +129,9 @@ class VideoFileSource:
         cap.set(cv2.CAP_PROP_POS_FRAMES, self.start_frame)
         landed = int(cap.get(cv2.CAP_PROP_POS_FRAMES))
         if landed != self.start_frame:
-            raise InputError(f"{self.path}: cannot seek to frame {self.start_frame} (landed on {landed})")
+            raise InputError(
+                f"{self.path}: cannot seek to frame {self.start_frame} (landed on {landed})"
+            )
         return self.start_frame
 
 
@@ -162,7 +166,9 @@ class CameraSource:
         self.device = device
         self._cap = cv2.VideoCapture(device)
         if not self._cap.isOpened():
-            raise CameraError(f"camera {device!r} is not available (missing, or busy in another program)")
+            raise CameraError(
+                f"camera {device!r} is not available (missing, or busy in another program)"
+            )
         self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
         self.lost = False
@@ -178,7 +184,9 @@ class CameraSource:
             if not ok or bgr is None:
                 self.lost = True
                 return
-            yield Frame(index=index, t_s=time.monotonic() - start, rgb=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            yield Frame(
+                index=index, t_s=time.monotonic() - start, rgb=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            )
             index += 1
 
     def close(self) -> None:

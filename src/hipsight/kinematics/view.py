@@ -66,6 +66,7 @@ def apply_view_gate(table: AngleTable, seq: PoseSequence) -> AngleTable:
         interpolated=table.interpolated & valid,
         provenance=(
             *table.provenance,
-            f"view_gate(side<= {SIDE_MAX_RATIO}, front>= {FRONT_MIN_RATIO}): 2D angles kept only in their view",
+            f"view_gate(side<= {SIDE_MAX_RATIO}, front>= {FRONT_MIN_RATIO}): "
+            "2D angles kept only in their view",
         ),
     )

@@ -77,8 +77,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
-    from hipsight.live.plan import parse_tests  # noqa: PLC0415 - keeps `hipsight --help` fast
-    from hipsight.live.runner import AssessConfig  # noqa: PLC0415
+    from hipsight.live.plan import parse_tests
+    from hipsight.live.runner import AssessConfig
 
     return AssessConfig(
         camera=str(args.camera),
@@ -95,7 +95,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from hipsight.live.runner import run_assess  # noqa: PLC0415 - keeps `hipsight --help` fast
+    from hipsight.live.runner import run_assess
 
     outcome = run_assess(config_from_args(args), notify=_stderr)
     print_outcome(outcome)

@@ -138,7 +138,10 @@ class StageQueue:
         return False
 
     def put_final(self, item: Any) -> None:
-        """Deliver an end marker whatever happens (drops the oldest item if it must)."""
+        """Deliver an end marker whatever happens: after the items before it when the queue
+        blocks (until the pipeline stops), else by dropping the oldest item."""
+        if not self._drop and self.put(item):
+            return
         self._put_dropping(item)
 
     def _put_dropping(self, item: Any) -> None:

@@ -38,7 +38,7 @@ HINT_TILT = "camera is tilted by {deg}°, please level it"
 
 RECENT_S = 0.5  # hints judge this much of the latest landmarks
 EDGE_MARGIN = 0.01  # share of the frame size a landmark must stay inside the border
-MIN_BODY_SHARE = 0.35  # the body's larger extent as a share of the frame's, at least
+MIN_BODY_SHARE = 0.25  # the body's larger extent as a share of the frame's, at least
 TILT_MIN_DEG = 3.0
 STILL_TORSO_SHARE = 0.03  # standing still: trunk points move less than this share of the torso
 

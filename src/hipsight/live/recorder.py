@@ -35,7 +35,6 @@ from hipsight.pose.sequence import PoseSequence, SequenceMeta
 from hipsight.results import SessionResults, TestRecord
 
 RESULTS_NAME = "results.json"
-SUBJECT_POLICY = "live: largest and most central, kept while close"
 VIDEO_FPS_DEFAULT = 30.0
 
 
@@ -49,7 +48,7 @@ class VideoSink:
     """Raw frames of one capture to an mp4 (written beside its final name, renamed on keep)."""
 
     def __init__(self, path: Path, frame_size: tuple[int, int], fps: float) -> None:
-        import cv2  # noqa: PLC0415 - OpenCV loads only when a video is saved
+        import cv2
 
         self.path = path
         self._partial = path.with_name(f".{path.stem}.partial{path.suffix}")
@@ -109,7 +108,13 @@ class SessionRecorder:
         return self.out_dir / RESULTS_NAME
 
     def sequence_meta(
-        self, step: Step, frame_size: tuple[int, int], fps: float | None, people_seen: int = 1
+        self,
+        step: Step,
+        frame_size: tuple[int, int],
+        fps: float | None,
+        *,
+        people_seen: int = 1,
+        policy: str = "visible",
     ) -> SequenceMeta:
         """Metadata of a captured sequence (source, model, calibration, who and what)."""
         return SequenceMeta(
@@ -119,7 +124,7 @@ class SessionRecorder:
             model_name=self.model_name,
             model_sha256=self.model_sha256,
             calibration=self.calibration,
-            subject={"policy": SUBJECT_POLICY, "track_id": 0, "n_people_tracked": people_seen},
+            subject={"policy": f"live {policy}", "track_id": 0, "n_people_tracked": people_seen},
             provenance=(
                 f"live capture: hipsight assess, test={step.protocol.id}, side={step.side or '-'}",
             ),

@@ -25,8 +25,8 @@ from hipsight.live.sources import LiveSource, open_source
 from hipsight.live.speech import Speaker, make_speaker
 from hipsight.models.store import resolve_model
 from hipsight.paths import calibration_dir
+from hipsight.protocols import registry
 from hipsight.protocols.base import Protocol
-from hipsight.protocols.registry import all_protocols
 from hipsight.results import TestRecord
 
 DisplayMode = Literal["window", "none"]
@@ -130,7 +130,9 @@ def run_assess(
     Everything that can fail on bad input (unknown test, no display, missing camera or
     calibration, model) fails before the session starts, with one clear line.
     """
-    plan = build_plan(protocols if protocols is not None else all_protocols(), config.tests)
+    plan = build_plan(
+        protocols if protocols is not None else registry.all_protocols(), config.tests
+    )
     if config.display == "window" and not display_available():
         raise InputError(
             "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); "

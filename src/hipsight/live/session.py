@@ -25,6 +25,7 @@ video read with ``--no-realtime`` or a scripted test behaves exactly as it would
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -41,6 +42,7 @@ from hipsight.live.positioning import PositionCheck, check_position
 from hipsight.live.progress import CaptureProgress, capture_goal
 from hipsight.live.recorder import SessionRecorder
 from hipsight.live.speech import Speaker
+from hipsight.live.subject import POLICIES as SUBJECT_POLICIES
 from hipsight.live.subject import PersonPose, SubjectPicker
 from hipsight.live.window import PoseBuffer, live_angles
 from hipsight.pose.sequence import PoseSequence
@@ -61,6 +63,8 @@ STREAM_ENDS: dict[str, str] = {
 }
 NEXT_KEYS = (" ", "n", "enter")
 BASELINE_TEST = "posture"
+PAGE_WORDS = 14  # words per instruction page: big enough letters to read from 2-3 m
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 UNIT_TEXT = {"deg": "°", "s": " s", "count": "", "cm": " cm", "ratio": ""}
 
 
@@ -78,8 +82,8 @@ class SessionTiming:
     """How long each phase lasts, in seconds of frame time."""
 
     instruct_s: float = 5.0  # instruction card, at least
-    instruct_per_word_s: float = 0.3  # ... or as long as reading the instructions aloud takes
-    instruct_max_s: float = 15.0
+    instruct_per_word_s: float = 0.4  # ... or as long as reading them aloud takes (150 wpm)
+    instruct_max_s: float = 30.0
     ready_hold_s: float = 1.5  # in position this long before the countdown starts
     countdown_s: float = 3.0
     result_s: float = 6.0
@@ -276,10 +280,13 @@ class AssessSession:
     # ================================================================ states
     def _on_instruct(self, item: PoseFrame, person: PersonPose | None, dt: float) -> Overlay:
         step = self._current()
-        if self.elapsed >= self.timing.instruct_duration(step.protocol.instructions):
+        duration = self.timing.instruct_duration(step.protocol.instructions)
+        if self.elapsed >= duration:
             self._enter(State.POSITION, "instructions shown")
             return self._on_position(item, person, dt)
-        return self._overlay(person, card=self._card)
+        pages = instruction_pages(step)
+        page = min(len(pages) - 1, int(len(pages) * self.elapsed / max(duration, 1e-9)))
+        return self._overlay(person, card=instruction_card(step, page))
 
     def _on_position(self, item: PoseFrame, person: PersonPose | None, dt: float) -> Overlay:
         check = self._check(self._start_views())
@@ -370,7 +377,8 @@ class AssessSession:
             last_hint=self._timers.last_hint, last_hint_at=self._timers.last_hint_at
         )
         if state == State.INSTRUCT and step is not None:
-            self._card = instruction_card(step)
+            self._picker.policy = subject_policy(step)
+            self._card = instruction_card(step, 0)
             self.speaker.say(spoken_instructions(step))
         elif state == State.DONE:
             self._card = done_card(self.log, len(self.plan))
@@ -395,7 +403,11 @@ class AssessSession:
             self.recorder.stop_video(keep=False)
             return
         meta = self.recorder.sequence_meta(
-            step, self.frame_size, self.source_fps, people_seen=max(1, capture.people_seen)
+            step,
+            self.frame_size,
+            self.source_fps,
+            people_seen=max(1, capture.people_seen),
+            policy=self._picker.policy,
         )
         seq = capture.buffer.to_sequence(meta)
         if seq is None:
@@ -561,6 +573,12 @@ class AssessSession:
 
 
 # ==================================================================== cards and texts
+def subject_policy(step: Step) -> str:
+    """Who to follow live: the protocol's declared choice when the live picker knows it."""
+    declared = step.protocol.subject
+    return declared if declared in SUBJECT_POLICIES else "visible"
+
+
 def gauge_span(band: tuple[float, float]) -> tuple[float, float]:
     """The dial's ends: the band with room on both sides, on multiples of 10°."""
     low, high = band
@@ -585,13 +603,32 @@ def side_prompt(step: Step) -> str:
     return f"{word} leg."
 
 
-def instruction_card(step: Step) -> Card:
+def instruction_pages(step: Step, max_words: int = PAGE_WORDS) -> list[tuple[str, ...]]:
+    """The instructions in pages of whole sentences, at most ``max_words`` words each (a longer
+    sentence gets a page of its own), so each page can be shown in big letters."""
+    sentences = [s.strip() for s in SENTENCE_END.split(step.protocol.instructions) if s.strip()]
     prompt = side_prompt(step)
-    lines = tuple(x for x in (prompt, step.protocol.instructions) if x)
+    pages: list[list[str]] = [[prompt]] if prompt else []
+    for sentence in sentences:
+        words = sum(len(s.split()) for s in pages[-1]) if pages else max_words
+        if pages and words + len(sentence.split()) <= max_words:
+            pages[-1].append(sentence)
+        else:
+            pages.append([sentence])
+    return [tuple(page) for page in pages] or [(step.protocol.title,)]
+
+
+def instruction_card(step: Step, page: int = 0) -> Card:
+    """The instruction card showing one page of the instructions (all of them are spoken)."""
+    pages = instruction_pages(step)
+    shown = min(max(page, 0), len(pages) - 1)
+    footer = "get into position: it starts by itself"
+    if len(pages) > 1:
+        footer = f"{shown + 1}/{len(pages)}   {footer}"
     return Card(
         title=step.title,
-        lines=lines,
-        footer="get into position: it starts by itself",
+        lines=pages[shown],
+        footer=footer,
         tone="info",
         example=example_skeleton(step.protocol, step.side),
     )

@@ -55,7 +55,7 @@ class LiveSource(Protocol):
 
 
 def _cv2() -> Any:
-    import cv2  # noqa: PLC0415 - OpenCV loads only when a frame is resized
+    import cv2
 
     return cv2
 

@@ -81,9 +81,13 @@ def add_image_metadata(model: bytes, name: str, norm: Normalization) -> bytes:
     from mediapipe.tasks.metadata import schema_py_generated as tfl
 
     if len(model) < 8 or model[4:8] != b"TFL3":
-        raise ValueError(f"{name}: not a TFLite flatbuffer (expected identifier TFL3, got {model[4:8]!r})")
+        raise ValueError(
+            f"{name}: not a TFLite flatbuffer (expected identifier TFL3, got {model[4:8]!r})"
+        )
     tree = tfl.ModelT.InitFromPackedBuf(bytearray(model), 0)
-    existing = [m for m in (tree.metadata or []) if m.name != b"TFLITE_METADATA" and m.name != "TFLITE_METADATA"]
+    existing = [
+        m for m in (tree.metadata or []) if m.name not in (b"TFLITE_METADATA", "TFLITE_METADATA")
+    ]
     n_outputs = len(tree.subgraphs[0].outputs)
     buffer = tfl.BufferT()
     buffer.data = list(build_metadata_buffer(name, norm, n_outputs))
@@ -100,7 +104,9 @@ def add_image_metadata(model: bytes, name: str, norm: Normalization) -> bytes:
 def build_task_bundle(detector_tflite: bytes, landmarks_tflite: bytes) -> bytes:
     """Return the bytes of a PoseLandmarker ``.task`` zip built from the two raw models."""
     detector = add_image_metadata(detector_tflite, "pose_detector", DETECTOR_NORMALIZATION)
-    landmarks = add_image_metadata(landmarks_tflite, "pose_landmarks_detector", LANDMARKS_NORMALIZATION)
+    landmarks = add_image_metadata(
+        landmarks_tflite, "pose_landmarks_detector", LANDMARKS_NORMALIZATION
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as bundle:
         for entry, data in ((DETECTOR_ENTRY, detector), (LANDMARKS_ENTRY, landmarks)):
@@ -120,6 +126,9 @@ def check_task_bundle(data: bytes) -> None:
         raise ValueError(f"not a .task bundle (not a zip file: {exc})") from exc
     missing = [e for e in BUNDLE_ENTRIES if e not in names]
     if missing:
-        raise ValueError(f"not a PoseLandmarker bundle: expected entries {list(BUNDLE_ENTRIES)}, missing {missing}")
+        raise ValueError(
+            f"not a PoseLandmarker bundle: expected entries {list(BUNDLE_ENTRIES)}, "
+            f"missing {missing}"
+        )
     if bad is not None:
         raise ValueError(f"corrupt .task bundle: entry {bad} fails its CRC check")

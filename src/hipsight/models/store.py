@@ -73,7 +73,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{path} is unreadable ({exc}); run `hipsight models fetch --force`") from exc
+        raise ModelError(
+            f"{path} is unreadable ({exc}); run `hipsight models fetch --force`"
+        ) from exc
     return data if isinstance(data, dict) else {}
 
 
@@ -91,7 +93,7 @@ def record_in_manifest(folder: Path, name: str, sha256: str, source: str) -> Non
 def download_official(timeout_s: float = OFFICIAL_TIMEOUT_S) -> bytes:
     """Source (a): the official bundle. Raises FetchError within ``timeout_s`` when unreachable."""
     try:
-        with urllib.request.urlopen(OFFICIAL_URL, timeout=timeout_s) as response:  # noqa: S310
+        with urllib.request.urlopen(OFFICIAL_URL, timeout=timeout_s) as response:
             data: bytes = response.read()
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         raise FetchError(f"official model download failed: {exc}") from exc
@@ -103,7 +105,7 @@ def download_official(timeout_s: float = OFFICIAL_TIMEOUT_S) -> bytes:
 
 
 def download_wheel(dest: Path) -> Path:
-    """Fetch the ``mediapipe==0.10.21`` wheel for one explicit platform with pip; verify its hash."""
+    """Fetch the ``mediapipe==0.10.21`` wheel for one explicit platform; verify its hash."""
     cmd = [
         sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
         "--platform", WHEEL_PLATFORM, "--python-version", WHEEL_PYTHON, "--implementation", "cp",
@@ -116,7 +118,9 @@ def download_wheel(dest: Path) -> Path:
         raise FetchError(f"pip could not download {WHEEL_REQUIREMENT}: {last}")
     digest = sha256_file(wheel)
     if digest != WHEEL_SHA256:
-        raise FetchError(f"{WHEEL_FILENAME}: SHA-256 mismatch (expected {WHEEL_SHA256}, got {digest})")
+        raise FetchError(
+            f"{WHEEL_FILENAME}: SHA-256 mismatch (expected {WHEEL_SHA256}, got {digest})"
+        )
     return wheel
 
 
@@ -132,7 +136,9 @@ def build_from_wheel(wheel: Path) -> bytes:
 
 
 # ---------------------------------------------------------------------------- public API
-def fetch_model(force: bool = False, folder: Path | None = None, notify: Notify = _stderr) -> ModelInfo:
+def fetch_model(
+    force: bool = False, folder: Path | None = None, notify: Notify = _stderr
+) -> ModelInfo:
     """Provision ``pose_landmarker_full.task`` in the model folder (idempotent unless ``force``)."""
     folder = folder or models_dir()
     target = folder / DEFAULT_MODEL
@@ -151,7 +157,10 @@ def fetch_model(force: bool = False, folder: Path | None = None, notify: Notify 
             data = build_from_wheel(wheel)
         source = f"built:{WHEEL_REQUIREMENT}:{WHEEL_FILENAME}:sha256={WHEEL_SHA256}"
         if hashlib.sha256(data).hexdigest() != BUILT_BUNDLE_SHA256:
-            notify("hipsight: note: the built bundle differs from the reference build (other flatbuffers?)")
+            notify(
+                "hipsight: note: the built bundle differs from the reference build "
+                "(another flatbuffers version?)"
+            )
     write_bytes_atomic(target, data)
     digest = sha256_file(target)
     record_in_manifest(folder, DEFAULT_MODEL, digest, source)
@@ -173,7 +182,11 @@ def verify_model(path: Path) -> ModelInfo:
     try:
         check_task_bundle(path.read_bytes())
     except ValueError as exc:
-        fix = "run `hipsight models fetch --force`" if entry is not None else "pass a PoseLandmarker .task file"
+        fix = (
+            "run `hipsight models fetch --force`"
+            if entry is not None
+            else "pass a PoseLandmarker .task file"
+        )
         raise ModelError(f"model {path} is unusable ({exc}); {fix}") from exc
     source = entry.get("source", "manifest") if entry is not None else "user-supplied"
     return ModelInfo(path=path, name=path.name, sha256=digest, source=str(source))

@@ -124,7 +124,7 @@ class PoseEstimator:
             result = self._landmarker.detect(image)
         else:
             # Timestamps must increase strictly; equal container times are nudged by 1 ms.
-            ms = max(int(round(timestamp_s * 1000.0)), self._last_ms + 1)
+            ms = max(round(timestamp_s * 1000.0), self._last_ms + 1)
             self._last_ms = ms
             result = self._landmarker.detect_for_video(image, ms)
         height, width = rgb.shape[:2]
@@ -143,7 +143,9 @@ def convert_result(result: Any, width: int, height: int) -> FrameDetections:
     )
     worlds = result.pose_world_landmarks or []
     if len(worlds) == len(people):
-        world = np.array([[(lm.x, lm.y, lm.z) for lm in person] for person in worlds], dtype=np.float64)
+        world = np.array(
+            [[(lm.x, lm.y, lm.z) for lm in person] for person in worlds], dtype=np.float64
+        )
     else:
         world = np.full((len(people), N_LANDMARKS, 3), np.nan)
     return FrameDetections(

@@ -8,6 +8,7 @@ and one subject is chosen. Frames are never all held: memory stays flat in video
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Callable
@@ -46,7 +47,7 @@ def plan_chunks(frame_count: int | None, workers: int) -> list[tuple[int, int | 
         return [(0, None)]
     n = min(workers, frame_count // MIN_FRAMES_PER_CHUNK)
     bounds = np.linspace(0, frame_count, n + 1).round().astype(int)
-    chunks: list[tuple[int, int | None]] = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    chunks: list[tuple[int, int | None]] = [(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
     chunks[-1] = (chunks[-1][0], None)
     return chunks
 
@@ -77,12 +78,19 @@ def detect_chunk(
 
 
 def run_detection(
-    path: Path, model: ModelInfo, chunks: list[tuple[int, int | None]], max_people: int, progress: Progress
+    path: Path,
+    model: ModelInfo,
+    chunks: list[tuple[int, int | None]],
+    max_people: int,
+    progress: Progress,
 ) -> list[tuple[int, float, FrameDetections]]:
     """Run all chunks in parallel threads and merge their frames in order."""
     cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="hipsight-infer") as pool:
-        futures = [pool.submit(detect_chunk, path, model, a, b, max_people, progress, cancel) for a, b in chunks]
+        futures = [
+            pool.submit(detect_chunk, path, model, a, b, max_people, progress, cancel)
+            for a, b in chunks
+        ]
         try:
             results = [f.result() for f in futures]
         except BaseException:
@@ -125,7 +133,10 @@ def extract_pose(
         model_name=model.name,
         model_sha256=model.sha256,
         subject=report,
-        provenance=(f"pose: {model.name} max_people={max_people} chunks={len(chunks)}", f"subject: {subject}"),
+        provenance=(
+            f"pose: {model.name} max_people={max_people} chunks={len(chunks)}",
+            f"subject: {subject}",
+        ),
     )
     sequence = PoseSequence.from_arrays(
         t=t,
@@ -145,7 +156,9 @@ def check_frames(frames: list[tuple[int, float, FrameDetections]], video: VideoI
     warnings = []
     indices = np.array([f[0] for f in frames])
     if (np.diff(indices) != 1).any():
-        raise InputError(f"{video.path}: frames arrived out of order or twice; the video index is unreliable")
+        raise InputError(
+            f"{video.path}: frames arrived out of order or twice; the video index is unreliable"
+        )
     if video.frame_count is not None and len(frames) < video.frame_count - 1:
         warnings.append(
             f"{video.path}: decoding stopped at frame {len(frames)} of {video.frame_count} "

@@ -128,16 +128,20 @@ class PoseSequence:
 
     @classmethod
     def from_npz(cls, path: str | os.PathLike[str]) -> PoseSequence:
-        """Load a sequence saved by :meth:`save_npz` (format documented in docs/landmarks-format.md)."""
+        """Load a sequence saved by :meth:`save_npz` (format: docs/landmarks-format.md)."""
         path = Path(path)
         try:
             with np.load(path, allow_pickle=False) as data:
                 header = json.loads(str(data["header"]))
-                arrays = {k: data[k] for k in ("t", "image_xy", "world_xyz", "visibility", "presence")}
+                arrays = {
+                    k: data[k] for k in ("t", "image_xy", "world_xyz", "visibility", "presence")
+                }
         except (OSError, ValueError, KeyError) as exc:
             raise ValueError(f"{path}: not a hipsight landmarks file ({exc})") from exc
         if header.get("format") != NPZ_FORMAT:
-            raise ValueError(f"{path}: expected format {NPZ_FORMAT!r}, got {header.get('format')!r}")
+            raise ValueError(
+                f"{path}: expected format {NPZ_FORMAT!r}, got {header.get('format')!r}"
+            )
         if int(header.get("version", -1)) > NPZ_VERSION:
             raise ValueError(
                 f"{path}: landmarks format version {header.get('version')} is newer than "
@@ -154,7 +158,7 @@ class PoseSequence:
     @property
     def detected(self) -> NDArray[np.bool_]:
         """(T,) True where a person was found in the frame."""
-        return np.isfinite(self.image_xy).all(axis=2).any(axis=1)
+        return np.any(np.all(np.isfinite(self.image_xy), axis=2), axis=1)
 
     @property
     def duration_s(self) -> float:
@@ -171,7 +175,9 @@ class PoseSequence:
     def slice_frames(self, start: int, stop: int) -> PoseSequence:
         """Return frames ``start:stop`` as a new sequence."""
         if not 0 <= start < stop <= self.n_frames:
-            raise ValueError(f"frame slice must satisfy 0 <= start < stop <= {self.n_frames}, got {start}:{stop}")
+            raise ValueError(
+                f"frame slice must satisfy 0 <= start < stop <= {self.n_frames}, got {start}:{stop}"
+            )
         sl = slice(start, stop)
         return dataclasses.replace(
             self,
@@ -243,6 +249,8 @@ def _validate_arrays(
     if n == 0:
         raise ValueError("a PoseSequence needs at least one frame, got 0")
     if not np.isfinite(t).all():
-        raise ValueError("t must be finite for every frame (frames without a person keep their time)")
+        raise ValueError(
+            "t must be finite for every frame (frames without a person keep their time)"
+        )
     if n > 1 and not (np.diff(t) > 0).all():
         raise ValueError("t must be strictly increasing")

@@ -32,9 +32,20 @@ from hipsight.pose.landmarks import (
 )
 
 TORSO = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
-KEY_BODY = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE)
+KEY_BODY = (
+    LEFT_SHOULDER,
+    RIGHT_SHOULDER,
+    LEFT_HIP,
+    RIGHT_HIP,
+    LEFT_KNEE,
+    RIGHT_KNEE,
+    LEFT_ANKLE,
+    RIGHT_ANKLE,
+)
 SUBJECT_POLICIES = ("visible", "largest", "moving")
-MAX_SCALE_CHANGE = 1.5  # a torso that shrinks or grows more than this between frames is another person
+MAX_SCALE_CHANGE = (
+    1.5  # a torso that shrinks or grows more than this between frames is another person
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,7 @@ class Tracks:
     @property
     def seen(self) -> NDArray[np.bool_]:
         """(T, N) True where track n was detected in frame t."""
-        return np.isfinite(self.image_xy).all(axis=3).any(axis=2)
+        return np.any(np.all(np.isfinite(self.image_xy), axis=3), axis=2)
 
 
 @dataclass
@@ -63,7 +74,9 @@ class _Track:
     velocity: NDArray[np.float64]
     scale: float
     last_t: float
-    frames: dict[int, tuple[int, FrameDetections]] = field(default_factory=dict)  # frame -> detection
+    frames: dict[int, tuple[int, FrameDetections]] = field(
+        default_factory=dict
+    )  # frame -> detection
 
 
 def torso_scale(xy: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -80,7 +93,9 @@ def update_scale(previous: float | None, observed: float, weight: float = 0.2) -
     return observed if previous is None else (1 - weight) * previous + weight * observed
 
 
-def pose_distance(predicted: NDArray[np.float64], detected: NDArray[np.float64], scale: float) -> float:
+def pose_distance(
+    predicted: NDArray[np.float64], detected: NDArray[np.float64], scale: float
+) -> float:
     """Mean landmark distance between two poses (33, 2), in torso lengths."""
     return float(np.nanmean(np.linalg.norm(predicted - detected, axis=-1)) / max(scale, 1.0))
 
@@ -94,27 +109,32 @@ def track_people(
 ) -> Tracks:
     """Link per-frame detections into tracks; return them as dense arrays."""
     if len(t) != len(detections):
-        raise ValueError(f"need one detection set per timestamp, got {len(detections)} for {len(t)} times")
+        raise ValueError(
+            f"need one detection set per timestamp, got {len(detections)} for {len(t)} times"
+        )
     active: list[_Track] = []
     finished: list[_Track] = []
-    for frame, (time_s, dets) in enumerate(zip(t, detections, strict=True)):
-        still_active = []
+    for frame, (time_s, raw) in enumerate(zip(t, detections, strict=True)):
+        still_active: list[_Track] = []
         for track in active:
             (finished if time_s - track.last_t > max_missing_s else still_active).append(track)
         active = still_active
-        dets = drop_duplicates(dets)
+        dets = drop_duplicates(raw)
         matched = _match(active, dets, float(time_s), max_cost)
         for det_index in range(dets.n_people):
-            track = matched.get(det_index)
+            found = matched.get(det_index)
             xy = dets.image_xy[det_index]
-            if track is None:
+            if found is None:
                 track = _Track(xy=xy, velocity=np.zeros_like(xy), scale=1.0, last_t=float(time_s))
                 active.append(track)
             else:
+                track = found
                 dt = max(float(time_s) - track.last_t, 1e-6)
                 track.velocity = np.nan_to_num((xy - track.xy) / dt)
             track.xy, track.last_t = xy, float(time_s)
-            track.scale = update_scale(track.scale if track.frames else None, float(torso_scale(xy)))
+            track.scale = update_scale(
+                track.scale if track.frames else None, float(torso_scale(xy))
+            )
             track.frames[frame] = (det_index, dets)
     return _to_arrays(t, stitch_fragments([*finished, *active], t, max_gap_s=stitch_gap_s))
 
@@ -130,15 +150,21 @@ def drop_duplicates(dets: FrameDetections, min_distance: float = 0.35) -> FrameD
     keep: list[int] = []
     for j in order:
         scale = float(np.nan_to_num(torso_scale(dets.image_xy[j]), nan=1.0))
-        if all(pose_distance(dets.image_xy[k], dets.image_xy[j], scale) >= min_distance for k in keep):
+        if all(
+            pose_distance(dets.image_xy[k], dets.image_xy[j], scale) >= min_distance for k in keep
+        ):
             keep.append(int(j))
     if len(keep) == dets.n_people:
         return dets
     idx = np.array(sorted(keep))
-    return FrameDetections(dets.image_xy[idx], dets.world_xyz[idx], dets.visibility[idx], dets.presence[idx])
+    return FrameDetections(
+        dets.image_xy[idx], dets.world_xyz[idx], dets.visibility[idx], dets.presence[idx]
+    )
 
 
-def stitch_fragments(tracks: list[_Track], t: NDArray[np.float64], max_gap_s: float, max_cost: float = 1.5) -> list[_Track]:
+def stitch_fragments(
+    tracks: list[_Track], t: NDArray[np.float64], max_gap_s: float, max_cost: float = 1.5
+) -> list[_Track]:
     """Join track fragments that one person left when detection dropped out or people crossed.
 
     Fragment B continues fragment A when B starts after A ends, within ``max_gap_s``, and A's
@@ -171,12 +197,18 @@ def stitch_fragments(tracks: list[_Track], t: NDArray[np.float64], max_gap_s: fl
         while k in successor:
             k = successor[k]
             chain.frames.update(tracks[k].frames)
-            chain.xy, chain.velocity, chain.last_t = tracks[k].xy, tracks[k].velocity, tracks[k].last_t
+            chain.xy, chain.velocity, chain.last_t = (
+                tracks[k].xy,
+                tracks[k].velocity,
+                tracks[k].last_t,
+            )
         chains.append(chain)
     return chains
 
 
-def _match(active: list[_Track], dets: FrameDetections, time_s: float, max_cost: float) -> dict[int, _Track]:
+def _match(
+    active: list[_Track], dets: FrameDetections, time_s: float, max_cost: float
+) -> dict[int, _Track]:
     if not active or dets.n_people == 0:
         return {}
     cost = np.empty((len(active), dets.n_people))
@@ -185,9 +217,13 @@ def _match(active: list[_Track], dets: FrameDetections, time_s: float, max_cost:
         for j in range(dets.n_people):
             ratio = float(torso_scale(dets.image_xy[j])) / track.scale
             plausible = 1 / MAX_SCALE_CHANGE <= ratio <= MAX_SCALE_CHANGE
-            cost[i, j] = pose_distance(predicted, dets.image_xy[j], track.scale) if plausible else np.inf
+            cost[i, j] = (
+                pose_distance(predicted, dets.image_xy[j], track.scale) if plausible else np.inf
+            )
     rows, cols = linear_sum_assignment(np.nan_to_num(cost, nan=1e6, posinf=1e6))
-    return {int(j): active[int(i)] for i, j in zip(rows, cols, strict=True) if cost[i, j] <= max_cost}
+    return {
+        int(j): active[int(i)] for i, j in zip(rows, cols, strict=True) if cost[i, j] <= max_cost
+    }
 
 
 def _to_arrays(t: NDArray[np.float64], tracks: list[_Track]) -> Tracks:
@@ -203,38 +239,61 @@ def _to_arrays(t: NDArray[np.float64], tracks: list[_Track]) -> Tracks:
             world[frame, k] = dets.world_xyz[det]
             vis[frame, k] = dets.visibility[det]
             pres[frame, k] = dets.presence[det]
-    return Tracks(t=np.asarray(t, dtype=np.float64), image_xy=xy, world_xyz=world, visibility=vis, presence=pres)
+    return Tracks(
+        t=np.asarray(t, dtype=np.float64),
+        image_xy=xy,
+        world_xyz=world,
+        visibility=vis,
+        presence=pres,
+    )
 
 
 # ---------------------------------------------------------------------------- subject choice
-def describe_tracks(tracks: Tracks, frame_size: tuple[int, int], min_visibility: float = 0.5) -> list[dict[str, Any]]:
+def describe_tracks(
+    tracks: Tracks, frame_size: tuple[int, int], min_visibility: float = 0.5
+) -> list[dict[str, Any]]:
     """Per-track facts used to choose the subject (all vectorised over frames)."""
     width, height = frame_size
     key_xy = tracks.image_xy[:, :, KEY_BODY, :]
-    inside = (key_xy[..., 0] >= 0) & (key_xy[..., 0] < width) & (key_xy[..., 1] >= 0) & (key_xy[..., 1] < height)
+    inside = (
+        (key_xy[..., 0] >= 0)
+        & (key_xy[..., 0] < width)
+        & (key_xy[..., 1] >= 0)
+        & (key_xy[..., 1] < height)
+    )
     visible = np.nan_to_num(tracks.visibility[:, :, KEY_BODY]) >= min_visibility
-    fully_visible = (inside & visible).all(axis=2)
+    fully_visible: NDArray[np.bool_] = np.all(inside & visible, axis=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # frames where a track is unseen
-        body_height = np.nanmax(tracks.image_xy[..., 1], axis=2) - np.nanmin(tracks.image_xy[..., 1], axis=2)
+        body_height = np.nanmax(tracks.image_xy[..., 1], axis=2) - np.nanmin(
+            tracks.image_xy[..., 1], axis=2
+        )
     hips_x = tracks.image_xy[:, :, [LEFT_HIP, RIGHT_HIP], 0].mean(axis=2)
     facts = []
     for k in range(tracks.n_tracks):
         seen = tracks.seen[:, k]
-        travel = float(np.nanpercentile(hips_x[seen, k], 95) - np.nanpercentile(hips_x[seen, k], 5)) if seen.any() else 0.0
+        travel = (
+            float(np.nanpercentile(hips_x[seen, k], 95) - np.nanpercentile(hips_x[seen, k], 5))
+            if seen.any()
+            else 0.0
+        )
         facts.append(
             {
                 "id": k,
                 "frames_detected": int(seen.sum()),
                 "frames_fully_visible": int(fully_visible[:, k].sum()),
-                "median_height_px": float(np.nanmedian(body_height[seen, k])) if seen.any() else 0.0,
+                "median_height_px": float(np.nanmedian(body_height[seen, k]))
+                if seen.any()
+                else 0.0,
                 "hip_travel_px": travel,
             }
         )
     return facts
 
 
-def choose_subject(tracks: Tracks, frame_size: tuple[int, int], policy: str | int = "visible") -> tuple[int, dict[str, Any]]:
+def choose_subject(
+    tracks: Tracks, frame_size: tuple[int, int], policy: str | int = "visible"
+) -> tuple[int, dict[str, Any]]:
     """Pick the track to analyse; return its index and a report of the choice.
 
     ``visible``: fully visible (key joints in frame and visible) in the most frames;
@@ -247,11 +306,22 @@ def choose_subject(tracks: Tracks, frame_size: tuple[int, int], policy: str | in
     if isinstance(policy, int) or (isinstance(policy, str) and policy.isdigit()):
         chosen = int(policy)
         if not 0 <= chosen < tracks.n_tracks:
-            raise ValueError(f"subject id must be between 0 and {tracks.n_tracks - 1}, got {chosen}")
+            raise ValueError(
+                f"subject id must be between 0 and {tracks.n_tracks - 1}, got {chosen}"
+            )
     elif policy in SUBJECT_POLICIES:
-        key = {"visible": "frames_fully_visible", "largest": "median_height_px", "moving": "hip_travel_px"}[policy]
+        key = {
+            "visible": "frames_fully_visible",
+            "largest": "median_height_px",
+            "moving": "hip_travel_px",
+        }[policy]
         chosen = max(facts, key=lambda f: (f[key], f["frames_detected"]))["id"]
     else:
         raise ValueError(f"subject must be one of {SUBJECT_POLICIES} or a track id, got {policy!r}")
-    report = {"policy": str(policy), "track_id": chosen, "n_people_tracked": tracks.n_tracks, "candidates": facts}
+    report = {
+        "policy": str(policy),
+        "track_id": chosen,
+        "n_people_tracked": tracks.n_tracks,
+        "candidates": facts,
+    }
     return chosen, report

@@ -79,12 +79,31 @@ class MetricValue:
 
     @classmethod
     def measured(
-        cls, metric: str, side: SideName | None, value: float, unit: str, quality: float, n_frames: int, norm: str | None = None
+        cls,
+        metric: str,
+        side: SideName | None,
+        value: float,
+        unit: str,
+        quality: float,
+        n_frames: int,
+        norm: str | None = None,
     ) -> MetricValue:
-        return cls(metric, side, round(float(value), 2), unit, "ok", None, round(float(quality), 3), n_frames, norm)
+        return cls(
+            metric,
+            side,
+            round(float(value), 2),
+            unit,
+            "ok",
+            None,
+            round(float(quality), 3),
+            n_frames,
+            norm,
+        )
 
     @classmethod
-    def not_measurable(cls, metric: str, side: SideName | None, unit: str, reason: str, norm: str | None = None) -> MetricValue:
+    def not_measurable(
+        cls, metric: str, side: SideName | None, unit: str, reason: str, norm: str | None = None
+    ) -> MetricValue:
         return cls(metric, side, None, unit, "not_measurable", reason, 0.0, 0, norm)
 
 

@@ -87,9 +87,8 @@ def near_leg(seq: PoseSequence, context: MeasureContext) -> SideName:
 
 def bridge_angle(table: AngleTable, side: SideName, valid: BoolArray) -> FloatArray:
     """(T,) shoulder-hip-knee angle, 180 - hip flexion (180 = straight line), NaN where not
-    ``valid``, smoothed by a moving mean over ``SMOOTH_S``."""
-    angle = np.where(valid, 180.0 - table.column(f"{side}_hip_flexion"), np.nan)
-    return moving_mean(angle, table.t)
+    ``valid``."""
+    return np.where(valid, 180.0 - table.column(f"{side}_hip_flexion"), np.nan)
 
 
 @dataclass(frozen=True)
@@ -103,9 +102,14 @@ class Lift:
     stop: int
 
 
-def find_lifts(angle: FloatArray, t: FloatArray) -> list[Lift]:
-    """The lifts in a bridge-angle series (NaN where not valid)."""
-    x = fill_small_gaps(angle)
+def find_lifts(angle: FloatArray, smooth: FloatArray, t: FloatArray) -> list[Lift]:
+    """The lifts in a bridge-angle series (NaN where not valid).
+
+    Levels (rest, peak, hold) are read on ``smooth`` (the series after a moving mean), so that
+    jitter does not bias the extremes; the 10 % and 90 % crossings on the series itself, so that
+    the smoothing does not stretch the rise.
+    """
+    raw, x = fill_small_gaps(angle), fill_small_gaps(smooth)
     if np.isfinite(x).sum() < 3 or np.nanmax(x) - np.nanmin(x) < MIN_EXCURSION_DEG:
         return []
     with np.errstate(invalid="ignore"):
@@ -114,7 +118,7 @@ def find_lifts(angle: FloatArray, t: FloatArray) -> list[Lift]:
     still = still_frames(x, t, HOLD_MAX_SPEED)
     lifts, previous = [], 0
     for start, stop in spans:
-        lift = describe_lift(x, still, previous, start, stop)
+        lift = describe_lift(x, raw, still, (previous, start, stop))
         if lift is not None:
             lifts.append(lift)
         previous = stop
@@ -122,9 +126,11 @@ def find_lifts(angle: FloatArray, t: FloatArray) -> list[Lift]:
 
 
 def describe_lift(
-    x: FloatArray, still: BoolArray, previous: int, start: int, stop: int
+    x: FloatArray, raw: FloatArray, still: BoolArray, frames: tuple[int, int, int]
 ) -> Lift | None:
-    """Lift-off, top, peak and hold end of the lift whose high part is ``start..stop``."""
+    """Lift-off, top, peak and hold end of the lift whose high part is ``start..stop``, after
+    the previous lift ended at ``previous`` (``frames``); ``x`` smoothed, ``raw`` not."""
+    previous, start, stop = frames
     peak = start + int(np.nanargmax(x[start:stop]))
     rest = float(np.nanmin(x[previous : peak + 1]))
     excursion = x[peak] - rest
@@ -132,8 +138,8 @@ def describe_lift(
         return None
     rising = np.arange(previous, peak + 1)
     with np.errstate(invalid="ignore"):
-        below = rising[x[rising] < rest + ONSET * excursion]
-        reached = rising[x[rising] >= rest + TOP * excursion]
+        below = rising[raw[rising] < rest + ONSET * excursion]
+        reached = rising[raw[rising] >= rest + TOP * excursion]
     onset = int(below[-1]) + 1 if below.size else previous
     top = int(reached[reached >= onset][0])
     holding = np.flatnonzero(still[peak:stop])
@@ -142,7 +148,8 @@ def describe_lift(
 
 
 def lift_values(angle: FloatArray, t: FloatArray, lift: Lift, valid: BoolArray) -> dict[str, float]:
-    """Peak, time to peak, sag and hold time of one lift (NaN when its key frames are invalid)."""
+    """Peak, time to peak, sag and hold time of one lift from the (smoothed) ``angle``; NaN when
+    the lift's key frames are not valid."""
     hold = np.arange(lift.peak, lift.hold_end + 1)
     hold = hold[valid[hold]]
     if not (valid[lift.peak] and valid[lift.onset] and valid[lift.top] and hold.size):
@@ -172,7 +179,8 @@ def measure_bridge(seq: PoseSequence, table: AngleTable, context: MeasureContext
     in_plane = in_plane_frames(seq, "side", gates)
     valid = table.validity(hip) & in_plane
     angle = bridge_angle(table, side, valid)
-    lifts = [] if blocked else find_lifts(angle, table.t)
+    smooth = moving_mean(angle, table.t)
+    lifts = [] if blocked else find_lifts(angle, smooth, table.t)
     if not blocked and not lifts:
         blocked = (
             "no bridge lift found: the shoulder-hip-knee angle never rose by "
@@ -181,7 +189,7 @@ def measure_bridge(seq: PoseSequence, table: AngleTable, context: MeasureContext
     phase = np.zeros(table.n_frames, dtype=bool)
     for lift in lifts:
         phase[lift.onset : lift.stop] = True
-    by_lift = [lift_values(angle, table.t, lift, valid) for lift in lifts]
+    by_lift = [lift_values(smooth, table.t, lift, valid) for lift in lifts]
     metrics = [
         not_measurable(PROTOCOL, key, None, blocked)
         if blocked

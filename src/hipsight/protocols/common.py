@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.findings.engine import evaluate
 from hipsight.kinematics.table import AngleTable
-from hipsight.protocols.base import MeasureContext, MetricValue, Protocol, Segment, SideName, TestResult
+from hipsight.protocols.base import (
+    MeasureContext,
+    MetricValue,
+    Protocol,
+    Segment,
+    SideName,
+    TestResult,
+)
 from hipsight.protocols.gates import ViewCheck, check_frames, mean_quality
 
 Reducer = Callable[[NDArray[np.float64]], float]
@@ -33,13 +41,25 @@ def gated_metric(
     """
     spec = protocol.metric_spec(metric)
     if view is not None and not view.ok:
-        return MetricValue.not_measurable(metric, side, spec.unit, view.reason or "wrong camera view", spec.norm)
-    check = check_frames(table, angles, phase, protocol.gates, extra, label or f"{side or ''} {metric}".strip())
+        return MetricValue.not_measurable(
+            metric, side, spec.unit, view.reason or "wrong camera view", spec.norm
+        )
+    check = check_frames(
+        table, angles, phase, protocol.gates, extra, label or f"{side or ''} {metric}".strip()
+    )
     if not check.ok:
-        return MetricValue.not_measurable(metric, side, spec.unit, check.reason or "too few valid frames", spec.norm)
+        return MetricValue.not_measurable(
+            metric, side, spec.unit, check.reason or "too few valid frames", spec.norm
+        )
     value = compute(check.valid)
     if not np.isfinite(value):
-        return MetricValue.not_measurable(metric, side, spec.unit, f"{metric} could not be computed from the valid frames", spec.norm)
+        return MetricValue.not_measurable(
+            metric,
+            side,
+            spec.unit,
+            f"{metric} could not be computed from the valid frames",
+            spec.norm,
+        )
     quality = check.fraction * mean_quality(table, angles, check.valid)
     return MetricValue.measured(metric, side, value, spec.unit, quality, check.n_valid, spec.norm)
 
@@ -50,17 +70,36 @@ def side_name(side: str) -> SideName:
     return side  # type: ignore[return-value]
 
 
-def sides_for(context: MeasureContext, default: Iterable[SideName] = ("left", "right")) -> tuple[SideName, ...]:
+def sides_for(
+    context: MeasureContext, default: Iterable[SideName] = ("left", "right")
+) -> tuple[SideName, ...]:
     """The sides to measure: the context's side when it names one, else ``default``."""
     if context.side in ("left", "right"):
         return (side_name(context.side),)
     return tuple(default)
 
 
-def segment_from(kind: str, index: int, start: int, stop: int, t: NDArray[np.float64], side: SideName | None = None, values: dict[str, float | None] | None = None) -> Segment:
+def segment_from(
+    kind: str,
+    index: int,
+    start: int,
+    stop: int,
+    t: NDArray[np.float64],
+    side: SideName | None = None,
+    values: dict[str, float | None] | None = None,
+) -> Segment:
     """A Segment with its times filled in from ``t``."""
     stop = max(stop, start + 1)
-    return Segment(kind, index, int(start), int(stop), float(t[start]), float(t[min(stop, len(t)) - 1]), side, values or {})
+    return Segment(
+        kind,
+        index,
+        int(start),
+        int(stop),
+        float(t[start]),
+        float(t[min(stop, len(t)) - 1]),
+        side,
+        values or {},
+    )
 
 
 def assemble_result(
@@ -74,7 +113,11 @@ def assemble_result(
     """Status, reasons and findings from the metric values; one TestResult."""
     metrics = tuple(metrics)
     ok = [m for m in metrics if m.status == "ok"]
-    status = "measured" if len(ok) == len(metrics) and metrics else ("partial" if ok else "not_measurable")
+    status: Literal["measured", "partial", "not_measurable"] = (
+        "measured"
+        if len(ok) == len(metrics) and metrics
+        else ("partial" if ok else "not_measurable")
+    )
     reasons = tuple(dict.fromkeys(m.reason for m in metrics if m.reason))
     if not view.ok and view.reason and view.reason not in reasons:
         reasons = (view.reason, *reasons)

@@ -19,7 +19,6 @@ from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates, View
 
 
-
 def view_labels(seq: PoseSequence, gates: Gates) -> NDArray[np.str_]:
     """(T,) 'side', 'front', 'oblique' or 'unknown' per frame, with this protocol's limits."""
     return classify_view(width_ratio(seq), gates.max_width_ratio_side, gates.min_width_ratio_front)
@@ -36,26 +35,43 @@ class ViewCheck:
     reason: str | None
 
 
-def check_view(seq: PoseSequence, required: View, gates: Gates, frames: NDArray[np.bool_] | None = None, min_share: float = 0.7) -> ViewCheck:
+def check_view(
+    seq: PoseSequence,
+    required: View,
+    gates: Gates,
+    frames: NDArray[np.bool_] | None = None,
+    min_share: float = 0.7,
+) -> ViewCheck:
     """Does the camera see the person from the required view in most frames?"""
     labels = view_labels(seq, gates)
     mask = seq.detected if frames is None else frames & seq.detected
     seen = labels[mask]
     seen = seen[seen != "unknown"]
     if seen.size == 0:
-        return ViewCheck(required, "unknown", 0.0, False, "no frame shows the torso clearly enough to judge the camera view")
+        return ViewCheck(
+            required,
+            "unknown",
+            0.0,
+            False,
+            "no frame shows the torso clearly enough to judge the camera view",
+        )
     values, counts = np.unique(seen, return_counts=True)
     detected = str(values[np.argmax(counts)])
     share = float((seen == required).mean())
     if share >= min_share:
         return ViewCheck(required, detected, share, True, None)
-    hint = "turn sideways to the camera" if required == "side" else "face the camera (or turn your back to it)"
+    hint = (
+        "turn sideways to the camera"
+        if required == "side"
+        else "face the camera (or turn your back to it)"
+    )
     return ViewCheck(
         required,
         detected,
         share,
         False,
-        f"wrong camera view: this test needs a {required} view, the recording shows a {detected} view "
+        f"wrong camera view: this test needs a {required} view, "
+        f"the recording shows a {detected} view "
         f"in most frames ({100 * share:.0f}% {required}); {hint}",
     )
 
@@ -77,7 +93,14 @@ class FrameCheck:
     reason: str | None
 
 
-def check_frames(table: AngleTable, angles: tuple[str, ...], phase: NDArray[np.bool_], gates: Gates, extra: NDArray[np.bool_] | None = None, label: str = "") -> FrameCheck:
+def check_frames(
+    table: AngleTable,
+    angles: tuple[str, ...],
+    phase: NDArray[np.bool_],
+    gates: Gates,
+    extra: NDArray[np.bool_] | None = None,
+    label: str = "",
+) -> FrameCheck:
     """Frames in ``phase`` where every angle is valid (and ``extra`` holds); enough of them?"""
     valid = phase.copy()
     for name in angles:
@@ -89,15 +112,18 @@ def check_frames(table: AngleTable, angles: tuple[str, ...], phase: NDArray[np.b
     fraction = n_valid / n_phase if n_phase else 0.0
     what = f" for {label}" if label else ""
     if n_phase == 0:
-        return FrameCheck(valid, 0, 0.0, False, f"no frames{what}: the movement was not found in the recording")
+        return FrameCheck(
+            valid, 0, 0.0, False, f"no frames{what}: the movement was not found in the recording"
+        )
     if n_valid < gates.min_valid_frames or fraction < gates.min_valid_fraction:
         return FrameCheck(
             valid,
             n_valid,
             fraction,
             False,
-            f"too few valid frames{what}: {n_valid} of {n_phase} ({100 * fraction:.0f}%) have the needed landmarks "
-            f"visible and in plane; need at least {gates.min_valid_frames} and {100 * gates.min_valid_fraction:.0f}%",
+            f"too few valid frames{what}: {n_valid} of {n_phase} ({100 * fraction:.0f}%) "
+            "have the needed landmarks visible and in plane; "
+            f"need at least {gates.min_valid_frames} and {100 * gates.min_valid_fraction:.0f}%",
         )
     return FrameCheck(valid, n_valid, fraction, True, None)
 
@@ -106,5 +132,5 @@ def mean_quality(table: AngleTable, angles: tuple[str, ...], frames: NDArray[np.
     """Mean per-frame quality of ``angles`` over ``frames`` (0 when there are none)."""
     if not frames.any():
         return 0.0
-    cols = [table.names.index(a) for a in angles]
+    cols = np.array([table.names.index(a) for a in angles], dtype=np.intp)
     return float(np.nanmean(table.quality[np.ix_(frames, cols)]))

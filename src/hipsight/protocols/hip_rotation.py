@@ -279,8 +279,8 @@ PROTOCOL = Protocol(
     title="Seated hip rotation",
     instructions=(
         "Sit facing the camera, hips and knees bent at a right angle, feet under your knees. "
-        "Keep your thigh still. Turn your right foot out as far as it goes, hold two seconds, "
-        "come back. Then turn it in, hold, come back. Then the left leg."
+        "Keep your thigh still. Turn your foot outward as far as it goes, hold two seconds, and "
+        "come back. Then turn it inward, hold two seconds, and come back."
     ),
     position="seated",
     view="front",
@@ -317,8 +317,7 @@ PROTOCOL = Protocol(
         f"within {MAX_PELVIC_HIKE_DEG:g} deg of its rest value."
     ),
     measure=measure_hip_rotation,
-    hold_s=2.0,
-    duration_s=30.0,
+    duration_s=15.0,  # per leg: in, hold, back, out, hold, back
     per_side=True,
     norms=("hip_rotation_internal", "hip_rotation_external"),
     order=50,

@@ -36,4 +36,6 @@ def get_protocol(test_id: str) -> Protocol:
     for protocol in all_protocols():
         if protocol.id == test_id:
             return protocol
-    raise KeyError(f"unknown test {test_id!r}; available: {', '.join(p.id for p in all_protocols())}")
+    raise KeyError(
+        f"unknown test {test_id!r}; available: {', '.join(p.id for p in all_protocols())}"
+    )

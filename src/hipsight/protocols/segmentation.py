@@ -78,15 +78,23 @@ def find_reps(
     return reps
 
 
-def find_holds(signal: FloatArray, t: FloatArray, threshold: float, min_duration_s: float, above: bool = True) -> list[tuple[int, int]]:
-    """Runs where ``signal`` stays above (or below) ``threshold`` for ``min_duration_s`` or longer."""
+def find_holds(
+    signal: FloatArray, t: FloatArray, threshold: float, min_duration_s: float, above: bool = True
+) -> list[tuple[int, int]]:
+    """Runs where ``signal`` stays above (or below) ``threshold`` for ``min_duration_s`` or more."""
     x = fill_small_gaps(signal)
     with np.errstate(invalid="ignore"):
         mask = x >= threshold if above else x <= threshold
     return [(a, b) for a, b in runs(mask) if t[b - 1] - t[a] >= min_duration_s]
 
 
-def find_extrema(signal: FloatArray, t: FloatArray, min_prominence: float, min_period_s: float, minima: bool = False) -> NDArray[np.intp]:
+def find_extrema(
+    signal: FloatArray,
+    t: FloatArray,
+    min_prominence: float,
+    min_period_s: float,
+    minima: bool = False,
+) -> NDArray[np.intp]:
     """Frame indices of peaks (or troughs) at least ``min_period_s`` apart."""
     x = fill_small_gaps(signal)
     if np.isfinite(x).sum() < 3:

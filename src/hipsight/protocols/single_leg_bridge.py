@@ -115,9 +115,9 @@ PROTOCOL = Protocol(
     id="single_leg_bridge",
     title="Single-leg glute bridge",
     instructions=(
-        "Lie on your back with your feet toward the camera, knees bent. Lift your hips. Then "
-        "straighten your right leg in line with your thigh and hold for thirty seconds, keeping "
-        "your hips level. Lower, rest, then do the same with the left leg."
+        "Lie on your back with your feet toward the camera, knees bent, and lift your hips. "
+        "Then straighten one leg in line with your thigh and hold for thirty seconds, keeping "
+        "your hips level. Lower slowly."
     ),
     position="lying",
     view="front",
@@ -151,7 +151,7 @@ PROTOCOL = Protocol(
     ),
     measure=measure_single_leg_bridge,
     hold_s=30.0,
-    duration_s=80.0,
+    duration_s=40.0,
     per_side=True,
     norms=("bridge_single_leg_pelvic_drop", "bridge_single_leg_hold"),
     order=61,

@@ -318,9 +318,9 @@ PROTOCOL = Protocol(
     id="single_leg_stance",
     title="Single-leg stance",
     instructions=(
-        "Face the camera and stand on both feet for three seconds. Then lift your right foot a "
-        "hand's width off the floor and hold as still as you can for up to thirty seconds, "
-        "keeping your pelvis level. Put it down, rest, then do the same on the other leg."
+        "Face the camera and stand on both feet for three seconds. Then stand on one leg: lift "
+        "the other foot a hand's width off the floor and hold as still as you can for thirty "
+        "seconds, keeping your pelvis level."
     ),
     position="standing",
     view="front",
@@ -371,7 +371,7 @@ PROTOCOL = Protocol(
     ),
     measure=measure_single_leg_stance,
     hold_s=30.0,
-    duration_s=80.0,
+    duration_s=40.0,
     per_side=True,
     norms=(
         "single_leg_stance_pelvic_drop",

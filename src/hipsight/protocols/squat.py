@@ -229,14 +229,17 @@ def nansd(values: FloatArray) -> float:
 
 
 def tempo(depth: FloatArray, t: FloatArray, rep: Rep) -> tuple[float, float]:
-    """(descent, ascent) seconds: ``EDGE`` to ``BOTTOM`` of the rep's depth and back."""
+    """(descent, ascent) seconds between the frames where the rep's depth first reaches ``EDGE``
+    and ``BOTTOM`` of its excursion on the way down, and last has them on the way up."""
     frames = np.arange(rep.start, rep.stop)
     rest = min(depth[rep.start], depth[rep.stop - 1])
+    excursion = depth[rep.peak] - rest
     with np.errstate(invalid="ignore"):
-        deep = frames[depth[frames] >= rest + BOTTOM * (depth[rep.peak] - rest)]
+        moving = frames[depth[frames] >= rest + EDGE * excursion]
+        deep = frames[depth[frames] >= rest + BOTTOM * excursion]
     if not deep.size:
         return float("nan"), float("nan")
-    return float(t[deep[0]] - t[rep.start]), float(t[rep.stop - 1] - t[deep[-1]])
+    return float(t[deep[0]] - t[moving[0]]), float(t[moving[-1]] - t[deep[-1]])
 
 
 # ============================================================================ per-rep values
@@ -565,8 +568,8 @@ PROTOCOL = Protocol(
     title="Bodyweight squat",
     instructions=(
         "Stand side-on to the camera, feet hip-width apart, arms forward. Squat as deep as is "
-        "comfortable and stand up again, five times, at your own pace. Then face the camera and "
-        "do five more."
+        "comfortable and stand up again, five times, at your own pace. For knee alignment, "
+        "record five more facing the camera."
     ),
     position="standing",
     view="side",

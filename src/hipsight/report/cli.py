@@ -4,13 +4,12 @@
 raise :class:`~hipsight.errors.HipsightError` for the user's mistakes (the main CLI prints one
 line and exits 2). Heavy modules are imported inside the handlers.
 
-``hipsight report`` also records the session in the history database (``--no-history`` skips
-both the comparison with the previous session and the import), so the next report of the same
-person can show what changed.
+``hipsight report`` also records a session that names a person in the history database
+(``--no-history`` skips both the comparison with the previous session and the import), so the
+next report of the same person can show what changed.
 """
 
 # Lazy imports on purpose: each command imports what it needs, so `hipsight --help` stays fast.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

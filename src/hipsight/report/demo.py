@@ -7,7 +7,6 @@ and optionally a stick-figure video), adds a test that could not be measured, an
 """
 
 # Lazy imports on purpose: OpenCV is imported only when a demo video is written.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

@@ -12,13 +12,12 @@ history database, then records the session in that database.
 """
 
 # Lazy imports on purpose: jinja2, the protocol registry and scipy are imported when used.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -115,16 +114,19 @@ def write_session_report(
     out_path: str | Path | None = None,
     db_path: str | Path | None = None,
     use_history: bool = True,
-    warn: Any = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Path:
-    """Build the report (with the change since the previous session) and record the session.
+    """Build the report with the change since the person's previous session, then record the
+    session in the history database.
 
-    History problems never stop the report: they are passed to ``warn`` (a callable taking one
-    line) and the report is built without history.
+    Only sessions that name a person touch the database (an unnamed session is neither compared
+    nor recorded; ``hipsight history import`` records it on request). History problems never stop
+    the report: they go to ``warn`` (one line each) and the report is built without history.
     """
-    if not use_history:
-        return build_report(session_dir_or_results_json, out_path)
     results_path = results_path_of(session_dir_or_results_json)
+    results = load_results(results_path)
+    if not use_history or not (results.person or "").strip():
+        return build_report(results_path, out_path)
     try:
         db = HistoryDB.open(db_path)
     except HipsightError as exc:
@@ -132,12 +134,15 @@ def write_session_report(
         return build_report(results_path, out_path)
     with db:
         report = build_report(results_path, out_path, history=db)
-        db.import_session(load_results(results_path), source=results_path.resolve())
+        try:
+            db.import_session(results, source=results_path.resolve())
+        except HipsightError as exc:
+            _warn(warn, f"session not recorded in the history: {exc}")
     return report
 
 
-def _warn(warn: Any, message: str) -> None:
-    if callable(warn):
+def _warn(warn: Callable[[str], None] | None, message: str) -> None:
+    if warn is not None:
         warn(message)
 
 

@@ -6,7 +6,6 @@ has the video and its frames line up with the landmarks; otherwise on a blank ca
 """
 
 # Lazy imports on purpose: OpenCV (video frames) is imported only when a video is read.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ and returns SVG text ready to be placed inside HTML: no XML prolog, no metadata,
 """
 
 # Lazy imports on purpose: matplotlib is imported only when a plot is drawn.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

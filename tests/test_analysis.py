@@ -1,0 +1,72 @@
+"""Offline analysis orchestration: options, low frame rates, tests and the Python API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import hipsight
+from hipsight.analysis import AnalysisOptions, choose_cutoff, choose_subject_policy
+from hipsight.errors import InputError, NoPersonError
+from hipsight.samples.synthetic import Pose, make_sequence, side_camera, sinusoid, time_axis
+
+
+def test_choose_cutoff_lowers_the_filter_for_low_frame_rates() -> None:
+    assert choose_cutoff(6.0, 30.0) == (6.0, ())
+    cutoff, notes = choose_cutoff(6.0, 10.0)
+    assert cutoff == pytest.approx(4.0) and "too low" in notes[0]
+    assert choose_cutoff(None, 10.0) == (None, ())
+
+
+def test_subject_policy_follows_the_test() -> None:
+    assert choose_subject_policy(AnalysisOptions()) == "visible"
+    assert choose_subject_policy(AnalysisOptions(test="gait")) == "moving"
+    assert choose_subject_policy(AnalysisOptions(test="gait", subject="largest")) == "largest"
+    with pytest.raises(InputError, match="unknown test"):
+        choose_subject_policy(AnalysisOptions(test="yoga"))
+
+
+def test_python_api_measures_a_test_without_writing(tmp_path: Path) -> None:
+    t = time_axis(8.0)
+    walk = make_sequence(
+        Pose(
+            left_hip_flexion_deg=sinusoid(t, -15, 25, 1.1),
+            right_hip_flexion_deg=sinusoid(t, -15, 25, 1.1, phase_deg=180),
+            left_knee_flexion_deg=sinusoid(t, 5, 60, 1.1, phase_deg=90),
+            right_knee_flexion_deg=sinusoid(t, 5, 60, 1.1, phase_deg=270),
+        ),
+        side_camera(),
+        t=t,
+    )
+    npz = walk.sequence.save_npz(tmp_path / "walk_landmarks.npz")
+    analysis = hipsight.analyze(npz, test="gait")
+    assert analysis.result is not None
+    value = analysis.result.metric("peak_hip_extension", "left")
+    assert value.status == "ok" and value.value == pytest.approx(15.0, abs=2.0)
+    assert analysis.outputs == {}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk_landmarks.npz"]
+
+
+def test_results_json_is_written_beside_the_csv(tmp_path: Path) -> None:
+    t = time_axis(3.0)
+    seq = make_sequence(
+        Pose(left_knee_flexion_deg=sinusoid(t, 0, 20, 1.5)), side_camera(), t=t
+    ).sequence
+    npz = seq.save_npz(tmp_path / "in" / "still_landmarks.npz")
+    analysis = hipsight.analyze(npz, test="posture", out_dir=tmp_path / "out")
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["schema"] == "hipsight.results"
+    assert results["tests"][0]["test"] == "posture"
+    assert results["tests"][0]["files"]["csv"] == "still_angles.csv"
+    assert analysis.outputs["results"] == tmp_path / "out" / "results.json"
+
+
+def test_sequence_without_anybody_is_refused(tmp_path: Path) -> None:
+    seq = make_sequence(Pose(), side_camera(), n_frames=10).sequence
+    empty = seq.with_image_xy(np.full_like(seq.image_xy, np.nan), "blank")
+    npz = empty.save_npz(tmp_path / "nobody_landmarks.npz")
+    with pytest.raises(NoPersonError, match="no person found"):
+        hipsight.analyze(npz)

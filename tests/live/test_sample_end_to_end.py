@@ -46,8 +46,10 @@ def test_sample_clip_as_the_camera_for_the_gait_step(
     results = load_results(tmp_path / "session")
     assert results.kind == "assess" and results.meta["incomplete"] == ["gait"]
 
-    code = main(["analyze", str(tmp_path / "session" / "gait" / "gait_landmarks.npz"),
-                 "--test", "gait", "--out", str(tmp_path / "offline"), "--no-progress"])  # fmt: skip
+    npz = tmp_path / "session" / "gait" / "gait_landmarks.npz"
+    code = main(
+        ["analyze", str(npz), "--test", "gait", "--out", str(tmp_path / "o"), "--no-progress"]
+    )
     capsys.readouterr()
     assert code == 0
-    assert load_results(tmp_path / "offline").tests[0].result.metrics == record.result.metrics
+    assert load_results(tmp_path / "o").tests[0].result.metrics == record.result.metrics

@@ -52,3 +52,25 @@ def assert_unmeasured() -> Callable[..., None]:
             assert reason.lower() in (value.reason or "").lower(), value.reason
 
     return check
+
+
+@pytest.fixture
+def assert_declaration_consistent() -> Callable[[str], None]:
+    """Check a protocol's declaration against the registries it names: every norm exists, is for
+    this test and this metric id (so findings are evaluated), and every angle is registered."""
+    from hipsight.findings.engine import load_norms
+    from hipsight.kinematics.angles import ANGLE_NAMES
+
+    def check(test_id: str) -> None:
+        protocol = get_protocol(test_id)
+        norms = load_norms().norms
+        for spec in protocol.metrics:
+            if spec.norm is not None:
+                norm = norms[spec.norm]
+                assert (norm.test, norm.metric) == (protocol.id, spec.id), spec
+        assert set(protocol.norms) <= {s.norm for s in protocol.metrics}
+        assert set(protocol.angles) <= set(ANGLE_NAMES)
+        assert protocol.key_angle in protocol.angles
+        assert protocol.key_band[0] < protocol.key_band[1]
+
+    return check

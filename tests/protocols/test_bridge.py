@@ -262,3 +262,21 @@ def test_single_leg_bridge_side_view_is_not_measurable(
 
     assert result.status == "not_measurable"
     assert_unmeasured(result, "front view")
+
+
+@pytest.mark.parametrize("test_id", ["bridge", "single_leg_bridge"])
+def test_declaration_matches_norms_and_angles(assert_declaration_consistent, test_id: str) -> None:
+    assert_declaration_consistent(test_id)
+
+
+@pytest.mark.parametrize("test_id", ["bridge", "single_leg_bridge"])
+@pytest.mark.parametrize("n_frames", [1, 5, 40])
+def test_a_short_still_take_is_not_measurable(
+    measure_synthetic: Measure, test_id: str, n_frames: int
+) -> None:
+    lying = Pose(pelvis_xyz=(0.0, 0.1, 0.0), body_pitch_deg=90.0)
+    still = make_sequence(lying, side_camera(target=FLOOR_TARGET), n_frames=n_frames)
+    result = measure_synthetic(test_id, still)
+
+    assert all(m.value is None and m.reason for m in result.metrics)
+    assert result.findings == ()

@@ -163,3 +163,17 @@ def test_hidden_body_is_not_measurable(measure_synthetic: Measure, assert_unmeas
     assert result.status == "not_measurable"
     assert_unmeasured(result, "not visible")
     assert result.findings == ()
+
+
+def test_declaration_matches_norms_and_angles(assert_declaration_consistent) -> None:
+    assert_declaration_consistent("hip_rotation")
+
+
+@pytest.mark.parametrize("n_frames", [1, 5, 40])
+def test_a_short_still_take_is_not_measurable(measure_synthetic: Measure, n_frames: int) -> None:
+    still = make_sequence(Pose(), front_camera(), n_frames=n_frames, jitter_px=0.5)
+    result = measure_synthetic("hip_rotation", still)
+
+    assert all(m.value is None for m in result.metrics if m.metric != "rep_count")
+    assert all(m.reason for m in result.metrics if m.value is None)
+    assert result.findings == ()

@@ -334,3 +334,17 @@ def test_standing_still_has_no_reps(measure_synthetic: Measure, assert_unmeasure
 
     assert result.metric("rep_count").value == 0
     assert_unmeasured(result, "no squat reps found", metrics=("hip_flexion", "knee_fppa"))
+
+
+def test_declaration_matches_norms_and_angles(assert_declaration_consistent) -> None:
+    assert_declaration_consistent("squat")
+
+
+@pytest.mark.parametrize("n_frames", [1, 5, 40])
+def test_a_short_still_take_is_not_measurable(measure_synthetic: Measure, n_frames: int) -> None:
+    still = make_sequence(Pose(), SIDE, n_frames=n_frames, jitter_px=0.5)
+    result = measure_synthetic("squat", still)
+
+    assert all(m.value is None for m in result.metrics if m.metric != "rep_count")
+    assert all(m.reason for m in result.metrics if m.value is None)
+    assert result.findings == ()

@@ -23,8 +23,9 @@ Metrics, per stance leg:
   settled hold, divided by the hip width: mediolateral hip-centre sway as a fraction of hip width.
 - ``hold_time`` (s): duration of the run with the foot off the ground.
 
-The landmark helpers at the top (visible landmark tracks, the hidden-body check, foot-lift
-detection, stance-signed values) are shared with the other standing and single-leg protocols.
+The helpers at the top (visible landmark tracks, the hidden-body check, foot-lift detection,
+stance-signed values, smoothing and small reducers) are shared with the hip_rotation, bridge,
+single_leg_bridge and squat protocols; they could move to :mod:`hipsight.protocols.common`.
 """
 
 from __future__ import annotations
@@ -163,8 +164,11 @@ def moving_mean(values: FloatArray, t: FloatArray, window_s: float = SMOOTH_S) -
     Used before taking a peak or a minimum, so that the landmark jitter left after the
     kinematics' low-pass filter does not bias extremes.
     """
+    if values.size == 0:
+        return values.astype(np.float64)
     dt = float(np.median(np.diff(t))) if t.size > 1 else 1.0
-    kernel = np.ones(max(1, round(window_s / dt)) | 1)
+    width = max(1, min(round(window_s / dt) | 1, (values.size - 1) | 1))  # odd, <= the series
+    kernel = np.ones(width)
     finite = np.isfinite(values)
     total = np.convolve(np.where(finite, values, 0.0), kernel, mode="same")
     count = np.convolve(finite.astype(np.float64), kernel, mode="same")

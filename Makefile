@@ -22,7 +22,7 @@ samples: $(STAMP)
 	$(HIPSIGHT) samples fetch
 
 demo: models samples
-	$(HIPSIGHT) analyze samples/sports2d_demo.mp4 --out out/demo
+	$(HIPSIGHT) analyze samples/sports2d_demo.mp4 --test gait --out out/demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -7,12 +7,20 @@ from hipsight.protocols.base import MetricValue, TestResult
 SEVERITY_MARK = {"none": " ", "mild": "!", "moderate": "!!", "marked": "!!!"}
 
 
+def describe_norm(norm_id: str) -> str:
+    """The reference range of a norm in a few words, e.g. '>= 10 deg'."""
+    from hipsight.findings.engine import load_norms
+
+    norm = load_norms().norms.get(norm_id)
+    return norm.describe() if norm is not None else norm_id
+
+
 def format_metric(value: MetricValue) -> str:
     side = value.side or "-"
     name = value.metric.replace("_", " ")
     if value.status != "ok":
         return f"  {name:32} {side:6} not measurable: {value.reason}"
-    norm = f"   (norm: {value.norm})" if value.norm else ""
+    norm = f"   (reference {describe_norm(value.norm)})" if value.norm else ""
     return (
         f"  {name:32} {side:6} {value.value:8.1f} {value.unit:5} quality {value.quality:.2f}{norm}"
     )

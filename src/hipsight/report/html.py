@@ -484,8 +484,8 @@ def side_figure(
     for metric in dict.fromkeys(m.metric for m in metrics):
         own = [m for m in metrics if m.metric == metric]
         sides = measured_sides(own)
-        if not {"left", "right"} <= set(sides):
-            continue
+        if not {"left", "right"} <= set(sides) or own[0].unit == "count":
+            continue  # counts (reps, strides) are not a left/right comparison
         norm = norm_for(own[0], test, book)
         threshold = norm.threshold if norm is not None and norm.rule != "descriptive" else None
         label = info.metric_labels.get(metric, humanize(metric))

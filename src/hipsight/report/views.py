@@ -220,6 +220,8 @@ def humanize(name: str) -> str:
 def fmt_value(value: float | None, unit: str = "") -> str:
     if value is None or not np.isfinite(value):
         return "—"
+    if unit == "count":
+        return f"{value:.0f}"
     suffix = "°" if unit == "deg" else (f" {unit}" if unit else "")
     return f"{value:.1f}{suffix}"
 

@@ -158,7 +158,7 @@ def main() -> int:
     configs = [
         # (workers, max_people, realtime, canvas_scale)
         (2, 2, True, 1.0),  # the default: a webcam, subject choice among two people
-        (2, 2, True, 2.0),  # ... drawing at the window's 2x scale
+        (2, 1, True, 1.0),  # two landmarkers, one person per frame
         (1, 1, True, 1.0),  # one landmarker, one person
         (2, 2, False, 1.0),  # as fast as possible (--no-realtime): throughput
     ]
@@ -183,9 +183,11 @@ def main() -> int:
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))
     met = default["fps"] is not None and default["fps"] >= TARGET_FPS
+    latency = default["latency_ms"]
+    verdict = "target met" if met else "TARGET NOT MET"
     print(
-        f"live: {default['fps']} fps, frame-to-overlay latency median {default['latency_ms']['median']} ms, "
-        f"p95 {default['latency_ms']['p95']} ms: {'target met' if met else 'TARGET NOT MET'}",
+        f"live: {default['fps']} fps, frame-to-overlay latency median {latency['median']} ms, "
+        f"p95 {latency['p95']} ms: {verdict}",
         file=sys.stderr,
     )
     return 0 if met else 1

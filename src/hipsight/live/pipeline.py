@@ -6,10 +6,10 @@
        ^                                              ^                         │
        └ source                      keys ────────────┴─────────────────────────┘
 
-- Queues are bounded (``queue_size``, default 2). With a real-time source (a webcam, a video
-  paced by its timestamps) a full queue DROPS its oldest frame, so a slow stage costs frames,
-  never a frozen picture. With a source read as fast as possible (``--no-realtime``) queues
-  block instead and every frame is analysed (reproducible runs and tests).
+- Queues are bounded (``queue_size``, default 2; the camera's queue holds 1). With a real-time
+  source (a webcam, a video paced by its timestamps) a full queue DROPS its oldest frame, so a
+  slow stage costs frames, never a frozen picture. With a source read as fast as possible
+  (``--no-realtime``) queues block instead and every frame is analysed (reproducible runs).
 - ``N`` inference threads each hold their own detector; frames are numbered when a thread takes
   them and put back in order before the analysis.
 - Latency is measured per frame from the moment the frame left the source to the moment its
@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import heapq
+import math
 import queue
 import threading
 import time
@@ -313,7 +314,9 @@ class LivePipeline:
         self.meter = LatencyMeter()
         self._stop = threading.Event()
         drop = bool(source.realtime)
-        self._frames = StageQueue(queue_size, drop, self._stop)
+        # live, only the newest camera frame is worth inferring: a one-slot queue keeps the
+        # frame-to-overlay latency to about one inference
+        self._frames = StageQueue(1 if drop else queue_size, drop, self._stop)
         self._poses = StageQueue(queue_size, drop, self._stop)
         self._jobs = StageQueue(queue_size, drop, self._stop)
         self._keys: queue.Queue[str] = queue.Queue()
@@ -329,7 +332,11 @@ class LivePipeline:
         Re-raises the first error a stage hit, after the session has been told the stream ended
         (so it saved what it had).
         """
-        detectors = [self.backend.open_detector() for _ in range(max(1, self.backend.workers))]
+        try:
+            detectors = [self.backend.open_detector() for _ in range(max(1, self.backend.workers))]
+        except BaseException:
+            self.source.close()
+            raise
         started = time.monotonic()
         threads = self._start_threads(detectors)
         try:
@@ -387,7 +394,7 @@ class LivePipeline:
                 self.stats.captured += 1
             else:
                 end = EndOfStream("lost" if self.source.lost else "ended")
-        except Exception as exc:
+        except Exception as exc:  # any failure of the source: handed on, re-raised by run()
             end = EndOfStream("error", exc)
         finally:
             self.source.close()
@@ -406,7 +413,7 @@ class LivePipeline:
                 start = time.perf_counter()
                 detections = detector.detect(item.frame)
                 spent = time.perf_counter() - start
-            except Exception as exc:
+            except Exception as exc:  # a model failure: handed on, re-raised by run()
                 dispatcher.finished.set()
                 sequencer.release(number, EndOfStream("error", exc))
                 return
@@ -438,10 +445,11 @@ class LivePipeline:
                 self.stats.analysed += 1
                 last = item
                 self._jobs.put(RenderJob(item.frame, overlay, item.captured))
-        except Exception as exc:
+        except Exception as exc:  # a session failure: re-raised by run() once saved and stopped
             self._errors.append(exc)
         finally:
-            self.stats.end_reason = self.stats.end_reason or "stopped"
+            finished = "finished" if self.processor.done else "stopped"
+            self.stats.end_reason = self.stats.end_reason or finished
             if not self.processor.done:  # stopped from outside or failed: save what there is
                 self.processor.end_of_stream("error" if self._errors else "stopped")
             self._stop.set()
@@ -453,8 +461,8 @@ class LivePipeline:
         if item.error is not None:
             self._errors.append(item.error)
         overlay = self.processor.end_of_stream(item.reason)
-        if overlay is not None and last is not None:
-            self._jobs.put(RenderJob(last.frame, overlay, time.monotonic()))
+        if overlay is not None and last is not None:  # a closing card: no latency to measure
+            self._jobs.put(RenderJob(last.frame, overlay, math.nan))
 
     def _apply_keys(self) -> None:
         while True:
@@ -476,7 +484,8 @@ class LivePipeline:
             if isinstance(job, EndOfStream):
                 return
             canvas = self.render(job.frame, job.overlay, self.meter.status())
-            self.meter.add(job.captured, time.monotonic())
+            if math.isfinite(job.captured):
+                self.meter.add(job.captured, time.monotonic())
             self.stats.rendered += 1
             self._forward(self.presenter.show(canvas, job.overlay))
 

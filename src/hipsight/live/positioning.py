@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -82,10 +81,9 @@ def check_position(
     recent = recent_frames(window)
     if not recent.any() or not window.detected[-1]:
         return PositionCheck(hints=(HINT_NO_PERSON,))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN landmarks in some frames
-        xy = np.nanmedian(window.image_xy[recent], axis=0)
-        visibility = np.nanmedian(window.visibility[recent], axis=0)
+    # frames with the person hold every landmark (a NaN one stays NaN: "not seen")
+    xy = np.median(window.image_xy[recent], axis=0)
+    visibility = np.median(window.visibility[recent], axis=0)
     hints = framing_hints(xy, visibility, window.meta.frame_size, gates.min_visibility)
     view = seen_view(window, recent, gates)
     if view not in views:

@@ -99,6 +99,7 @@ class SessionRecorder:
         self.session_id = uuid.uuid4().hex[:12]
         self.created = datetime.now(UTC).isoformat(timespec="seconds")
         self._video: VideoSink | None = None
+        self.video_error: str | None = None  # set when --save-video could not write a video
 
     # -------------------------------------------------------------- paths
     def step_dir(self, step: Step) -> Path:
@@ -134,9 +135,12 @@ class SessionRecorder:
     def start_video(self, step: Step, frame_size: tuple[int, int], fps: float | None) -> None:
         """Begin the raw video of a capture (only with --save-video)."""
         self.stop_video(keep=False)
-        if self.save_video:
+        if self.save_video and self.video_error is None:
             path = self.step_dir(step) / f"{step.key}_video.mp4"
-            self._video = VideoSink(path, frame_size, fps or VIDEO_FPS_DEFAULT)
+            try:
+                self._video = VideoSink(path, frame_size, fps or VIDEO_FPS_DEFAULT)
+            except OSError as exc:  # no encoder: the landmarks matter more than the video
+                self.video_error = str(exc)
 
     def write_frame(self, rgb: NDArray[np.uint8]) -> None:
         if self._video is not None:

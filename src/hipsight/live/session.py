@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from hipsight.kinematics.angles import angle_spec
 from hipsight.live.examples import example_skeleton
 from hipsight.live.measure import Measured, measure_capture
 from hipsight.live.overlay import Banner, Card, Gauge, Overlay, Skeleton, Tone
@@ -503,7 +504,12 @@ class AssessSession:
         return check
 
     def _key_value(self, key_angle: str | None, check: PositionCheck) -> float | None:
-        if key_angle is None or check.view not in self._accepted_views():
+        """The key angle now, or None when the camera does not see its plane (a 2D sagittal
+        angle needs a side view, a frontal one a front view) or nobody is in view."""
+        if key_angle is None:
+            return None
+        spec = angle_spec(key_angle)
+        if spec.variant == "2d" and check.view != spec.view:
             return None
         window = self._window_seq
         if window is None or not window.detected[-1]:
@@ -558,6 +564,7 @@ class AssessSession:
             "not_run": [s.key for s in self.plan if s.key not in done],
             "ended": self.end_reason or "running",
             "roll_deg": self.roll_deg,
+            "video_error": self.recorder.video_error,
             "camera_tilt_estimate_deg": None if tilt is None else round(tilt, 1),
             "transitions": [t.to_dict() for t in log.transitions],
         }

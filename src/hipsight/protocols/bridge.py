@@ -11,7 +11,8 @@ kinematics: ``bridge angle = 180 - <side>_hip_flexion``; the hip angle is the an
 trunk line (mid-hip to mid-shoulder) and the thigh (hip to knee), so this is exactly the
 shoulder-hip-knee angle with the shoulders and hips taken at their midpoints, and it keeps the
 hip angle's sign (extension past the straight line reads above 180). It is measured on the leg
-nearer the camera (:func:`near_leg`); the far leg is hidden behind it in a real side view.
+nearer the camera (:func:`~hipsight.protocols.common.near_leg`); the far leg is hidden behind it
+in a real side view.
 
 Segmentation: the resting level is the lowest bridge angle before each lift; a lift is a run of
 frames above half-way between the resting level and the recording's highest angle, lasting at
@@ -43,16 +44,19 @@ from hipsight.protocols.base import (
     SideName,
     TestResult,
 )
-from hipsight.protocols.common import assemble_result, gated_metric, segment_from
-from hipsight.protocols.gates import check_view, in_plane_frames
-from hipsight.protocols.segmentation import fill_small_gaps, runs, still_frames
-from hipsight.protocols.single_leg_stance import (
+from hipsight.protocols.common import (
+    assemble_result,
     finite_values,
+    gated_metric,
     hidden_reason,
     mean_over,
     moving_mean,
+    near_leg,
     not_measurable,
+    segment_from,
 )
+from hipsight.protocols.gates import check_view, in_plane_frames
+from hipsight.protocols.segmentation import fill_small_gaps, runs, still_frames
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -63,26 +67,6 @@ ONSET, TOP = 0.1, 0.9  # fractions of the excursion: lift-off and top
 HOLD_MAX_SPEED = 8.0  # deg/s: slower is holding (or sagging), faster is lowering
 
 METRICS = ("peak_extension", "time_to_peak", "hold_sag")
-
-
-def near_leg(seq: PoseSequence, context: MeasureContext) -> SideName:
-    """The leg nearer the camera: the context's side, else the more visible leg.
-
-    Ties (equal visibility, e.g. synthetic data) go to the leg whose knee has the smaller world
-    depth (MediaPipe's world z points away from the camera).
-    """
-    if context.side in ("left", "right"):
-        return context.side
-    legs = {
-        side: [lm.landmark_index(p, side) for p in ("hip", "knee", "ankle")] for side in lm.SIDES
-    }
-    vis = {side: float(np.nanmean(seq.visibility[:, idx])) for side, idx in legs.items()}
-    if abs(vis["left"] - vis["right"]) > 0.05:
-        return "left" if vis["left"] > vis["right"] else "right"
-    depth = {
-        side: np.nanmean(seq.world_xyz[:, lm.landmark_index("knee", side), 2]) for side in lm.SIDES
-    }
-    return "right" if depth["right"] < depth["left"] else "left"
 
 
 def bridge_angle(table: AngleTable, side: SideName, valid: BoolArray) -> FloatArray:

@@ -49,7 +49,13 @@ from hipsight.protocols.base import (
     SideName,
     TestResult,
 )
-from hipsight.protocols.common import assemble_result, gated_metric, segment_from, sides_for
+from hipsight.protocols.common import (
+    assemble_result,
+    gated_metric,
+    median_or_nan,
+    segment_from,
+    sides_for,
+)
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
 from hipsight.protocols.segmentation import find_extrema
 
@@ -163,8 +169,7 @@ def stride_frames(strides: list[Stride], n_frames: int) -> BoolArray:
 
 def median_of_strides(strides: list[Stride], metric: str) -> float:
     values = np.asarray([getattr(s, metric) for s in strides if s.valid], dtype=np.float64)
-    values = values[np.isfinite(values)]
-    return float(np.median(values)) if values.size else float("nan")
+    return median_or_nan(values)
 
 
 def near_side(seq: PoseSequence) -> SideName:

@@ -46,7 +46,13 @@ from hipsight.protocols.base import (
     SideName,
     TestResult,
 )
-from hipsight.protocols.common import assemble_result, gated_metric, segment_from, sides_for
+from hipsight.protocols.common import (
+    assemble_result,
+    gated_metric,
+    median_or_nan,
+    segment_from,
+    sides_for,
+)
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
 from hipsight.protocols.segmentation import find_reps
 
@@ -144,9 +150,7 @@ def rep_window(reps: list[ExtensionRep], n_frames: int) -> BoolArray:
 
 def median_of_reps(reps: list[ExtensionRep], metric: str) -> float:
     values = [getattr(rep, metric) for rep in reps if rep.valid]
-    finite = np.asarray(values, dtype=np.float64)
-    finite = finite[np.isfinite(finite)]
-    return float(np.median(finite)) if finite.size else float("nan")
+    return median_or_nan(np.asarray(values, dtype=np.float64))
 
 
 def rep_median(reps: list[ExtensionRep], metric: str) -> Callable[[BoolArray], float]:

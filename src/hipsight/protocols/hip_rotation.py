@@ -55,15 +55,18 @@ from hipsight.protocols.base import (
     SideName,
     TestResult,
 )
-from hipsight.protocols.common import assemble_result, gated_metric, segment_from, sides_for
-from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
-from hipsight.protocols.segmentation import find_extrema
-from hipsight.protocols.single_leg_stance import (
+from hipsight.protocols.common import (
+    assemble_result,
+    gated_metric,
     hidden_reason,
     landmark_xy,
     moving_mean,
     not_measurable,
+    segment_from,
+    sides_for,
 )
+from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
+from hipsight.protocols.segmentation import find_extrema
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

@@ -35,7 +35,7 @@ meta-analysis found no difference in tilt or lordosis); the result says so in a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,15 +53,20 @@ from hipsight.protocols.base import (
     TestResult,
     View,
 )
-from hipsight.protocols.common import assemble_result, gated_metric, segment_from
+from hipsight.protocols.common import (
+    assemble_result,
+    gated_metric,
+    median_over,
+    not_measurable,
+    segment_from,
+)
 from hipsight.protocols.gates import ViewCheck, view_labels
-from hipsight.protocols.segmentation import fill_small_gaps, runs
+from hipsight.protocols.segmentation import runs, steady_frames
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 MAX_SPEED_DEG_S = 10.0  # standing still: each angle used changes slower than this
-STEADY_WINDOW_S = 0.5  # ... measured as the change across this centred window
 MAX_TURN_RATIO_PER_S = 0.1  # not turning: shoulder/hip width over torso length changes slower
 BASELINE_KEY = "pelvic_tilt_estimate"  # MeasureContext.baseline key of the personal neutral
 
@@ -119,43 +124,12 @@ def combined_view_check(views: dict[View, BoolArray], detected: str, min_frames:
     )
 
 
-def steady_frames(
-    signal: FloatArray, t: FloatArray, max_speed: float, window_s: float = STEADY_WINDOW_S
-) -> BoolArray:
-    """Frames where ``signal`` changes slower than ``max_speed`` per second over a centred window.
-
-    Unlike a frame-to-frame derivative, the change across ``window_s`` is insensitive to landmark
-    jitter, so a person standing still is not cut into pieces by noise. NaN frames are not steady.
-    """
-    x = fill_small_gaps(signal)
-    n = x.shape[0]
-    if n < 2:
-        return np.zeros(n, dtype=bool)
-    half = max(1, round(window_s / float(np.median(np.diff(t))) / 2))
-    lo = np.clip(np.arange(n) - half, 0, n - 1)
-    hi = np.clip(np.arange(n) + half, 0, n - 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        speed = np.abs(x[hi] - x[lo]) / (t[hi] - t[lo])
-        return np.asarray(np.isfinite(x) & (speed <= max_speed))
-
-
 def standing_still(table: AngleTable, angles: tuple[str, ...]) -> BoolArray:
     """Frames where every one of ``angles`` changes slower than ``MAX_SPEED_DEG_S``."""
     still = np.ones(table.n_frames, dtype=bool)
     for name in angles:
         still &= steady_frames(table.column(name), table.t, MAX_SPEED_DEG_S)
     return still
-
-
-def median_of(values: FloatArray) -> float:
-    """Median of the finite values (NaN when there are none)."""
-    finite = values[np.isfinite(values)]
-    return float(np.median(finite)) if finite.size else float("nan")
-
-
-def median_over(values: FloatArray) -> Callable[[BoolArray], float]:
-    """A ``gated_metric`` compute function: the median of ``values`` over the valid frames."""
-    return lambda valid: median_of(values[valid])
 
 
 def trunk_thigh_angle(table: AngleTable) -> tuple[FloatArray, BoolArray]:
@@ -171,12 +145,11 @@ def trunk_thigh_angle(table: AngleTable) -> tuple[FloatArray, BoolArray]:
 
 def missing_view(metric: str, view: View, declared: View | None) -> MetricValue:
     """``not_measurable`` for a metric whose view the recording does not show."""
-    spec = PROTOCOL.metric_spec(metric)
     if declared is not None and declared != view:
         why = f"needs a {view} view: the recording was declared a {declared} view"
     else:
         why = f"needs a {view} view: no frame of this recording shows it ({VIEW_HINTS[view]})"
-    return MetricValue.not_measurable(metric, None, spec.unit, why, spec.norm)
+    return not_measurable(PROTOCOL, metric, None, why)
 
 
 def still_frames_by_view(seq: PoseSequence, table: AngleTable) -> dict[View, BoolArray]:

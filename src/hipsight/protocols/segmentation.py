@@ -15,6 +15,8 @@ from scipy.signal import find_peaks
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
+STEADY_WINDOW_S = 0.5  # steady_frames: the change is measured across this centred window
+
 
 @dataclass(frozen=True)
 class Rep:
@@ -112,3 +114,23 @@ def still_frames(signal: FloatArray, t: FloatArray, max_speed: float) -> BoolArr
     speed = np.abs(np.gradient(x, t)) if len(x) > 1 else np.zeros_like(x)
     with np.errstate(invalid="ignore"):
         return np.asarray(speed <= max_speed)
+
+
+def steady_frames(
+    signal: FloatArray, t: FloatArray, max_speed: float, window_s: float = STEADY_WINDOW_S
+) -> BoolArray:
+    """Frames where ``signal`` changes slower than ``max_speed`` per second over a centred window.
+
+    Unlike a frame-to-frame derivative, the change across ``window_s`` is insensitive to landmark
+    jitter, so a person standing still is not cut into pieces by noise. NaN frames are not steady.
+    """
+    x = fill_small_gaps(signal)
+    n = x.shape[0]
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    half = max(1, round(window_s / float(np.median(np.diff(t))) / 2))
+    lo = np.clip(np.arange(n) - half, 0, n - 1)
+    hi = np.clip(np.arange(n) + half, 0, n - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        speed = np.abs(x[hi] - x[lo]) / (t[hi] - t[lo])
+        return np.asarray(np.isfinite(x) & (speed <= max_speed))

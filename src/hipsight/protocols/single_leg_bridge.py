@@ -6,9 +6,10 @@ leg. The camera at the feet sees the hip line across the image, so a pelvis that
 unsupported side shows as pelvic obliquity. Each metric is reported for the **supporting** leg
 (the leg doing the work), as for single-leg stance.
 
-Segmentation (shared with :mod:`hipsight.protocols.single_leg_stance`): a foot is lifted while its
-ankle is at least ``LIFT_HIP_WIDTHS`` hip widths higher in the image than the other ankle; the
-hold on the left leg is the longest run (at least ``MIN_HOLD_S``) with the right foot lifted.
+Segmentation (as in :mod:`hipsight.protocols.single_leg_stance`, with the same helpers from
+:mod:`hipsight.protocols.common`): a foot is lifted while its ankle is at least
+``LIFT_HIP_WIDTHS`` hip widths higher in the image than the other ankle; the hold on the left leg
+is the longest run (at least ``MIN_HOLD_S``) with the right foot lifted.
 
 Metrics, per supporting leg:
 
@@ -33,26 +34,29 @@ from hipsight.protocols.base import (
     Segment,
     TestResult,
 )
-from hipsight.protocols.common import assemble_result, gated_metric, segment_from, sides_for
-from hipsight.protocols.gates import check_view, in_plane_frames
-from hipsight.protocols.single_leg_stance import (
+from hipsight.protocols.common import (
     LEG_LANDMARKS,
-    MIN_HOLD_S,
     OTHER,
-    SETTLE_S,
+    assemble_result,
     baseline_of,
+    gated_metric,
     hidden_reason,
     hold_duration,
     lifted_feet,
     longest_run,
     median_over,
     not_measurable,
+    segment_from,
     settled,
+    sides_for,
     toward_stance,
     two_leg_frames,
 )
+from hipsight.protocols.gates import check_view, in_plane_frames
 
 LIFT_HIP_WIDTHS = 0.5  # the free leg is straightened in line with the thigh: its ankle is high
+MIN_HOLD_S = 1.0  # shorter lifts are steps or wobbles, not holds (as in single-leg stance)
+SETTLE_S = 0.5  # left out at the start of a hold: the shift onto one leg (as in single-leg stance)
 
 METRICS = ("single_leg_pelvic_drop", "single_leg_hold_time")
 
@@ -87,7 +91,7 @@ def measure_single_leg_bridge(
                 side,
                 table,
                 ("pelvic_obliquity",),
-                settled(*hold, seq.t, seq.n_frames),
+                settled(*hold, seq.t, seq.n_frames, SETTLE_S),
                 median_over(toward_stance(obliquity, side, baseline)),
                 view=view,
                 extra=in_plane,

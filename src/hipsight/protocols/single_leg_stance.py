@@ -23,24 +23,22 @@ Metrics, per stance leg:
   settled hold, divided by the hip width: mediolateral hip-centre sway as a fraction of hip width.
 - ``hold_time`` (s): duration of the run with the foot off the ground.
 
-The helpers at the top (visible landmark tracks, the hidden-body check, foot-lift detection,
-stance-signed values, smoothing and small reducers) are shared with the hip_rotation, bridge,
-single_leg_bridge and squat protocols; they could move to :mod:`hipsight.protocols.common`.
+The helpers (visible landmark tracks, the hidden-body check, foot-lift detection, stance-signed
+values, smoothing and small reducers) live in :mod:`hipsight.protocols.common`, shared with the
+hip_rotation, bridge, single_leg_bridge and squat protocols.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.kinematics.cleaning import landmark_validity
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import (
-    Gates,
     MeasureContext,
     MetricSpec,
     MetricValue,
@@ -49,9 +47,27 @@ from hipsight.protocols.base import (
     SideName,
     TestResult,
 )
-from hipsight.protocols.common import assemble_result, gated_metric, segment_from, sides_for
+from hipsight.protocols.common import (
+    LEG_LANDMARKS,
+    OTHER,
+    assemble_result,
+    baseline_of,
+    gated_metric,
+    hidden_reason,
+    hip_width,
+    hold_duration,
+    landmark_xy,
+    lifted_feet,
+    longest_run,
+    median_over,
+    not_measurable,
+    segment_from,
+    settled,
+    sides_for,
+    toward_stance,
+    two_leg_frames,
+)
 from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
-from hipsight.protocols.segmentation import fill_small_gaps, runs
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -59,171 +75,8 @@ BoolArray = NDArray[np.bool_]
 LIFT_HIP_WIDTHS = 0.3  # a foot is off the ground when its ankle is this many hip widths higher
 MIN_HOLD_S = 1.0  # shorter lifts are steps or wobbles, not holds
 SETTLE_S = 0.5  # left out at the start of a hold: the weight shift onto the stance leg
-SMOOTH_S = 0.3  # moving-mean window before a peak or minimum is read
 
-OTHER: dict[SideName, SideName] = {"left": "right", "right": "left"}
-LEG_LANDMARKS = (lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
 STANCE_LANDMARKS = (*LEG_LANDMARKS, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER)
-
-
-# ============================================================================ landmark helpers
-
-
-def landmark_xy(seq: PoseSequence, index: int, min_visibility: float) -> FloatArray:
-    """(T, 2) image position of one landmark; NaN where it is not visible enough."""
-    seen = landmark_validity(seq.visibility[:, index], min_visibility)
-    return np.where(seen[:, None], seq.image_xy[:, index], np.nan)
-
-
-def landmarks_seen(seq: PoseSequence, indices: Sequence[int], min_visibility: float) -> BoolArray:
-    """(T,) frames where every one of ``indices`` is detected and visible enough."""
-    seen = landmark_validity(seq.visibility[:, list(indices)], min_visibility).all(axis=1)
-    return np.asarray(seen & seq.detected)
-
-
-def hidden_reason(seq: PoseSequence, indices: Sequence[int], gates: Gates) -> str | None:
-    """Why nothing can be measured when the landmarks are hidden in (nearly) every frame."""
-    n_seen = int(landmarks_seen(seq, indices, gates.min_visibility).sum())
-    if n_seen >= gates.min_valid_frames:
-        return None
-    names = ", ".join(lm.LANDMARK_NAMES[i].replace("_", " ") for i in indices)
-    return (
-        f"body not visible: the {names} are visible (visibility >= {gates.min_visibility:g}) in "
-        f"only {n_seen} of {seq.n_frames} frames, need {gates.min_valid_frames}; keep the whole "
-        "body in the picture"
-    )
-
-
-def hip_width(seq: PoseSequence, min_visibility: float) -> FloatArray:
-    """(T,) image distance between the hip landmarks, pixels (NaN where a hip is hidden)."""
-    left = landmark_xy(seq, lm.LEFT_HIP, min_visibility)
-    right = landmark_xy(seq, lm.RIGHT_HIP, min_visibility)
-    return np.asarray(np.linalg.norm(left - right, axis=1))
-
-
-def lifted_feet(
-    seq: PoseSequence, min_visibility: float, threshold: float = LIFT_HIP_WIDTHS
-) -> dict[SideName, BoolArray]:
-    """Per side, the frames where that foot is off the ground.
-
-    A foot is lifted while its ankle is at least ``threshold`` hip widths higher in the image than
-    the other ankle (front or back view; the image y axis points down).
-    """
-    left_y = landmark_xy(seq, lm.LEFT_ANKLE, min_visibility)[:, 1]
-    right_y = landmark_xy(seq, lm.RIGHT_ANKLE, min_visibility)[:, 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        left_higher = fill_small_gaps((right_y - left_y) / hip_width(seq, min_visibility))
-        return {"left": left_higher >= threshold, "right": left_higher <= -threshold}
-
-
-def stance_sign(side: SideName) -> float:
-    """+1 for the left leg: frontal angles are positive toward the person's LEFT."""
-    return 1.0 if side == "left" else -1.0
-
-
-def longest_run(mask: BoolArray, t: FloatArray, min_duration_s: float) -> tuple[int, int] | None:
-    """The longest True run lasting at least ``min_duration_s`` (its frame range), or None."""
-    spans = [(a, b) for a, b in runs(mask) if t[b - 1] - t[a] >= min_duration_s]
-    return max(spans, key=lambda s: s[1] - s[0]) if spans else None
-
-
-def run_duration(t: FloatArray, start: int, stop: int) -> float:
-    """Duration of frames ``start..stop`` (stop exclusive), counting the last frame's interval."""
-    dt = float(np.median(np.diff(t))) if t.size > 1 else 0.0
-    return float(t[stop - 1] - t[start]) + dt
-
-
-def settled(start: int, stop: int, t: FloatArray, n_frames: int) -> BoolArray:
-    """(T,) mask of a hold's frames after its first ``SETTLE_S`` seconds."""
-    mask = np.zeros(n_frames, dtype=bool)
-    mask[start:stop] = t[start:stop] >= t[start] + SETTLE_S
-    return mask
-
-
-def two_leg_frames(lifted: dict[SideName, BoolArray], seq: PoseSequence, gates: Gates) -> BoolArray:
-    """(T,) frames of two-leg stance before the first lift (both feet down, legs visible)."""
-    any_lift = lifted["left"] | lifted["right"]
-    before = np.arange(seq.n_frames) < (int(np.argmax(any_lift)) if any_lift.any() else 0)
-    return before & ~any_lift & landmarks_seen(seq, LEG_LANDMARKS, gates.min_visibility)
-
-
-def baseline_of(values: FloatArray, frames: BoolArray, gates: Gates) -> float | None:
-    """Median of ``values`` over ``frames`` when there are enough finite ones, else None."""
-    finite = values[frames & np.isfinite(values)]
-    return float(np.median(finite)) if finite.size >= gates.min_valid_frames else None
-
-
-def toward_stance(values: FloatArray, side: SideName, baseline: float | None) -> FloatArray:
-    """A frontal angle (+ toward the person's left) signed toward the stance leg, minus baseline."""
-    return stance_sign(side) * (values - (baseline or 0.0))
-
-
-def moving_mean(values: FloatArray, t: FloatArray, window_s: float = SMOOTH_S) -> FloatArray:
-    """Centred moving mean over ``window_s`` (NaN stays NaN and is left out of its neighbours).
-
-    Used before taking a peak or a minimum, so that the landmark jitter left after the
-    kinematics' low-pass filter does not bias extremes.
-    """
-    if values.size == 0:
-        return values.astype(np.float64)
-    dt = float(np.median(np.diff(t))) if t.size > 1 else 1.0
-    width = max(1, min(round(window_s / dt) | 1, (values.size - 1) | 1))  # odd, <= the series
-    kernel = np.ones(width)
-    finite = np.isfinite(values)
-    total = np.convolve(np.where(finite, values, 0.0), kernel, mode="same")
-    count = np.convolve(finite.astype(np.float64), kernel, mode="same")
-    return np.where(finite, total / np.maximum(count, 1.0), np.nan)
-
-
-def median_or_nan(values: FloatArray) -> float:
-    finite = values[np.isfinite(values)]
-    return float(np.median(finite)) if finite.size else float("nan")
-
-
-def finite_mean(values: Sequence[float] | FloatArray) -> float:
-    """Mean of the finite values (NaN when there are none)."""
-    arr = np.asarray(values, dtype=np.float64)
-    finite = arr[np.isfinite(arr)]
-    return float(finite.mean()) if finite.size else float("nan")
-
-
-def mean_over(values: Sequence[float]) -> Callable[[BoolArray], float]:
-    """A ``compute`` for :func:`gated_metric`: the mean of per-rep (or per-lift) ``values`` that
-    were computed from the same valid frames the gates check; NaN when none is finite."""
-    mean = finite_mean(values)
-    return lambda valid: mean
-
-
-def finite_values(values: Mapping[str, float | None]) -> dict[str, float | None]:
-    """Segment values rounded to 0.01, with None for NaN (results.json has no NaN)."""
-    return {
-        key: round(float(v), 2) if v is not None and np.isfinite(v) else None
-        for key, v in values.items()
-    }
-
-
-def median_over(values: FloatArray) -> Callable[[BoolArray], float]:
-    """A ``compute`` for :func:`gated_metric`: the median of ``values`` over the valid frames."""
-    return lambda valid: median_or_nan(values[valid])
-
-
-def not_measurable(
-    protocol: Protocol, metric: str, side: SideName | None, reason: str
-) -> MetricValue:
-    """``not_measurable`` for one of ``protocol``'s metrics, with its declared unit and norm."""
-    spec = protocol.metric_spec(metric)
-    return MetricValue.not_measurable(metric, side, spec.unit, reason, spec.norm)
-
-
-def hold_duration(
-    protocol: Protocol, metric: str, side: SideName, seq: PoseSequence, hold: tuple[int, int]
-) -> MetricValue:
-    """A hold time metric: the duration of the hold's frames, quality = share with legs seen."""
-    start, stop = hold
-    seen = landmarks_seen(seq, LEG_LANDMARKS, protocol.gates.min_visibility)[start:stop]
-    duration = run_duration(seq.t, start, stop)
-    norm = protocol.metric_spec(metric).norm
-    return MetricValue.measured(metric, side, duration, "s", float(seen.mean()), stop - start, norm)
 
 
 # ============================================================================ measure
@@ -249,7 +102,7 @@ def measure_leg(
     """The four metrics of one stance leg from its hold."""
     gates = PROTOCOL.gates
     start, stop = hold
-    phase = settled(start, stop, seq.t, seq.n_frames)
+    phase = settled(start, stop, seq.t, seq.n_frames, SETTLE_S)
     in_plane = in_plane_frames(seq, "front", gates)
     drop, lean = (
         toward_stance(table.column(name), side, baselines[name])
@@ -279,7 +132,7 @@ def measure_single_leg_stance(
     gates = PROTOCOL.gates
     view = check_view(seq, "front", gates)
     blocked = (None if view.ok else view.reason) or hidden_reason(seq, STANCE_LANDMARKS, gates)
-    lifted = lifted_feet(seq, gates.min_visibility)
+    lifted = lifted_feet(seq, gates.min_visibility, LIFT_HIP_WIDTHS)
     start_frames = two_leg_frames(lifted, seq, gates)
     baselines = {
         name: baseline_of(table.column(name), start_frames & table.validity(name), gates)

@@ -70,18 +70,20 @@ from hipsight.protocols.base import (
     TestResult,
     View,
 )
-from hipsight.protocols.bridge import near_leg
-from hipsight.protocols.common import assemble_result, gated_metric, segment_from
-from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
-from hipsight.protocols.segmentation import Rep, find_reps
-from hipsight.protocols.single_leg_stance import (
+from hipsight.protocols.common import (
+    assemble_result,
     finite_mean,
     finite_values,
+    gated_metric,
     hidden_reason,
     landmark_xy,
     moving_mean,
+    near_leg,
     not_measurable,
+    segment_from,
 )
+from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
+from hipsight.protocols.segmentation import Rep, find_reps
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

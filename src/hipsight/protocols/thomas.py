@@ -41,10 +41,9 @@ from hipsight.protocols.base import (
     SideName,
     TestResult,
 )
-from hipsight.protocols.common import assemble_result, gated_metric, segment_from
+from hipsight.protocols.common import assemble_result, gated_metric, median_over, segment_from
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
-from hipsight.protocols.posture import steady_frames
-from hipsight.protocols.segmentation import fill_small_gaps, runs
+from hipsight.protocols.segmentation import fill_small_gaps, runs, steady_frames
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -116,11 +115,6 @@ def trunk_movement(table: AngleTable, frames: BoolArray) -> float:
     return float(np.ptp(trunk)) if trunk.size else float("nan")
 
 
-def median_of(values: FloatArray) -> float:
-    finite = values[np.isfinite(values)]
-    return float(np.median(finite)) if finite.size else float("nan")
-
-
 def all_not_measurable(sides: tuple[SideName, ...], reason: str) -> list[MetricValue]:
     return [
         MetricValue.not_measurable(spec.id, side, spec.unit, reason, spec.norm)
@@ -176,7 +170,7 @@ def leg_metrics(
             table,
             angles,
             settled,
-            lambda v: median_of(thigh[v]),
+            median_over(thigh),
             view=view,
             label=f"{side} hanging thigh",
         ),
@@ -187,7 +181,7 @@ def leg_metrics(
             table,
             angles,
             settled,
-            lambda v: median_of(knee[v]),
+            median_over(knee),
             view=view,
             label=f"{side} hanging knee",
         ),

@@ -13,7 +13,10 @@ Measured per configuration:
 - sustained fps: overlays rendered per second after a 2 s warm-up (the camera gives 30);
 - frame-to-overlay latency: from the frame leaving the source to its overlay being drawn,
   median and 95th percentile;
-- frames dropped (a slow stage drops, never freezes) and the inference time per frame.
+- frames dropped (a slow stage drops, never freezes) and the inference time per frame;
+- ``other_cpu_share``: the share of the machine's CPU time that OTHER processes used during the
+  run (from /proc/stat minus this process). The figures only mean something when it is near 0:
+  on a shared 2-core machine, someone else's test run halves the frame rate.
 
 Target (README, docs/assess.md): >= 25 fps at 640x480 on a 2-core CPU with the full model.
 Figures go to ``benchmarks/live_results.json`` and are printed.
@@ -96,6 +99,22 @@ class CaptureLikeProcessor:
         return None
 
 
+def cpu_busy_s() -> float | None:
+    """CPU seconds the whole machine spent busy since boot (Linux), else None."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="utf-8").splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    jiffies = [int(v) for v in fields]
+    idle = jiffies[3] + (jiffies[4] if len(jiffies) > 4 else 0)
+    return (sum(jiffies[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_s() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 def run_once(
     video: Path, workers: int, max_people: int, realtime: bool, loops: int, canvas_scale: float
 ) -> dict[str, Any]:
@@ -114,8 +133,15 @@ def run_once(
 
     backend = MediaPipeBackend(model, max_people=max_people, workers=workers)
     pipeline = LivePipeline(source, backend, processor, render, NullDisplay())
+    busy_before, own_before = cpu_busy_s(), own_cpu_s()
     started = time.monotonic()
     stats = pipeline.run()
+    wall = time.monotonic() - started
+    busy_after, own_after = cpu_busy_s(), own_cpu_s()
+    other = None
+    if busy_before is not None and busy_after is not None:
+        others_s = (busy_after - busy_before) - (own_after - own_before)
+        other = round(max(0.0, others_s) / (wall * (os.cpu_count() or 1)), 3)
     meter = pipeline.meter
     steady_from = started + WARMUP_S
     steady = [
@@ -138,6 +164,7 @@ def run_once(
         "frames": stats.to_dict()["frames"],
         "dropped": stats.dropped,
         "elapsed_s": round(stats.elapsed_s, 2),
+        "other_cpu_share": other,
     }
 
 
@@ -177,6 +204,7 @@ def main() -> int:
             "fps": default["fps"],
             "latency_ms_median": default["latency_ms"]["median"],
             "latency_ms_p95": default["latency_ms"]["p95"],
+            "other_cpu_share": default["other_cpu_share"],
         },
         "runs": runs,
     }

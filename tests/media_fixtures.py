@@ -37,3 +37,14 @@ def gray_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
         writer.write(np.full((120, 160, 3), 5 * i, dtype=np.uint8))
     writer.release()
     return path
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_data(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep tests away from the developer's own history, calibrations and defaults."""
+    root = tmp_path_factory.mktemp("user-data")
+    monkeypatch.setenv("HIPSIGHT_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("HIPSIGHT_HISTORY_DB", str(root / "data" / "history.sqlite"))
+    monkeypatch.setenv("HIPSIGHT_CALIBRATION_DIR", str(root / "calibration"))

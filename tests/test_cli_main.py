@@ -60,9 +60,7 @@ def test_truncated_video_is_analysed_with_a_warning(
     cut.write_bytes(
         demo_video.read_bytes()[:2_500_000]
     )  # moov atom first: frames up to the cut decode
-    code, _, err = _run(
-        capsys, "analyze", str(cut), "--out", str(tmp_path / "o"), "--no-progress"
-    )
+    code, _, err = _run(capsys, "analyze", str(cut), "--out", str(tmp_path / "o"), "--no-progress")
     assert code == 0
     assert "truncated or damaged" in err
     rows = list(csv.DictReader((tmp_path / "o" / "cut_angles.csv").open()))

@@ -14,6 +14,7 @@ from pathlib import Path
 from hipsight import __version__
 from hipsight.calibration.cli import register as register_calibrate
 from hipsight.errors import HipsightError
+from hipsight.live.cli import register as register_assess
 from hipsight.report.cli import register as register_report_commands
 
 EXIT_OK = 0
@@ -267,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     sfetch.add_argument("--force", action="store_true")
     sfetch.set_defaults(handler=cmd_samples_fetch)
     samples.add_parser("list", help="list samples").set_defaults(handler=cmd_samples_list)
+    register_assess(sub)
     register_calibrate(sub)
     register_report_commands(sub)
     return parser

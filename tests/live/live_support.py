@@ -217,11 +217,12 @@ def run_script(
     speaker: SilentSpeaker | None = None,
     tap: Callable[..., None] | None = None,
     save_video: bool = False,
+    calibration: str | None = None,
 ) -> AssessOutcome:
     """A whole headless session on a script."""
     config = AssessConfig(
         camera="scripted", display="none", voice=False, out_dir=out_dir, person="Test Person",
-        timing=timing, save_video=save_video,
+        timing=timing, save_video=save_video, calibration=calibration,
     )  # fmt: skip
     return run_assess(
         config,

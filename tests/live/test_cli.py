@@ -7,10 +7,12 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from live_support import QUICK, Script, fake_protocol, side_cam, squats, still
 
 from hipsight import cli
+from hipsight.calibration.store import CameraCalibration, save_calibration
 from hipsight.live import runner
 from hipsight.live.cli import register
 from hipsight.results import load_results
@@ -124,15 +126,26 @@ def test_missing_calibration_exits_2(
     code, _, err = run_cli(
         "assess", "--camera", str(gray_video), "--display", "none", "--calibration", "desk"
     )
-    assert code == 2 and one_error_line(err, "calibration 'desk' not found")
+    assert code == 2 and one_error_line(err, "no calibration named 'desk'")
+
+
+def test_a_calibration_made_at_another_size_is_refused(
+    run_cli, gray_video: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("HIPSIGHT_CALIBRATION_DIR", str(tmp_path))
+    matrix = np.array([[1000.0, 0, 960], [0, 1000.0, 540], [0, 0, 1]])
+    save_calibration(CameraCalibration("phone", (1920, 1080), matrix, np.zeros(5)), tmp_path)
+    code, _, err = run_cli(
+        "assess", "--camera", str(gray_video), "--display", "none", "--calibration", "phone"
+    )
+    assert code == 2 and one_error_line(err, "640x480", "1920x1080")
 
 
 def test_a_whole_session_from_the_command_line(
     run_cli, scripted_camera, fake_registry, tmp_path: Path, monkeypatch
 ) -> None:
     fake_registry(fake_protocol("fake_squat", reps=2))
-    (tmp_path / "cal").mkdir()
-    (tmp_path / "cal" / "desk.toml").write_text("[level]\nroll_deg = 1.5\n")
+    save_calibration(CameraCalibration("desk", (640, 480), roll_deg=1.5), tmp_path / "cal")
     monkeypatch.setenv("HIPSIGHT_CALIBRATION_DIR", str(tmp_path / "cal"))
     scripted_camera(Script().add(3, still(), side_cam()).add(8, squats(), side_cam()))
     out = tmp_path / "session"

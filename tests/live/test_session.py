@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 from live_support import (
     Script,
@@ -19,6 +20,7 @@ from live_support import (
     still,
 )
 
+from hipsight.calibration.store import CameraCalibration, save_calibration
 from hipsight.cli import main
 from hipsight.errors import InputError
 from hipsight.live.runner import AssessConfig, run_assess
@@ -106,6 +108,45 @@ def test_saved_landmarks_reanalysed_offline_give_the_same_metrics(
     assert offline.metrics == live.records[0].result.metrics
     live_csv = (tmp_path / "live" / "fake_squat" / "fake_squat_angles.csv").read_text()
     assert live_csv == (tmp_path / "offline" / "fake_squat_angles.csv").read_text()
+
+
+def test_with_a_calibration_the_saved_landmarks_are_undistorted_and_reanalyse_the_same(
+    fake_registry, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("HIPSIGHT_CALIBRATION_DIR", str(tmp_path / "cal"))
+    matrix = np.array([[560.0, 0, 320], [0, 560.0, 240], [0, 0, 1]])
+    distortion = np.array([-0.25, 0.08, 0.0, 0.0, 0.0])
+    save_calibration(
+        CameraCalibration("webcam", (640, 480), matrix, distortion, roll_deg=2.0), tmp_path / "cal"
+    )
+    (squat,) = fake_registry(fake_protocol("fake_squat", reps=2))
+    live = run_script(squat_script(), [squat], tmp_path / "live", calibration="webcam")
+    npz = tmp_path / "live" / "fake_squat" / "fake_squat_landmarks.npz"
+    saved = PoseSequence.from_npz(npz)
+    assert saved.meta.calibration == "webcam" and any(
+        p.startswith("undistort(") for p in saved.meta.provenance
+    )
+    assert load_results(tmp_path / "live").calibration == "webcam"
+
+    out = str(tmp_path / "offline")
+    assert (
+        main(
+            [
+                "analyze",
+                str(npz),
+                "--test",
+                "fake_squat",
+                "--calibration",
+                "webcam",
+                "--out",
+                out,
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert load_results(out).tests[0].result.metrics == live.records[0].result.metrics
 
 
 def test_per_side_test_runs_left_then_right_and_reanalyses_with_its_side(

@@ -72,6 +72,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", default=None, help="a PoseLandmarker .task file (default: the full model)"
     )
+    parser.add_argument(
+        "--max-people",
+        type=int,
+        choices=(1, 2, 3, 4),
+        default=2,
+        help="people detected per frame to pick the subject from (default 2; 1 is faster)",
+    )
     parser.set_defaults(handler=cmd_assess)
     return parser
 
@@ -91,6 +98,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         save_video=args.save_video,
         calibration=args.calibration,
         model=args.model,
+        max_people=args.max_people,
     )
 
 
@@ -99,6 +107,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
     outcome = run_assess(config_from_args(args), notify=_stderr)
     print_outcome(outcome)
+    if outcome.records:
+        write_report(outcome.results_path)
     if outcome.stats.interrupted:
         _stderr(f"hipsight: interrupted; the partial session is saved in {outcome.out_dir}")
         return EXIT_INTERRUPTED
@@ -108,6 +118,16 @@ def cmd_assess(args: argparse.Namespace) -> int:
         )
         return EXIT_CAMERA_LOST
     return EXIT_OK
+
+
+def write_report(results_path: Path) -> None:
+    """The session's HTML report beside results.json (also for partial sessions)."""
+    from hipsight.report.html import write_session_report
+
+    report = write_session_report(
+        results_path, warn=lambda line: _stderr(f"hipsight: warning: {line}")
+    )
+    print(f"report: {report}")
 
 
 def print_outcome(outcome: Any) -> None:

@@ -3,7 +3,8 @@
 The live session hands the captured :class:`PoseSequence` to
 :func:`hipsight.analysis.analyse_sequence`, the offline analysis itself (same angles, same
 filter, same protocol call), so re-analysing the saved landmarks gives the same metrics. Only the
-side differs by step: a per-side step is measured for its side, like ``--side left``.
+side differs by step: a per-side step is measured for its side, like ``--side left``; and the
+calibration (undistortion, roll) is the one the session used, like ``--calibration NAME``.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ class Measured:
     analysis: Analysis | None
 
 
-def analysis_options(step: Step, roll_deg: float = 0.0) -> AnalysisOptions:
-    """The offline options that reproduce this step's measurement."""
+def analysis_options(step: Step, calibration: str | None = None) -> AnalysisOptions:
+    """The offline options that reproduce this step's measurement: ``hipsight analyze X.npz
+    --test ID [--side SIDE] [--calibration NAME]``."""
     return AnalysisOptions(
         test=step.protocol.id,
         side=step.side or "auto",
-        roll_deg=roll_deg,
+        calibration=calibration,
         progress=False,
     )
 
@@ -49,14 +51,14 @@ def not_measurable_result(protocol: Protocol, reason: str) -> TestResult:
     )
 
 
-def measure_capture(seq: PoseSequence, step: Step, roll_deg: float = 0.0) -> Measured:
+def measure_capture(seq: PoseSequence, step: Step, calibration: str | None = None) -> Measured:
     """Angles and the protocol's result for one captured step.
 
     A capture without anybody in it, or one the protocol cannot digest, becomes a
     ``not_measurable`` result with the reason: a guided session never stops on a bad take.
     """
     try:
-        analysis = analyse_sequence(seq, analysis_options(step, roll_deg))
+        analysis = analyse_sequence(seq, analysis_options(step, calibration))
     except NoPersonError as exc:
         return Measured(not_measurable_result(step.protocol, f"nobody was seen: {exc}"), None)
     except (HipsightError, ValueError, KeyError, IndexError) as exc:

@@ -124,7 +124,6 @@ class SessionRecorder:
             fps_reported=fps,
             model_name=self.model_name,
             model_sha256=self.model_sha256,
-            calibration=self.calibration,
             subject={"policy": f"live {policy}", "track_id": 0, "n_people_tracked": people_seen},
             provenance=(
                 f"live capture: hipsight assess, test={step.protocol.id}, side={step.side or '-'}",
@@ -154,8 +153,14 @@ class SessionRecorder:
     def save_test(
         self, step: Step, seq: PoseSequence, measured: Measured, complete: bool
     ) -> TestRecord:
-        """Write the step's landmarks, angles CSV (and video); return its results record."""
+        """Write the step's landmarks, angles CSV (and video); return its results record.
+
+        Like ``hipsight analyze``, the landmarks saved are the analysed ones (undistorted, with
+        the calibration recorded, when a calibration with intrinsics was used).
+        """
         folder = self.step_dir(step)
+        if measured.analysis is not None:
+            seq = measured.analysis.sequence
         files = {
             "landmarks": seq.save_npz(folder / f"{step.key}_landmarks.npz"),
             "csv": write_angles_csv(

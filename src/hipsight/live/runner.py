@@ -7,12 +7,12 @@ scripted pose backend in place of the camera and the model.
 from __future__ import annotations
 
 import sys
-import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from hipsight.calibration.store import CameraCalibration, check_image_size, choose_calibration
 from hipsight.errors import InputError
 from hipsight.live.backends import MediaPipeBackend, PoseBackend
 from hipsight.live.display import NullDisplay, Tap, WindowDisplay, display_available
@@ -21,10 +21,9 @@ from hipsight.live.plan import build_plan
 from hipsight.live.recorder import SessionRecorder, default_out_dir
 from hipsight.live.render import OverlayRenderer
 from hipsight.live.session import AssessSession, SessionTiming, Transition
-from hipsight.live.sources import LiveSource, open_source
+from hipsight.live.sources import INFERENCE_SIZE, LiveSource, open_source
 from hipsight.live.speech import Speaker, make_speaker
 from hipsight.models.store import resolve_model
-from hipsight.paths import calibration_dir
 from hipsight.protocols import registry
 from hipsight.protocols.base import Protocol
 from hipsight.results import TestRecord
@@ -73,41 +72,18 @@ class AssessOutcome:
     meta: dict[str, Any]
 
 
-def find_calibration(name: str) -> Path:
-    """The calibration file for ``--calibration``: a path to a .toml, or NAME in the folder."""
-    given = Path(name).expanduser()
-    candidates = [given] if given.suffix == ".toml" else [calibration_dir() / f"{name}.toml"]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise InputError(f"calibration {name!r} not found (looked for {candidates[0]})")
+def live_calibration(
+    name: str | None, frame_size: tuple[int, int] = INFERENCE_SIZE
+) -> tuple[CameraCalibration | None, tuple[str, ...]]:
+    """The calibration the session uses (``--calibration``, else the default one) and notes.
 
-
-def load_calibration_roll(name: str) -> float | None:
-    """The camera roll (``roll_deg``, anywhere in the calibration TOML) or None if not stored."""
-    path = find_calibration(name)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: unreadable calibration ({exc})") from exc
-    roll = _find_key(data, "roll_deg")
-    if roll is None:
-        return None
-    if not isinstance(roll, int | float):
-        raise InputError(f"{path}: roll_deg must be a number of degrees, got {roll!r}")
-    return float(roll)
-
-
-def _find_key(data: Mapping[str, Any], key: str, depth: int = 3) -> Any:
-    if key in data:
-        return data[key]
-    if depth > 0:
-        for value in data.values():
-            if isinstance(value, Mapping):
-                found = _find_key(value, key, depth - 1)
-                if found is not None:
-                    return found
-    return None
+    The same choice as ``hipsight analyze`` makes, so the offline re-analysis matches. Its
+    intrinsics must have been made at the live frame size; its roll corrects the angles.
+    """
+    calib, notes = choose_calibration(name, frame_size)
+    if calib is not None:
+        check_image_size(calib, frame_size, "live camera")
+    return calib, notes
 
 
 def make_presenter(mode: DisplayMode, tap: Tap | None = None) -> Presenter:
@@ -137,7 +113,9 @@ def run_assess(
             "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); "
             "run with --display none for a session without a window"
         )
-    roll = load_calibration_roll(config.calibration) if config.calibration else None
+    calib, notes = live_calibration(config.calibration)
+    for note in notes:
+        notify(f"hipsight: warning: {note}")
     source = source or open_source(config.camera, realtime=config.realtime)
     speaker = speaker or make_speaker(config.voice)
     try:
@@ -151,7 +129,7 @@ def run_assess(
     recorder = SessionRecorder(
         out_dir,
         person=config.person,
-        calibration=config.calibration,
+        calibration=None if calib is None else calib.name,
         save_video=config.save_video,
         source=source.description,
         model_name=backend.name,
@@ -163,7 +141,8 @@ def run_assess(
         speaker,
         source.frame_size,
         timing=config.timing,
-        roll_deg=roll,
+        roll_deg=None if calib is None else calib.roll_deg,
+        calibration=config.calibration,
         source_fps=source.fps,
         meta={
             "camera": source.description,

@@ -162,6 +162,7 @@ class AssessSession:
         *,
         timing: SessionTiming | None = None,
         roll_deg: float | None = None,
+        calibration: str | None = None,
         source_fps: float | None = None,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
@@ -173,6 +174,7 @@ class AssessSession:
         self.frame_size = frame_size
         self.timing = timing or SessionTiming()
         self.roll_deg = roll_deg  # from a calibration: angles corrected, no tilt hint
+        self.calibration = calibration  # --calibration as given (None: the default one)
         self.source_fps = source_fps
         self.meta = dict(meta or {})
         self.log = SessionLog()
@@ -413,7 +415,7 @@ class AssessSession:
         seq = capture.buffer.to_sequence(meta)
         if seq is None:
             return
-        measured = measure_capture(seq, step, self.roll_deg or 0.0)
+        measured = measure_capture(seq, step, self.calibration)
         self.log.records[step.key] = self.recorder.save_test(step, seq, measured, complete)
         if not complete and step.key not in self.log.incomplete:
             self.log.incomplete.append(step.key)

@@ -469,10 +469,12 @@ def compute_angles(
     interpolated = np.concatenate([part.interpolated for part in parts])
     return AngleTable(
         t=seq.t.copy(),
-        values=np.ascontiguousarray(values.T),
-        valid=np.ascontiguousarray(is_valid.T),
-        quality=np.ascontiguousarray(np.where(is_valid, quality, 0.0).T),
-        interpolated=np.ascontiguousarray((interpolated & is_valid).T),
+        # (K, T) computed, (T, K) exposed as transposed views: no copy, and one angle's
+        # column stays contiguous in memory.
+        values=values.T,
+        valid=is_valid.T,
+        quality=np.where(is_valid, quality, 0.0).T,
+        interpolated=(interpolated & is_valid).T,
         specs=tuple(spec for part in parts for spec in part.specs),
         provenance=(
             *seq.meta.provenance,

@@ -127,12 +127,39 @@ def filter_butterworth(
     series, _, restore = _as_series(arr, np.zeros(_time_length(arr, axis)), axis)
     b, a = butter(order, cutoff_hz / nyquist, btype="low")
     out = series.copy()
-    min_len = min_filter_length(order)
-    for rows, finite in _rows_by_mask(np.isfinite(series)):
-        for start, stop in _runs(finite):
-            if stop - start >= min_len:
-                out[rows, start:stop] = filtfilt(b, a, series[rows, start:stop], axis=-1)
+    flat_out = out.reshape(-1)
+    n_samples = series.shape[1]
+    for rows, starts, length in _segments_by_length(np.isfinite(series), min_filter_length(order)):
+        if length == n_samples:  # whole series without a gap: no gathering needed
+            out[rows] = filtfilt(b, a, series[rows], axis=-1)
+            continue
+        # Every segment of one length is filtered in one call: (segments, length) windows.
+        flat = (rows * n_samples + starts)[:, None] + np.arange(length)[None, :]
+        flat_out[flat] = filtfilt(b, a, series.reshape(-1)[flat], axis=-1)
     return restore(out)
+
+
+def _segments_by_length(
+    finite: BoolArray, min_len: int
+) -> list[tuple[NDArray[np.intp], NDArray[np.intp], int]]:
+    """Finite runs of (C, T) series long enough to filter, grouped by length.
+
+    Returns ``(rows, starts, length)`` per distinct run length: run ``k`` of the group covers
+    ``series[rows[k], starts[k]:starts[k] + length]``. Grouping lets one filtfilt call filter
+    every run of that length, however gappy the recording.
+    """
+    n = finite.shape[1]
+    padded = np.zeros((finite.shape[0], n + 2), dtype=bool)
+    padded[:, 1:-1] = finite
+    rows, cols = np.divmod(np.flatnonzero(padded[:, 1:] != padded[:, :-1]), n + 1)
+    run_rows, start, stop = rows[0::2], cols[0::2], cols[1::2]
+    lengths = stop - start
+    keep = lengths >= min_len
+    run_rows, start, lengths = run_rows[keep], start[keep], lengths[keep]
+    return [
+        (run_rows[lengths == length], start[lengths == length], int(length))
+        for length in np.unique(lengths)
+    ]
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -200,19 +227,3 @@ def _find_gaps(series: FloatArray, t: FloatArray) -> _Gaps:
     run_of_sample = np.repeat(np.arange(start.shape[0]), length)
     index = start[run_of_sample] + np.arange(int(length.sum())) - offsets[run_of_sample]
     return _Gaps(start, length, before, after, span, run_series[run_of_sample], index)
-
-
-def _rows_by_mask(finite: BoolArray) -> list[tuple[NDArray[np.intp], BoolArray]]:
-    """Group series (rows of a (C, T) mask) that share the same finite mask, so that one
-    filtfilt call serves them all."""
-    groups: dict[bytes, list[int]] = {}
-    for row, packed in enumerate(np.packbits(finite, axis=1)):
-        groups.setdefault(packed.tobytes(), []).append(row)
-    return [(np.array(rows), finite[rows[0]]) for rows in groups.values()]
-
-
-def _runs(mask: BoolArray) -> list[tuple[int, int]]:
-    """Return (start, stop) of each run of True in a 1D mask."""
-    padded = np.concatenate([[False], mask, [False]])
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))

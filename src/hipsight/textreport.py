@@ -21,9 +21,8 @@ def format_metric(value: MetricValue) -> str:
     if value.status != "ok":
         return f"  {name:32} {side:6} not measurable: {value.reason}"
     norm = f"   (reference {describe_norm(value.norm)})" if value.norm else ""
-    return (
-        f"  {name:32} {side:6} {value.value:8.1f} {value.unit:5} quality {value.quality:.2f}{norm}"
-    )
+    number = f"{value.value:8.0f}" if value.unit == "count" else f"{value.value:8.1f}"
+    return f"  {name:32} {side:6} {number} {value.unit:5} quality {value.quality:.2f}{norm}"
 
 
 def format_test_result(result: TestResult) -> str:

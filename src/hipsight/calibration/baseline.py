@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from hipsight.calibration.level import still_frames
 from hipsight.calibration.store import PERSON_PREFIX, now_iso, validate_name
-from hipsight.calibration.tomlwrite import dumps, read_toml
+from hipsight.calibration.tomlwrite import dumps, read_toml, require_format
 from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
 from hipsight.kinematics.angles import compute_angles
@@ -194,16 +194,7 @@ class PersonBaseline:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "baseline") -> PersonBaseline:
-        if data.get("format") != BASELINE_FORMAT:
-            raise InputError(
-                f"{where}: expected format {BASELINE_FORMAT!r}, got {data.get('format')!r}"
-            )
-        version = data.get("version")
-        if not isinstance(version, int) or version > BASELINE_VERSION:
-            raise InputError(
-                f"{where}: baseline format version {version!r} is not one this hipsight reads "
-                f"(up to {BASELINE_VERSION}); upgrade hipsight"
-            )
+        require_format(data, BASELINE_FORMAT, BASELINE_VERSION, where, "baseline")
         segments = data.get("segments", {})
         try:
             return cls(

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hipsight.calibration.opencv import cv2_module
-from hipsight.calibration.tomlwrite import dumps, read_toml
+from hipsight.calibration.tomlwrite import dumps, read_toml, require_format
 from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
 from hipsight.paths import calibration_dir
@@ -191,16 +191,7 @@ class CameraCalibration:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "calibration") -> CameraCalibration:
         """Build from the TOML layout, with InputError naming the file on any problem."""
-        if data.get("format") != CALIBRATION_FORMAT:
-            raise InputError(
-                f"{where}: expected format {CALIBRATION_FORMAT!r}, got {data.get('format')!r}"
-            )
-        version = data.get("version")
-        if not isinstance(version, int) or version > CALIBRATION_VERSION:
-            raise InputError(
-                f"{where}: calibration format version {version!r} is not one this hipsight reads "
-                f"(up to {CALIBRATION_VERSION}); upgrade hipsight"
-            )
+        require_format(data, CALIBRATION_FORMAT, CALIBRATION_VERSION, where, "calibration")
         intrinsics = data.get("intrinsics") or {}
         level = data.get("level") or {}
         try:

@@ -170,6 +170,11 @@ def test_cards_for_every_registered_protocol(png_dir: Path) -> None:
             image = renderer.render(blank_frame(), Overlay(state="instruct", card=card))
             save(png_dir, f"card_{step.key}_{page + 1}", image)
             assert card.example is not None and np.isfinite(card.example[lm.LEFT_HIP]).all()
+            # the example skeleton (saturated blue/orange) stays out of the text column
+            text_right = FRAME[0] - round(0.04 * FRAME[1]) - round(0.36 * FRAME[0])  # card layout
+            body = image[int(0.2 * FRAME[1]) : int(0.85 * FRAME[1]), :text_right]
+            saturated = body.max(axis=2).astype(int) - body.min(axis=2).astype(int) > 120
+            assert saturated.sum() == 0, f"{step.key}: example pose drawn over the text"
             # the title band is drawn in the info tone
             assert not close(pixel(image, (3, 3)), (BACKGROUND,) * 3)
 

@@ -427,10 +427,19 @@ class CardRenderer:
         origin: tuple[int, int],
         size: tuple[int, int],
     ) -> None:
-        side = min(size)
-        offset = (origin[0] + (size[0] - side) / 2, origin[1] + (size[1] - side) / 2)
-        skeleton = Skeleton(np.asarray(example, dtype=np.float64), np.ones(33))
-        self.skeleton.annotate(scene, skeleton, scale=float(side), offset=offset)
+        xy = np.asarray(example, dtype=np.float64)
+        low, high = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+        # Fit the pose's own bounding box into the box (with a margin), so that a long pose such
+        # as a bridge never spills over the text beside it.
+        scale = 0.9 * min(
+            size[0] / max(high[0] - low[0], 1e-6), size[1] / max(high[1] - low[1], 1e-6)
+        )
+        centre = (low + high) / 2
+        offset = (
+            origin[0] + size[0] / 2 - scale * centre[0],
+            origin[1] + size[1] / 2 - scale * centre[1],
+        )
+        self.skeleton.annotate(scene, Skeleton(xy, np.ones(33)), scale=float(scale), offset=offset)
 
 
 class StatusAnnotator:

@@ -70,3 +70,31 @@ def test_sequence_without_anybody_is_refused(tmp_path: Path) -> None:
     npz = empty.save_npz(tmp_path / "nobody_landmarks.npz")
     with pytest.raises(NoPersonError, match="no person found"):
         hipsight.analyze(npz)
+
+
+def test_person_is_recorded_and_the_report_compares_sessions(tmp_path: Path, capsys) -> None:
+    from hipsight.cli import main
+    from hipsight.results import load_results
+
+    t = time_axis(3.0)
+    seq = make_sequence(Pose(), side_camera(), t=t).sequence
+    npz = seq.save_npz(tmp_path / "still_landmarks.npz")
+    for run in ("a", "b"):
+        argv = [
+            "analyze",
+            str(npz),
+            "--test",
+            "posture",
+            "--person",
+            "<Ann>",
+            "--out",
+            str(tmp_path / run),
+        ]
+        assert main([*argv, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "report:" in out
+    assert load_results(tmp_path / "b").person == "<Ann>"
+    html = (tmp_path / "b" / "report.html").read_text()
+    assert "&lt;Ann&gt;" in html and "<Ann>" not in html
+    first = load_results(tmp_path / "a").session_id
+    assert "Compared with the session of" in html and first in html

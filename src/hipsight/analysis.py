@@ -64,6 +64,7 @@ class AnalysisOptions:
     view: Literal["side", "front"] | None = None
     asymmetry: dict[str, float] = field(default_factory=dict)
     calibration: str | None = None  # name or .toml path; None: the default calibration; "none": off
+    person: str | None = None  # recorded in results.json; named sessions go into the history
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,11 @@ def run_protocol(
 
 
 def write_outputs(
-    analysis: Analysis, out_dir: Path, stem: str, csv_path: Path | None = None
+    analysis: Analysis,
+    out_dir: Path,
+    stem: str,
+    csv_path: Path | None = None,
+    person: str | None = None,
 ) -> dict[str, Path]:
     """Write CSV, summary.json and the landmarks .npz; return their paths."""
     csv_target = csv_path or out_dir / f"{stem}_angles.csv"
@@ -258,7 +263,10 @@ def write_outputs(
             files={kind: _relative(path, out_dir) for kind, path in paths.items()},
         )
         session = SessionResults(
-            tests=(record,), kind="analyze", calibration=analysis.sequence.meta.calibration
+            tests=(record,),
+            kind="analyze",
+            person=person,
+            calibration=analysis.sequence.meta.calibration,
         )
         paths["results"] = session.save(out_dir / "results.json")
     return paths
@@ -285,7 +293,9 @@ def run_analysis(
     analysis = analyse_sequence(seq, options, warnings)
     stem = path.stem.removesuffix("_landmarks")
     target = Path(out_dir) if out_dir is not None else Path("out") / stem
-    outputs = write_outputs(analysis, target, stem, Path(csv_path) if csv_path else None)
+    outputs = write_outputs(
+        analysis, target, stem, Path(csv_path) if csv_path else None, person=options.person
+    )
     return dataclasses.replace(analysis, outputs=outputs)
 
 

@@ -46,6 +46,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         view=args.view,
         asymmetry=asymmetry_overrides(args),
         calibration=args.calibration,
+        person=args.person,
     )
     analysis = run_analysis(
         args.input, out_dir=args.out, csv_path=args.csv, options=options, notify=_stderr
@@ -225,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep 2D angles in frames seen from the wrong view (default: blank them)",
     )
     analyze.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    analyze.add_argument(
+        "--person", default=None, help="who was recorded (with --test: kept in the history)"
+    )
     analyze.add_argument(
         "--test", default=None, help="screening test to measure (see `hipsight tests`)"
     )

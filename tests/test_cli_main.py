@@ -112,3 +112,27 @@ def test_help_lists_commands(capsys) -> None:
     out = capsys.readouterr().out
     for command in ("analyze", "models", "samples"):
         assert command in out
+
+
+@pytest.mark.model
+@pytest.mark.sample
+def test_a_folder_of_images_is_analysed_like_a_video(
+    demo_video: Path, tmp_path: Path, capsys
+) -> None:
+    import cv2
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    cap = cv2.VideoCapture(str(demo_video))
+    for i in range(130):
+        ok, frame = cap.read()
+        assert ok
+        if i >= 70:  # the walker is in view from about frame 60
+            cv2.imwrite(str(folder / f"frame_{i:04d}.jpg"), frame)
+    cap.release()
+    code, _, _ = _run(capsys, "analyze", str(folder), "--out", str(tmp_path / "o"), "--no-progress")
+    assert code == 0
+    rows = list(csv.DictReader((tmp_path / "o" / "frames_angles.csv").open()))
+    assert len(rows) == 60
+    assert float(rows[1]["time_s"]) == pytest.approx(1 / 30, abs=1e-4)
+    assert np.mean([r["detected"] == "1" for r in rows]) > 0.9

@@ -97,11 +97,11 @@ def extract_from_video(
     path: Path, options: AnalysisOptions, notify: Notify
 ) -> tuple[PoseSequence, tuple[str, ...]]:
     from hipsight.io.native import native_stderr_silenced
-    from hipsight.io.video import probe_video
+    from hipsight.io.video import probe_input
     from hipsight.models.store import resolve_model
     from hipsight.pose.extract import extract_pose
 
-    video = probe_video(path)  # fail fast on bad input, before loading the model
+    video = probe_input(path)  # fail fast on bad input, before loading the model
     model = resolve_model(options.model, notify=notify)
     with (
         native_stderr_silenced() as stderr,

@@ -187,9 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hipsight {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    analyze = sub.add_parser("analyze", help="analyse a recorded video or a saved landmarks .npz")
+    analyze = sub.add_parser(
+        "analyze", help="analyse a recorded video, an image folder or a saved landmarks .npz"
+    )
     analyze.add_argument(
-        "input", type=Path, help="video file, or a landmarks .npz saved by hipsight"
+        "input",
+        type=Path,
+        help="video file, folder of images (30 fps), or a landmarks .npz saved by hipsight",
     )
     analyze.add_argument(
         "--out", type=Path, default=None, help="output folder (default: out/<input name>)"

@@ -90,3 +90,17 @@ def test_image_folder_source(tmp_path: Path) -> None:
 def test_empty_image_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no images"):
         ImageFolderSource(tmp_path)
+
+
+def test_image_folder_chunk_and_probe(tmp_path: Path) -> None:
+    import cv2
+
+    from hipsight.io.video import open_frames, probe_input
+
+    for i in range(5):
+        cv2.imwrite(str(tmp_path / f"f{i:02d}.png"), np.full((20, 30, 3), i * 40, np.uint8))
+    info = probe_input(tmp_path, folder_fps=10)
+    assert (info.width, info.height, info.frame_count, info.fps) == (30, 20, 5, 10)
+    frames = list(open_frames(info, start_frame=2, stop_frame=4))
+    assert [f.index for f in frames] == [2, 3]
+    assert [f.t_s for f in frames] == [0.2, 0.3]

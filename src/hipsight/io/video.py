@@ -136,26 +136,65 @@ class VideoFileSource:
 
 
 class ImageFolderSource:
-    """Frames from a folder of images in name order, timed at ``fps``."""
+    """Frames ``start..stop`` from a folder of images in name order, timed at ``fps``."""
 
-    def __init__(self, folder: str | Path, fps: float = 30.0) -> None:
+    def __init__(
+        self,
+        folder: str | Path,
+        fps: float = 30.0,
+        start_frame: int = 0,
+        stop_frame: int | None = None,
+    ) -> None:
         self.path = Path(folder)
-        if not self.path.is_dir():
-            raise InputError(f"{self.path}: not a folder of images")
-        self.files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not self.files:
-            raise InputError(f"{self.path}: no images ({', '.join(IMAGE_SUFFIXES)}) in the folder")
+        self.files = list_images(self.path)
         if fps <= 0:
             raise ValueError(f"fps must be positive, got {fps}")
         self.fps = fps
+        self.start_frame = start_frame
+        self.stop_frame = stop_frame
 
     def __iter__(self) -> Iterator[Frame]:
         cv2 = _cv2()
-        for index, file in enumerate(self.files):
+        for index in range(
+            self.start_frame, min(self.stop_frame or len(self.files), len(self.files))
+        ):
+            file = self.files[index]
             bgr = cv2.imread(str(file))
             if bgr is None:
                 raise InputError(f"{file}: not a readable image")
             yield Frame(index=index, t_s=index / self.fps, rgb=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+
+
+def list_images(folder: Path) -> list[Path]:
+    """The images of a folder in name order; InputError when there are none."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder of images")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise InputError(f"{folder}: no images ({', '.join(IMAGE_SUFFIXES)}) in the folder")
+    return files
+
+
+def probe_input(path: str | Path, folder_fps: float = 30.0) -> VideoInfo:
+    """Like :func:`probe_video`, and for a folder of images (timed at ``folder_fps``) too."""
+    path = Path(path)
+    if not path.is_dir():
+        return probe_video(path)
+    files = list_images(path)
+    bgr = _cv2().imread(str(files[0]))
+    if bgr is None:
+        raise InputError(f"{files[0]}: not a readable image")
+    height, width = bgr.shape[:2]
+    return VideoInfo(str(path), int(width), int(height), folder_fps, len(files), 0)
+
+
+def open_frames(
+    info: VideoInfo, start_frame: int = 0, stop_frame: int | None = None
+) -> VideoFileSource | ImageFolderSource:
+    """The frame source for a probed input: a video file or a folder of images."""
+    if Path(info.path).is_dir():
+        return ImageFolderSource(info.path, info.fps or 30.0, start_frame, stop_frame)
+    return VideoFileSource(info.path, start_frame=start_frame, stop_frame=stop_frame)
 
 
 class CameraSource:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from hipsight.errors import InputError, NoPersonError
-from hipsight.io.video import ThreadedReader, VideoFileSource, VideoInfo, probe_video
+from hipsight.io.video import ThreadedReader, VideoInfo, open_frames, probe_input
 from hipsight.models.store import ModelInfo
 from hipsight.pose.estimator import FrameDetections, PoseEstimator
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
@@ -65,9 +65,9 @@ def detect_chunk(
     progress: Progress,
     cancel: threading.Event,
 ) -> list[tuple[int, float, FrameDetections]]:
-    """Run the landmarker over frames ``start..stop`` of a video."""
+    """Run the landmarker over frames ``start..stop`` of a video (or image folder)."""
     out: list[tuple[int, float, FrameDetections]] = []
-    source = VideoFileSource(path, start_frame=start, stop_frame=stop)
+    source = open_frames(probe_input(path), start_frame=start, stop_frame=stop)
     with PoseEstimator(model, mode="video", max_people=max_people) as estimator:
         for frame in ThreadedReader(source, maxsize=8):
             if cancel.is_set():
@@ -110,7 +110,7 @@ def extract_pose(
 ) -> Extraction:
     """Detect, track and choose the subject; return their :class:`PoseSequence`."""
     path = Path(path)
-    video = probe_video(path)
+    video = probe_input(path)
     chunks = plan_chunks(video.frame_count, workers or default_workers())
     tick = progress or (lambda n: None)
     try:

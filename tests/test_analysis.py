@@ -98,3 +98,26 @@ def test_person_is_recorded_and_the_report_compares_sessions(tmp_path: Path, cap
     assert "&lt;Ann&gt;" in html and "<Ann>" not in html
     first = load_results(tmp_path / "a").session_id
     assert "Compared with the session of" in html and first in html
+
+
+def test_posture_reports_tilt_change_from_the_persons_baseline(tmp_path: Path, capsys) -> None:
+    """calibrate stance stores the neutral standing; posture then reports the change from it."""
+    from hipsight.cli import main
+
+    t = time_axis(4.0)
+    neutral = make_sequence(Pose(), side_camera(), t=t).sequence.save_npz(tmp_path / "n.npz")
+    assert (
+        main(["calibrate", "stance", "--person", "ann", "--video", str(neutral), "--view", "side"])
+        == 0
+    )
+    tilted = make_sequence(Pose(trunk_flexion_deg=6.0), side_camera(), t=t).sequence
+    npz = tilted.save_npz(tmp_path / "t_landmarks.npz")
+    analysis = hipsight.analyze(npz, test="posture", person="ann")
+    assert analysis.result is not None
+    change = analysis.result.metric("pelvic_tilt_change")
+    assert change.status == "ok" and change.value == pytest.approx(6.0, abs=1.0)
+    assert "left_hip_flexion" in analysis.summary["baseline"]
+    # without a stored baseline there is no change to report
+    alone = hipsight.analyze(npz, test="posture", person="bob")
+    assert not [m for m in alone.result.metrics if m.metric == "pelvic_tilt_change"]
+    capsys.readouterr()

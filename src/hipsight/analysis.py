@@ -205,7 +205,10 @@ def analyse_sequence(
         "warnings": list(warnings),
         "angles": summarise_angles(shown),
     }
-    result = run_protocol(seq, table, options, side) if options.test else None
+    baseline = person_baseline(options.person)
+    if baseline:
+        summary["baseline"] = baseline
+    result = run_protocol(seq, table, options, side, baseline) if options.test else None
     return Analysis(sequence=seq, angles=shown, summary=summary, warnings=warnings, result=result)
 
 
@@ -221,8 +224,25 @@ def choose_cutoff(cutoff_hz: float | None, fps: float) -> tuple[float | None, tu
     )
 
 
+def person_baseline(person: str | None) -> dict[str, float]:
+    """The person's neutral reference angles from `hipsight calibrate stance`, if stored."""
+    if not person:
+        return {}
+    from hipsight.calibration.baseline import baseline_path, load_baseline
+
+    try:
+        path = baseline_path(person)
+    except InputError:
+        return {}  # a name that cannot be a file name has no stored baseline
+    return load_baseline(person).reference_angles if path.is_file() else {}
+
+
 def run_protocol(
-    seq: PoseSequence, table: AngleTable, options: AnalysisOptions, side: str
+    seq: PoseSequence,
+    table: AngleTable,
+    options: AnalysisOptions,
+    side: str,
+    baseline: dict[str, float] | None = None,
 ) -> TestResult:
     """Measure one screening test. Protocols get the raw table: they apply their own gates."""
     from hipsight.protocols.base import MeasureContext
@@ -235,6 +255,7 @@ def run_protocol(
     context = MeasureContext(
         side="auto" if options.side == "auto" else side,  # type: ignore[arg-type]
         view=options.view,
+        baseline=dict(baseline or {}),
         options={"asymmetry": dict(options.asymmetry)},
     )
     return protocol.measure(seq, table, context)
@@ -267,6 +288,7 @@ def write_outputs(
             kind="analyze",
             person=person,
             calibration=analysis.sequence.meta.calibration,
+            baseline=dict(analysis.summary.get("baseline", {})),
         )
         paths["results"] = session.save(out_dir / "results.json")
     return paths

@@ -46,7 +46,9 @@ class SessionResults:
 
     tests: tuple[TestRecord, ...]
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    created: str = field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds")
+    )
     person: str | None = None
     kind: str = "analyze"  # "analyze" or "assess"
     calibration: str | None = None

@@ -151,6 +151,13 @@ def test_reimport_of_a_reanalysed_session_replaces_its_rows(db: HistoryDB) -> No
     assert table_counts(db.path) == {"sessions": 1, "metrics": 4, "findings": 1}
 
 
+def test_previous_session_within_the_same_second(db: HistoryDB) -> None:
+    db.import_session(rotation_session("x1", "2024-05-01T10:00:00.100+00:00", 30.0, 20.0))
+    db.import_session(rotation_session("x2", "2024-05-01T10:00:00.900+00:00", 31.0, 21.0))
+    previous = db.previous_session("Ana", "2024-05-01T10:00:00.900+00:00", exclude="x2")
+    assert previous is not None and previous.session_id == "x1"
+
+
 def test_previous_session_by_person_and_time(db: HistoryDB) -> None:
     db.import_session(rotation_session("a1", "2024-05-01T10:00:00+00:00", 30.0, 20.0))
     db.import_session(rotation_session("a2", "2024-06-01T12:00:00+02:00", 33.0, 25.0))  # 10:00 UTC
@@ -164,7 +171,7 @@ def test_previous_session_by_person_and_time(db: HistoryDB) -> None:
     assert db.previous_session("Ana", "2024-05-01T10:00:00+00:00") is None
     assert db.previous_session(None, "2024-12-01T00:00:00+00:00").session_id == "n1"
     assert [s.session_id for s in db.sessions("ana")] == ["a1", "a2"]
-    assert db.sessions("Ana")[1].created == "2024-06-01T10:00:00+00:00"
+    assert db.sessions("Ana")[1].created == "2024-06-01T10:00:00.000+00:00"
     assert db.persons() == [None, "Ana", "Ben"]
 
 
@@ -289,8 +296,10 @@ def test_not_a_database_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_timestamps_are_normalised_to_utc() -> None:
-    assert to_utc_iso("2024-06-01T12:00:00+02:00") == "2024-06-01T10:00:00+00:00"
-    assert to_utc_iso("2024-06-01T10:00:00") == "2024-06-01T10:00:00+00:00"
-    assert to_utc_iso("2024-06-01T10:00:00Z") == "2024-06-01T10:00:00+00:00"
+    assert to_utc_iso("2024-06-01T12:00:00+02:00") == "2024-06-01T10:00:00.000+00:00"
+    assert to_utc_iso("2024-06-01T10:00:00") == "2024-06-01T10:00:00.000+00:00"
+    assert to_utc_iso("2024-06-01T10:00:00Z") == "2024-06-01T10:00:00.000+00:00"
+    # milliseconds are kept: two sessions recorded within one second stay in order
+    assert to_utc_iso("2024-06-01T10:00:00.250+00:00") == "2024-06-01T10:00:00.250+00:00"
     with pytest.raises(InputError, match="ISO 8601"):
         to_utc_iso("yesterday")

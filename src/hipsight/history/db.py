@@ -251,7 +251,7 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def to_utc_iso(value: str | datetime) -> str:
-    """A timestamp as UTC ISO 8601 with seconds (naive values are taken as UTC)."""
+    """A timestamp as UTC ISO 8601 with milliseconds (naive values are taken as UTC)."""
     if isinstance(value, datetime):
         moment = value
     else:
@@ -263,7 +263,7 @@ def to_utc_iso(value: str | datetime) -> str:
             ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _side_key(side: str | None) -> str:

@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
 from hipsight import __version__
 from hipsight.calibration.store import apply_calibration, calibration_summary, choose_calibration
 from hipsight.errors import InputError, NoPersonError
@@ -25,15 +23,7 @@ from hipsight.fileio import write_text_atomic
 from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.summary import summarise_angles
 from hipsight.kinematics.table import AngleTable
-from hipsight.kinematics.view import apply_view_gate
-from hipsight.pose.landmarks import (
-    LEFT_ANKLE,
-    LEFT_HIP,
-    LEFT_KNEE,
-    RIGHT_ANKLE,
-    RIGHT_HIP,
-    RIGHT_KNEE,
-)
+from hipsight.kinematics.view import apply_view_gate, near_side
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import TestResult
 from hipsight.results import SessionResults, TestRecord
@@ -156,14 +146,6 @@ class _progress_bar:  # noqa: N801 - used as a context manager like a function
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.close()
-
-
-def near_side(seq: PoseSequence) -> Literal["left", "right"]:
-    """The side turned towards the camera: the leg with the higher mean visibility."""
-    vis = np.nan_to_num(seq.visibility)
-    left = vis[:, [LEFT_HIP, LEFT_KNEE, LEFT_ANKLE]].mean()
-    right = vis[:, [RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE]].mean()
-    return "left" if left >= right else "right"
 
 
 def analyse_sequence(

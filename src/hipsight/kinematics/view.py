@@ -13,7 +13,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
-from hipsight.pose.landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+from hipsight.pose.landmarks import (
+    LEFT_ANKLE,
+    LEFT_HIP,
+    LEFT_KNEE,
+    LEFT_SHOULDER,
+    RIGHT_ANKLE,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+    RIGHT_SHOULDER,
+    Side,
+)
 from hipsight.pose.sequence import PoseSequence
 
 SIDE_MAX_RATIO = 0.35  # (shoulder + hip width) / 2 / torso length, at most, for a side view
@@ -31,6 +41,14 @@ def width_ratio(seq: PoseSequence) -> NDArray[np.float64]:
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (shoulder_w + hip_w) / 2 / torso
     return np.where(torso > 1e-6, ratio, np.nan)
+
+
+def near_side(seq: PoseSequence) -> Side:
+    """The leg turned toward the camera: the higher mean visibility of hip, knee and ankle."""
+    vis = np.nan_to_num(seq.visibility)
+    left = vis[:, [LEFT_HIP, LEFT_KNEE, LEFT_ANKLE]].mean()
+    right = vis[:, [RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE]].mean()
+    return "left" if left >= right else "right"
 
 
 def classify_view(

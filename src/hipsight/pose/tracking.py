@@ -211,15 +211,15 @@ def _match(
 ) -> dict[int, _Track]:
     if not active or dets.n_people == 0:
         return {}
-    cost = np.empty((len(active), dets.n_people))
-    for i, track in enumerate(active):
-        predicted = track.xy + track.velocity * (time_s - track.last_t)
-        for j in range(dets.n_people):
-            ratio = float(torso_scale(dets.image_xy[j])) / track.scale
-            plausible = 1 / MAX_SCALE_CHANGE <= ratio <= MAX_SCALE_CHANGE
-            cost[i, j] = (
-                pose_distance(predicted, dets.image_xy[j], track.scale) if plausible else np.inf
-            )
+    predicted = np.stack([tr.xy + tr.velocity * (time_s - tr.last_t) for tr in active])
+    scales = np.array([tr.scale for tr in active])
+    # (tracks, detections): mean landmark distance in torso lengths, inf for implausible sizes
+    distance = np.linalg.norm(predicted[:, None] - dets.image_xy[None], axis=-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # landmarks missing in both poses
+        cost = np.nanmean(distance, axis=-1) / np.maximum(scales, 1.0)[:, None]
+    ratio = torso_scale(dets.image_xy)[None, :] / scales[:, None]
+    cost[~((ratio >= 1 / MAX_SCALE_CHANGE) & (ratio <= MAX_SCALE_CHANGE))] = np.inf
     rows, cols = linear_sum_assignment(np.nan_to_num(cost, nan=1e6, posinf=1e6))
     return {
         int(j): active[int(i)] for i, j in zip(rows, cols, strict=True) if cost[i, j] <= max_cost

@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
-from hipsight.pose import landmarks as lm
+from hipsight.kinematics.view import near_side
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import (
     Gates,
@@ -170,14 +170,6 @@ def stride_frames(strides: list[Stride], n_frames: int) -> BoolArray:
 def median_of_strides(strides: list[Stride], metric: str) -> float:
     values = np.asarray([getattr(s, metric) for s in strides if s.valid], dtype=np.float64)
     return median_or_nan(values)
-
-
-def near_side(seq: PoseSequence) -> SideName:
-    """The leg turned toward the camera: the higher mean visibility of hip, knee and ankle."""
-    vis = np.nan_to_num(seq.visibility)
-    left = vis[:, [lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE]].mean()
-    right = vis[:, [lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE]].mean()
-    return "left" if left >= right else "right"
 
 
 def no_stride_reason(

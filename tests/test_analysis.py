@@ -74,7 +74,7 @@ def test_sequence_without_anybody_is_refused(tmp_path: Path) -> None:
 
 def test_person_is_recorded_and_the_report_compares_sessions(tmp_path: Path, capsys) -> None:
     from hipsight.cli import main
-    from hipsight.results import load_results
+    from hipsight.session.reader import load_session
 
     t = time_axis(3.0)
     seq = make_sequence(Pose(), side_camera(), t=t).sequence
@@ -93,10 +93,10 @@ def test_person_is_recorded_and_the_report_compares_sessions(tmp_path: Path, cap
         assert main([*argv, "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "report:" in out
-    assert load_results(tmp_path / "b").person == "<Ann>"
+    assert load_session(tmp_path / "b").person == "<Ann>"
     html = (tmp_path / "b" / "report.html").read_text()
     assert "&lt;Ann&gt;" in html and "<Ann>" not in html
-    first = load_results(tmp_path / "a").session_id
+    first = load_session(tmp_path / "a").session_id
     assert "Compared with the session of" in html and first in html
 
 

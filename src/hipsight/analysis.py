@@ -8,25 +8,27 @@ partial output behind.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
 
 from hipsight import __version__
 from hipsight.calibration.store import apply_calibration, calibration_summary, choose_calibration
 from hipsight.errors import InputError, NoPersonError
-from hipsight.export.angles_csv import write_angles_csv
-from hipsight.fileio import write_text_atomic
 from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.summary import summarise_angles
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import apply_view_gate, near_side
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import TestResult
-from hipsight.results import SessionResults, TestRecord
+from hipsight.session.types import TestResult
+from hipsight.session.writer import SUMMARY_NAME, SessionWriter
+
+if TYPE_CHECKING:
+    from hipsight.calibration.baseline import PersonBaseline
 
 SUMMARY_SCHEMA = "hipsight.summary"
 SUMMARY_VERSION = 1
@@ -187,10 +189,12 @@ def analyse_sequence(
         "warnings": list(warnings),
         "angles": summarise_angles(shown),
     }
-    baseline = person_baseline(options.person)
+    stance = person_stance(options.person)
+    baseline = stance.reference_angles if stance is not None else {}
     if baseline:
         summary["baseline"] = baseline
-    result = run_protocol(seq, table, options, side, baseline) if options.test else None
+    scale = person_scale(seq, stance)
+    result = run_protocol(seq, table, options, side, baseline, scale) if options.test else None
     return Analysis(sequence=seq, angles=shown, summary=summary, warnings=warnings, result=result)
 
 
@@ -206,17 +210,28 @@ def choose_cutoff(cutoff_hz: float | None, fps: float) -> tuple[float | None, tu
     )
 
 
-def person_baseline(person: str | None) -> dict[str, float]:
-    """The person's neutral reference angles from `hipsight calibrate stance`, if stored."""
+def person_stance(person: str | None) -> PersonBaseline | None:
+    """The person's neutral standing from `hipsight calibrate stance`, if stored."""
     if not person:
-        return {}
+        return None
     from hipsight.calibration.baseline import baseline_path, load_baseline
 
     try:
         path = baseline_path(person)
     except InputError:
-        return {}  # a name that cannot be a file name has no stored baseline
-    return load_baseline(person).reference_angles if path.is_file() else {}
+        return None  # a name that cannot be a file name has no stored baseline
+    return load_baseline(person) if path.is_file() else None
+
+
+def person_scale(seq: PoseSequence, stance: PersonBaseline | None) -> float | None:
+    """Metres per image pixel at the person, from their stored height; None without one."""
+    if stance is None or stance.height_cm is None:
+        return None
+    from hipsight.calibration.scale import metres_per_pixel
+
+    scale = metres_per_pixel(seq, baseline=stance, per_frame=False)
+    finite = scale[np.isfinite(scale)]
+    return float(finite[0]) if finite.size else None
 
 
 def run_protocol(
@@ -225,8 +240,14 @@ def run_protocol(
     options: AnalysisOptions,
     side: str,
     baseline: dict[str, float] | None = None,
+    m_per_px: float | None = None,
 ) -> TestResult:
-    """Measure one screening test. Protocols get the raw table: they apply their own gates."""
+    """Measure one screening test, then grade it against the norms.
+
+    Protocols get the raw table (they apply their own gates) and return metrics and segments;
+    the findings come from :func:`hipsight.findings.engine.grade`, once, here.
+    """
+    from hipsight.findings.engine import grade
     from hipsight.protocols.base import MeasureContext
     from hipsight.protocols.registry import get_protocol
 
@@ -238,9 +259,9 @@ def run_protocol(
         side="auto" if options.side == "auto" else side,  # type: ignore[arg-type]
         view=options.view,
         baseline=dict(baseline or {}),
-        options={"asymmetry": dict(options.asymmetry)},
+        m_per_px=m_per_px,
     )
-    return protocol.measure(seq, table, context)
+    return grade(protocol.measure(seq, table, context), options.asymmetry)
 
 
 def write_outputs(
@@ -250,37 +271,20 @@ def write_outputs(
     csv_path: Path | None = None,
     person: str | None = None,
 ) -> dict[str, Path]:
-    """Write CSV, summary.json and the landmarks .npz; return their paths."""
-    csv_target = csv_path or out_dir / f"{stem}_angles.csv"
-    paths = {
-        "csv": write_angles_csv(csv_target, analysis.sequence, analysis.angles),
-        "summary": write_text_atomic(
-            out_dir / "summary.json", json.dumps(analysis.summary, indent=2) + "\n"
-        ),
-        "landmarks": analysis.sequence.save_npz(out_dir / f"{stem}_landmarks.npz"),
-    }
+    """Write CSV, summary.json, the landmarks .npz and, with a test, results.json."""
+    writer = SessionWriter(
+        out_dir, kind="analyze", person=person, calibration=analysis.sequence.meta.calibration
+    )
+    paths = writer.write_test_files(stem, analysis.sequence, analysis.angles, csv_path=csv_path)
+    paths["summary"] = writer.write_json(SUMMARY_NAME, analysis.summary)
     if analysis.result is not None:
-        record = TestRecord(
-            result=analysis.result,
+        writer.add_test(
+            analysis.result,
+            {kind: paths[kind] for kind in ("csv", "summary", "landmarks")},
             source=analysis.sequence.meta.source,
-            files={kind: _relative(path, out_dir) for kind, path in paths.items()},
         )
-        session = SessionResults(
-            tests=(record,),
-            kind="analyze",
-            person=person,
-            calibration=analysis.sequence.meta.calibration,
-            baseline=dict(analysis.summary.get("baseline", {})),
-        )
-        paths["results"] = session.save(out_dir / "results.json")
+        paths["results"] = writer.save(baseline=analysis.summary.get("baseline", {}))
     return paths
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path.resolve())
 
 
 def run_analysis(

@@ -14,8 +14,10 @@ from pathlib import Path
 from hipsight import __version__
 from hipsight.calibration.cli import register as register_calibrate
 from hipsight.errors import HipsightError
+from hipsight.export.cli import register as register_export_command
+from hipsight.history.cli import register as register_history_command
 from hipsight.live.cli import register as register_assess
-from hipsight.report.cli import register as register_report_commands
+from hipsight.report.cli import register as register_report_command
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -59,9 +61,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
         print(format_test_result(analysis.result))
     if analysis.result is not None and "results" in analysis.outputs:
-        from hipsight.report.html import write_session_report
+        from hipsight.session.finish import finish_session
 
-        report = write_session_report(
+        report = finish_session(
             analysis.outputs["results"], warn=lambda line: _stderr(f"hipsight: warning: {line}")
         )
         print(f"report: {report}")
@@ -278,7 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     samples.add_parser("list", help="list samples").set_defaults(handler=cmd_samples_list)
     register_assess(sub)
     register_calibrate(sub)
-    register_report_commands(sub)
+    register_report_command(sub)
+    register_history_command(sub)
+    register_export_command(sub)
     return parser
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hipsight.protocols.base import MetricValue, TestResult
+from hipsight.session.types import MetricValue, TestResult
 
 SEVERITY_MARK = {"none": " ", "mild": "!", "moderate": "!!", "marked": "!!!"}
 

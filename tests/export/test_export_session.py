@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from demo_session import write_demo_session
 from hipsight.errors import InputError
 from hipsight.export.angles_csv import write_angles_csv
 from hipsight.export.mot import read_mot
-from hipsight.export.series import load_test_series, read_angles_csv
 from hipsight.export.session import export_session, file_stems
 from hipsight.kinematics.angles import compute_angles
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import TestResult
-from hipsight.report.demo import write_demo_session
-from hipsight.results import TestRecord, load_results
+from hipsight.session.reader import load_session
+from hipsight.session.series import load_test_series, read_angles_csv
+from hipsight.session.types import TestRecord, TestResult
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_mot_from_landmarks_matches_compute_angles(session: Path, tmp_path: Path
 def test_json_export_keeps_files_resolvable(session: Path, tmp_path: Path) -> None:
     out = tmp_path / "deep" / "out"
     [path] = export_session(session, "json", out).written
-    exported, original = load_results(path), load_results(session)
+    exported, original = load_session(path), load_session(session)
     assert exported.session_id == original.session_id
     for new, old in zip(exported.tests, original.tests, strict=True):
         assert new.files.keys() == old.files.keys()
@@ -123,7 +123,7 @@ def test_csv_reader_round_trips_the_writer(session: Path, tmp_path: Path) -> Non
 
 
 def test_series_prefers_the_csv(session: Path) -> None:
-    results = load_results(session)
+    results = load_session(session)
     assert load_test_series(session, results.tests[0]).source == "csv: squat_angles.csv"
     assert "recomputed" in load_test_series(session, results.tests[1]).source
     assert load_test_series(session, results.tests[2]) is None

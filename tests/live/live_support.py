@@ -24,10 +24,11 @@ from hipsight.live.speech import SilentSpeaker
 from hipsight.pose.landmarks import N_LANDMARKS
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
 from hipsight.protocols import registry
-from hipsight.protocols.base import Gates, MeasureContext, MetricSpec, Protocol, TestResult
+from hipsight.protocols.base import Gates, MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import assemble_result, gated_metric
 from hipsight.protocols.gates import check_view
 from hipsight.samples.synthetic import Camera, Pose, front_camera, make_sequence, side_camera
+from hipsight.session.types import TestResult
 
 FPS = 30.0
 FRAME = (640, 480)

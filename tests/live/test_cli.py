@@ -15,7 +15,7 @@ from hipsight import cli
 from hipsight.calibration.store import CameraCalibration, save_calibration
 from hipsight.live import runner
 from hipsight.live.cli import register
-from hipsight.results import load_results
+from hipsight.session.reader import load_session
 
 
 @pytest.fixture
@@ -159,7 +159,7 @@ def test_a_whole_session_from_the_command_line(
         and "measured" in stdout
         and f"results: {out / 'results.json'}" in stdout
     )
-    results = load_results(out)
+    results = load_session(out)
     assert results.person == "Ana" and results.calibration == "desk"
     assert results.meta["roll_deg"] == 1.5
 
@@ -178,4 +178,4 @@ def test_camera_lost_exits_2_after_saving(
     assert code == 2
     assert one_error_line(err, "camera was lost", str(out))
     assert "(incomplete)" in stdout
-    assert load_results(out).tests[0].complete is False
+    assert load_session(out).tests[0].complete is False

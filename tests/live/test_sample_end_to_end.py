@@ -17,7 +17,7 @@ from hipsight.live.runner import AssessConfig, run_assess
 from hipsight.live.speech import SilentSpeaker
 from hipsight.models.store import ModelInfo
 from hipsight.pose.sequence import PoseSequence
-from hipsight.results import load_results
+from hipsight.session.reader import load_session
 
 
 @pytest.mark.model
@@ -43,7 +43,7 @@ def test_sample_clip_as_the_camera_for_the_gait_step(
     seq = PoseSequence.from_npz(tmp_path / "session" / "gait" / "gait_landmarks.npz")
     assert seq.meta.model_name == pose_model.name and seq.meta.frame_size == (640, 480)
     assert seq.detected.mean() > 0.8  # the walker is followed through the capture
-    results = load_results(tmp_path / "session")
+    results = load_session(tmp_path / "session")
     assert results.kind == "assess" and results.meta["incomplete"] == ["gait"]
 
     npz = tmp_path / "session" / "gait" / "gait_landmarks.npz"
@@ -52,4 +52,4 @@ def test_sample_clip_as_the_camera_for_the_gait_step(
     )
     capsys.readouterr()
     assert code == 0
-    assert load_results(tmp_path / "o").tests[0].result.metrics == record.result.metrics
+    assert load_session(tmp_path / "o").tests[0].result.metrics == record.result.metrics

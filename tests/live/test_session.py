@@ -28,7 +28,7 @@ from hipsight.live.session import SessionTiming
 from hipsight.live.speech import SilentSpeaker
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.registry import get_protocol
-from hipsight.results import load_results
+from hipsight.session.reader import load_session
 
 FLOW = ["instruct", "position", "countdown", "capture", "result"]
 
@@ -63,7 +63,7 @@ def test_whole_session_goes_through_every_state_and_writes_every_file(
     for name in ("fake_squat_landmarks.npz", "fake_squat_angles.csv"):
         assert (folder / name).is_file()
     assert not (folder / "fake_squat_video.mp4").exists()  # only with --save-video
-    results = load_results(tmp_path / "results.json")
+    results = load_session(tmp_path / "results.json")
     assert results.kind == "assess" and results.person == "Test Person"
     (record,) = results.tests
     assert record.complete and record.result.status == "measured"
@@ -104,7 +104,7 @@ def test_saved_landmarks_reanalysed_offline_give_the_same_metrics(
     capsys.readouterr()
 
     assert code == 0
-    offline = load_results(tmp_path / "offline" / "results.json").tests[0].result
+    offline = load_session(tmp_path / "offline" / "results.json").tests[0].result
     assert offline.metrics == live.records[0].result.metrics
     live_csv = (tmp_path / "live" / "fake_squat" / "fake_squat_angles.csv").read_text()
     assert live_csv == (tmp_path / "offline" / "fake_squat_angles.csv").read_text()
@@ -126,7 +126,7 @@ def test_with_a_calibration_the_saved_landmarks_are_undistorted_and_reanalyse_th
     assert saved.meta.calibration == "webcam" and any(
         p.startswith("undistort(") for p in saved.meta.provenance
     )
-    assert load_results(tmp_path / "live").calibration == "webcam"
+    assert load_session(tmp_path / "live").calibration == "webcam"
 
     out = str(tmp_path / "offline")
     assert (
@@ -146,7 +146,7 @@ def test_with_a_calibration_the_saved_landmarks_are_undistorted_and_reanalyse_th
         == 0
     )
     capsys.readouterr()
-    assert load_results(out).tests[0].result.metrics == live.records[0].result.metrics
+    assert load_session(out).tests[0].result.metrics == live.records[0].result.metrics
 
 
 def test_per_side_test_runs_left_then_right_and_reanalyses_with_its_side(
@@ -183,7 +183,7 @@ def test_per_side_test_runs_left_then_right_and_reanalyses_with_its_side(
     ]
     assert main(args) == 0
     capsys.readouterr()
-    assert load_results(tmp_path / "o").tests[0].result.metrics == right.result.metrics
+    assert load_session(tmp_path / "o").tests[0].result.metrics == right.result.metrics
 
 
 def test_position_hints_hold_the_start_until_the_person_is_placed(
@@ -256,7 +256,7 @@ def test_camera_lost_mid_test_keeps_the_recording_as_incomplete(
     assert seq.t[0] == pytest.approx(2.0, abs=0.05) and seq.t[-1] == pytest.approx(
         5.0 - 1 / 30, abs=0.05
     )
-    results = load_results(tmp_path)
+    results = load_session(tmp_path)
     assert results.tests[0].complete is False
     assert results.meta["incomplete"] == ["fake_squat"] and results.meta["ended"] == "camera lost"
 
@@ -284,7 +284,7 @@ def test_quit_before_a_capture_saves_no_test(fake_registry, tmp_path: Path) -> N
     script = squat_script().press(0.3, "q")
     outcome = run_script(script, [squat], tmp_path)
     assert outcome.records == []
-    meta = load_results(tmp_path).meta
+    meta = load_session(tmp_path).meta
     assert meta["ended"] == "quit" and meta["not_run"] == ["fake_squat"]
 
 
@@ -414,7 +414,7 @@ def test_real_posture_protocol_on_a_synthetic_person(tmp_path: Path) -> None:
     obliquity = result.metric("pelvic_obliquity")
     assert obliquity.status == "ok" and obliquity.value == pytest.approx(hip_hike, abs=1.0)
     assert result.metric("trunk_inclination").status == "ok"
-    baseline = load_results(tmp_path).baseline
+    baseline = load_session(tmp_path).baseline
     assert baseline["pelvic_obliquity"] == pytest.approx(hip_hike, abs=1.0)
 
 

@@ -7,27 +7,35 @@ from typing import Any
 
 import pytest
 
+from hipsight.findings.engine import grade
 from hipsight.kinematics.angles import compute_angles
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import MeasureContext, TestResult
+from hipsight.protocols.base import MeasureContext
 from hipsight.protocols.registry import get_protocol
 from hipsight.samples.synthetic import SyntheticSequence
+from hipsight.session.types import TestResult
 
 # ------------------------------------------------------ posture, hip_extension, thomas, gait
 
 
 @pytest.fixture
 def measure_synthetic() -> Callable[..., TestResult]:
-    """Run one protocol on a synthetic sequence: ``measure_synthetic("gait", synthetic, side=...)``.
+    """Run one protocol on a synthetic sequence and grade it, as the pipeline does:
+    ``measure_synthetic("gait", synthetic, side=...)``.
 
-    Keyword arguments become :class:`MeasureContext` fields.
+    Keyword arguments become :class:`MeasureContext` fields; ``asymmetry`` overrides limits.
     """
 
     def run(
-        test_id: str, synthetic: SyntheticSequence | PoseSequence, **context: Any
+        test_id: str,
+        synthetic: SyntheticSequence | PoseSequence,
+        asymmetry: dict[str, float] | None = None,
+        **context: Any,
     ) -> TestResult:
         seq = synthetic.sequence if isinstance(synthetic, SyntheticSequence) else synthetic
-        return get_protocol(test_id).measure(seq, compute_angles(seq), MeasureContext(**context))
+        result = get_protocol(test_id).measure(seq, compute_angles(seq), MeasureContext(**context))
+        assert result.findings == (), "protocols must not grade themselves"
+        return grade(result, asymmetry)
 
     return run
 

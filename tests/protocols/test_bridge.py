@@ -15,7 +15,6 @@ import pytest
 
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import TestResult
 from hipsight.protocols.bridge import HOLD_MAX_SPEED, ONSET, TOP
 from hipsight.samples.synthetic import (
     Camera,
@@ -29,6 +28,7 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
+from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 FLOOR_TARGET = (0.0, 0.3, 0.0)  # cameras at 30 cm, for a person lying on the floor

@@ -12,7 +12,6 @@ from scipy.signal import find_peaks
 from hipsight.analysis import analyze
 from hipsight.pose import landmarks as lm
 from hipsight.pose.landmarks import Side
-from hipsight.protocols.base import TestResult
 from hipsight.protocols.registry import get_protocol
 from hipsight.samples.synthetic import (
     Camera,
@@ -25,6 +24,7 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
+from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 TOL = 2.0

@@ -10,7 +10,6 @@ from numpy.typing import NDArray
 
 from hipsight.pose import landmarks as lm
 from hipsight.pose.landmarks import Side
-from hipsight.protocols.base import TestResult
 from hipsight.protocols.registry import get_protocol
 from hipsight.samples.synthetic import (
     Pose,
@@ -21,6 +20,7 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
+from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 TOL = 2.0

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from hipsight.pose import landmarks as lm
-from hipsight.protocols.base import TestResult
 from hipsight.samples.synthetic import (
     Camera,
     Pose,
@@ -20,6 +19,7 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
+from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 LEG_START = {"left": 1.0, "right": 10.0}  # each leg: IR 0.8-3.6 s, ER 4.4-8.0 s after its start
@@ -110,12 +110,10 @@ def test_normal_rotation_gives_no_finding(measure_synthetic: Measure) -> None:
     assert result.findings == ()
 
 
-def test_asymmetry_limit_comes_from_the_options(measure_synthetic: Measure) -> None:
+def test_asymmetry_limit_can_be_overridden(measure_synthetic: Measure) -> None:
     synthetic = seated_sequence({"left": (32.0, 30.0), "right": (45.0, 40.0)})
     default = measure_synthetic("hip_rotation", synthetic)
-    relaxed = measure_synthetic(
-        "hip_rotation", synthetic, options={"asymmetry": {"internal_rotation": 15.0}}
-    )
+    relaxed = measure_synthetic("hip_rotation", synthetic, asymmetry={"internal_rotation": 15.0})
 
     assert finding_ids(default) == {"hip_rotation.internal_rotation.asymmetry"}
     assert relaxed.findings == ()

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from hipsight.pose import landmarks as lm
-from hipsight.protocols.base import TestResult
 from hipsight.protocols.registry import all_protocols, get_protocol
 from hipsight.samples.synthetic import (
     Camera,
@@ -22,6 +21,7 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
+from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 TOL = 2.0

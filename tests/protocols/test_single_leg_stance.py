@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from hipsight.pose import landmarks as lm
-from hipsight.protocols.base import SideName, TestResult
 from hipsight.protocols.single_leg_stance import LIFT_HIP_WIDTHS, SETTLE_S
 from hipsight.samples.synthetic import (
     Camera,
@@ -21,6 +20,7 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
+from hipsight.session.types import SideName, TestResult
 
 Measure = Callable[..., TestResult]
 OTHER: dict[SideName, SideName] = {"left": "right", "right": "left"}

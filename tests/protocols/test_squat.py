@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from hipsight.pose import landmarks as lm
-from hipsight.protocols.base import TestResult
 from hipsight.protocols.squat import BOTTOM, BOTTOM_WINDOW_DEG, EDGE, FPPA_MIN_THIGH
 from hipsight.samples.synthetic import (
     BodyDimensions,
@@ -28,6 +27,7 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
+from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 DIMS = BodyDimensions()
@@ -267,7 +267,7 @@ def test_front_view_left_valgus(measure_synthetic: Measure) -> None:
 
 def test_front_view_neutral_knees_and_hip_shift(measure_synthetic: Measure) -> None:
     synthetic = squat_sequence(FRONT, knee=70.0, shank=25.0, trunk=20.0, shift_deg=6.0)
-    result = measure_synthetic("squat", synthetic, options={"m_per_px": 0.002})
+    result = measure_synthetic("squat", synthetic, m_per_px=0.002)
     points = synthetic.landmarks_lab
     mid_hip = (points[:, lm.LEFT_HIP] + points[:, lm.RIGHT_HIP]) / 2
     mid_ankle = (points[:, lm.LEFT_ANKLE] + points[:, lm.RIGHT_ANKLE]) / 2

@@ -8,7 +8,6 @@ import pytest
 
 from hipsight.pose import landmarks as lm
 from hipsight.pose.landmarks import Side
-from hipsight.protocols.base import TestResult
 from hipsight.protocols.registry import get_protocol
 from hipsight.samples.synthetic import (
     Camera,
@@ -22,6 +21,7 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
+from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 TOL = 2.0

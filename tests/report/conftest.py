@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hipsight.report.demo import DemoOptions, write_demo_session
+from demo_session import DemoOptions, write_demo_session
 
 HOSTILE = "<script>alert(1)</script>"
 

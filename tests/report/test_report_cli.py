@@ -8,15 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from demo_session import DemoOptions, write_demo_session
 from hipsight.errors import HipsightError
-from hipsight.report.cli import register
-from hipsight.report.demo import DemoOptions, write_demo_session
+from hipsight.export.cli import register as register_export
+from hipsight.history.cli import register as register_history
+from hipsight.report.cli import register as register_report
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     """Parse and dispatch like ``hipsight.cli.main``: a HipsightError is one line and exit 2."""
     parser = argparse.ArgumentParser(prog="hipsight")
-    register(parser.add_subparsers(dest="command", required=True))
+    sub = parser.add_subparsers(dest="command", required=True)
+    for register in (register_report, register_history, register_export):
+        register(sub)
     args = parser.parse_args(list(argv))
     try:
         code = args.handler(args)

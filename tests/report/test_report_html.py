@@ -12,12 +12,16 @@ import cv2
 import numpy as np
 import pytest
 
+from demo_session import DemoOptions, write_demo_session
 from hipsight.errors import InputError
 from hipsight.history.db import HistoryDB
 from hipsight.report import html as report_html
-from hipsight.report.demo import DemoOptions, write_demo_session
-from hipsight.report.html import ProtocolInfo, build_report, write_session_report
-from hipsight.results import DISCLAIMER, SessionResults, load_results
+from hipsight.report.html import ProtocolInfo, build_report
+from hipsight.session.codec import DISCLAIMER
+from hipsight.session.finish import finish_session
+from hipsight.session.reader import load_session
+from hipsight.session.types import SessionResults
+from hipsight.session.writer import save_session
 
 HOSTILE = "<script>alert(1)</script>"
 LOADING_ATTRIBUTES = {
@@ -112,7 +116,7 @@ def test_every_test_has_a_section_with_its_title(
     demo_session: Path, report: tuple[str, Dom]
 ) -> None:
     _, dom = report
-    results = load_results(demo_session)
+    results = load_session(demo_session)
     sections = [
         a.get("id")
         for t, a, _ in dom.tags
@@ -196,7 +200,7 @@ def test_hostile_person_name_is_escaped(report: tuple[str, Dom]) -> None:
 
 def test_every_user_string_is_escaped(tmp_path: Path) -> None:
     write_demo_session(tmp_path)
-    results = load_results(tmp_path)
+    results = load_session(tmp_path)
     evil = '"><img src=x onerror=alert(2)>'
     record = results.tests[0]
     result = dataclasses.replace(
@@ -210,8 +214,9 @@ def test_every_user_string_is_escaped(tmp_path: Path) -> None:
         *results.tests[1:],
     )
     meta = {f"key{evil}": f"value{evil}"}
-    dataclasses.replace(results, tests=records, person=evil, meta=meta, calibration=evil).save(
-        tmp_path / "results.json"
+    save_session(
+        dataclasses.replace(results, tests=records, person=evil, meta=meta, calibration=evil),
+        tmp_path / "results.json",
     )
     source, dom = parse(build_report(tmp_path))
     assert "<img" not in source and "onerror=alert" not in source.replace(
@@ -237,7 +242,7 @@ def test_summary_has_traffic_lights_findings_and_exercises(
     demo_session: Path, report: tuple[str, Dom]
 ) -> None:
     _, dom = report
-    results = load_results(demo_session)
+    results = load_session(demo_session)
     summary = dom.section_text("summary")
     lights = [
         a["class"]
@@ -318,7 +323,7 @@ def test_missing_session_is_a_clear_input_error(tmp_path: Path) -> None:
 
 
 def test_empty_session_still_renders(tmp_path: Path) -> None:
-    SessionResults(tests=(), person="Sam").save(tmp_path / "results.json")
+    save_session(SessionResults(tests=(), person="Sam"), tmp_path / "results.json")
     _, dom = parse(build_report(tmp_path))
     assert "This session has no tests." in dom.section_text("summary")
 
@@ -336,8 +341,8 @@ def test_change_since_the_previous_session(tmp_path: Path) -> None:
         ),
     )
     with HistoryDB.open(db_path) as db:
-        assert db.import_session(load_results(first)) == "imported"
-    _, dom = parse(write_session_report(second, db_path=db_path))
+        assert db.import_session(load_session(first)) == "imported"
+    _, dom = parse(finish_session(second, db_path=db_path))
     change = dom.section_text("change")
     assert "2024-05-01 10:00 UTC" in change and "demo-0001" in change
     assert "24.0° 33.0° +9.0° better" in change  # right internal rotation
@@ -361,7 +366,7 @@ def test_a_broken_history_database_does_not_stop_the_report(tmp_path: Path) -> N
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"not a database at all" * 100)
     warnings: list[str] = []
-    out = write_session_report(tmp_path / "s", db_path=bad, warn=warnings.append)
+    out = finish_session(tmp_path / "s", db_path=bad, warn=warnings.append)
     assert out.is_file() and len(warnings) == 1 and "history not used" in warnings[0]
 
 
@@ -388,5 +393,5 @@ def test_a_missing_video_is_noted(tmp_path: Path) -> None:
 
 def test_an_unnamed_session_leaves_the_history_alone(tmp_path: Path) -> None:
     write_demo_session(tmp_path / "s", DemoOptions(person=None))
-    out = write_session_report(tmp_path / "s", db_path=tmp_path / "db.sqlite")
+    out = finish_session(tmp_path / "s", db_path=tmp_path / "db.sqlite")
     assert out.is_file() and not (tmp_path / "db.sqlite").exists()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from hipsight.findings.engine import load_norms
-from hipsight.protocols.base import Finding, Segment
 from hipsight.report.change import change_verdict
 from hipsight.report.html import sentence_case, top_exercises, unique_anchors
 from hipsight.report.keyframes import peak_row, rest_value
 from hipsight.report.views import segment_labels, whole_degrees
+from hipsight.session.types import Finding, Segment
 
 
 def test_peak_is_furthest_from_rest_not_from_the_median() -> None:

@@ -1,19 +1,23 @@
 """Metrics vs norms -> findings (deficits, asymmetries), with LBP rationale and exercises.
 
 Norms live in ``norms.toml`` beside this module: one entry per norm with its rule, threshold,
-population, source and evidence grade. Wording is that of screening, not diagnosis.
+population, source and evidence grade, and relation rules between two metrics of one test (e.g.
+internal rotation below external rotation). Wording is that of screening, not diagnosis.
+
+:func:`grade` runs once, after a protocol has measured: protocols return metrics and segments,
+and never grade themselves.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-from hipsight.protocols.base import Finding, MetricValue, Severity
+from hipsight.session.types import Finding, MetricValue, Severity, TestResult
 
 Rule = Literal["min", "max", "descriptive"]
 
@@ -48,12 +52,25 @@ class Norm:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """A rule between two metrics of one side: ``metric >= reference - margin`` (rule "min")."""
+
+    id: str
+    test: str
+    metric: str
+    reference: str
+    norm: str  # the norm whose LBP link, evidence, exercises, source and steps the finding uses
+    margin: float = 0.0
+
+
+@dataclass(frozen=True)
 class NormBook:
-    """All norms, exercise texts and asymmetry defaults."""
+    """All norms, relation rules, exercise texts and asymmetry defaults."""
 
     norms: Mapping[str, Norm]
     exercises: Mapping[str, str]
     asymmetry: Mapping[str, float] = field(default_factory=dict)
+    relations: tuple[Relation, ...] = ()
 
     def for_metric(self, test: str, metric: str) -> Norm | None:
         for norm in self.norms.values():
@@ -114,7 +131,33 @@ def parse_norms(data: Mapping[str, Any]) -> NormBook:
         norms=norms,
         exercises=dict(data.get("exercises", {})),
         asymmetry=dict(data.get("asymmetry", {})),
+        relations=parse_relations(data.get("relations", {}), norms),
     )
+
+
+def parse_relations(data: Mapping[str, Any], norms: Mapping[str, Norm]) -> tuple[Relation, ...]:
+    """The ``[relations.*]`` tables, each checked against the norms it names."""
+    relations = []
+    for relation_id, entry in data.items():
+        missing = [k for k in ("test", "metric", "reference", "norm") if k not in entry]
+        if missing:
+            raise ValueError(f"relation {relation_id!r} is missing fields {missing}")
+        if entry["norm"] not in norms:
+            raise ValueError(
+                f"relation {relation_id!r}: norm must be one of {sorted(norms)}, "
+                f"got {entry['norm']!r}"
+            )
+        relations.append(
+            Relation(
+                id=relation_id,
+                test=entry["test"],
+                metric=entry["metric"],
+                reference=entry["reference"],
+                norm=entry["norm"],
+                margin=float(entry.get("margin", 0.0)),
+            )
+        )
+    return tuple(relations)
 
 
 def _two_steps(steps: Any, norm_id: str) -> tuple[float, float]:
@@ -249,3 +292,72 @@ def evaluate(
         ):
             findings.append(finding)
     return tuple(findings)
+
+
+def compare_relation(
+    values: Iterable[MetricValue], relation: Relation, book: NormBook
+) -> tuple[Finding, ...]:
+    """Per side, a finding where ``metric`` is below ``reference`` by more than the margin."""
+    norm = book.norms[relation.norm]
+    found = {(v.metric, v.side): v.value for v in values if v.status == "ok" and v.side}
+    findings = []
+    for side in ("left", "right"):
+        value = found.get((relation.metric, side))
+        reference = found.get((relation.reference, side))
+        if value is None or reference is None:
+            continue
+        severity = grade_excess(reference - value - relation.margin, norm.steps)
+        if severity == "none":
+            continue
+        what, other = relation.metric.replace("_", " "), relation.reference.replace("_", " ")
+        findings.append(
+            Finding(
+                id=f"{relation.test}.{relation.id}.{side}",
+                test=relation.test,
+                metric=relation.metric,
+                side=side,
+                value=value,
+                unit=norm.unit,
+                norm_text=(
+                    f"{what} >= {other} ({reference:g} {norm.unit}) - "
+                    f"{relation.margin:g} {norm.unit}"
+                ),
+                severity=severity,
+                message=(
+                    f"{side} {what} {value:g} {norm.unit} is lower than its {other} "
+                    f"{reference:g} {norm.unit} by {reference - value:.1f} {norm.unit}"
+                ),
+                lbp_link=norm.lbp_link,
+                evidence=norm.evidence,
+                exercises=norm.exercises,
+                source=norm.source,
+            )
+        )
+    return tuple(findings)
+
+
+def evidence_notes(result: TestResult, book: NormBook) -> tuple[str, ...]:
+    """For metrics compared with no norm (descriptive ones), what the evidence says."""
+    names = dict.fromkeys(v.norm for v in result.metrics if v.norm in book.norms)
+    notes = []
+    for name in names:
+        norm = book.norms[name or ""]
+        if norm.rule == "descriptive":
+            notes.append(f"Evidence: {norm.lbp_link} (evidence {norm.evidence}; {norm.source}).")
+    return tuple(notes)
+
+
+def grade(
+    result: TestResult,
+    asymmetry: Mapping[str, float] | None = None,
+    book: NormBook | None = None,
+) -> TestResult:
+    """The result with its findings: each metric against its norm, left/right asymmetries and
+    the relation rules; descriptive metrics get a note on their evidence instead."""
+    book = book or load_norms()
+    findings = evaluate(result.test, result.metrics, book, asymmetry)
+    for relation in book.relations:
+        if relation.test == result.test:
+            findings += compare_relation(result.metrics, relation, book)
+    notes = tuple(n for n in evidence_notes(result, book) if n not in result.notes)
+    return replace(result, findings=findings, notes=result.notes + notes)

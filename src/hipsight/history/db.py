@@ -28,7 +28,7 @@ from typing import Any, Literal
 from hipsight import __version__
 from hipsight.errors import InputError
 from hipsight.paths import data_dir
-from hipsight.results import SessionResults
+from hipsight.session.types import SessionResults
 
 HISTORY_DB_ENV = "HIPSIGHT_HISTORY_DB"
 DB_FILENAME = "history.sqlite"

@@ -20,7 +20,7 @@ import numpy as np
 from hipsight.fileio import write_bytes_atomic
 from hipsight.findings.engine import Norm, NormBook, load_norms
 from hipsight.history.db import MetricRow
-from hipsight.report.plots import BAND_COLOR, side_color
+from hipsight.style import BAND_COLOR, side_color
 
 PLOT_FORMATS = ("png", "svg")
 

@@ -15,7 +15,8 @@ from hipsight.analysis import Analysis, AnalysisOptions, analyse_sequence
 from hipsight.errors import HipsightError, NoPersonError
 from hipsight.live.plan import Step
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import Protocol, TestResult
+from hipsight.protocols.base import Protocol
+from hipsight.session.types import TestResult
 
 
 @dataclass(frozen=True)

@@ -16,25 +16,23 @@ that was interrupted.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.export.angles_csv import write_angles_csv
 from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import apply_view_gate
 from hipsight.live.measure import Measured
 from hipsight.live.plan import Step
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
-from hipsight.results import SessionResults, TestRecord
+from hipsight.session.types import TestRecord
+from hipsight.session.writer import SessionWriter
 
-RESULTS_NAME = "results.json"
 VIDEO_FPS_DEFAULT = 30.0
 
 
@@ -90,14 +88,13 @@ class SessionRecorder:
         model_sha256: str = "",
     ) -> None:
         self.out_dir = Path(out_dir)
-        self.person = person
-        self.calibration = calibration
+        self.writer = SessionWriter(
+            self.out_dir, kind="assess", person=person, calibration=calibration
+        )
         self.save_video = save_video
         self.source = source
         self.model_name = model_name
         self.model_sha256 = model_sha256
-        self.session_id = uuid.uuid4().hex[:12]
-        self.created = datetime.now(UTC).isoformat(timespec="seconds")
         self._video: VideoSink | None = None
         self.video_error: str | None = None  # set when --save-video could not write a video
 
@@ -106,7 +103,7 @@ class SessionRecorder:
         return self.out_dir / step.key
 
     def results_path(self) -> Path:
-        return self.out_dir / RESULTS_NAME
+        return self.writer.results_path
 
     def sequence_meta(
         self,
@@ -158,23 +155,16 @@ class SessionRecorder:
         Like ``hipsight analyze``, the landmarks saved are the analysed ones (undistorted, with
         the calibration recorded, when a calibration with intrinsics was used).
         """
-        folder = self.step_dir(step)
         if measured.analysis is not None:
             seq = measured.analysis.sequence
-        files = {
-            "landmarks": seq.save_npz(folder / f"{step.key}_landmarks.npz"),
-            "csv": write_angles_csv(
-                folder / f"{step.key}_angles.csv", seq, shown_angles(seq, measured)
-            ),
-        }
+        files = self.writer.write_test_files(
+            step.key, seq, shown_angles(seq, measured), folder=step.key
+        )
         video = self.stop_video(keep=True)
         if video is not None:
             files["video"] = video
-        return TestRecord(
-            result=measured.result,
-            source=seq.meta.source,
-            files={kind: path.relative_to(self.out_dir).as_posix() for kind, path in files.items()},
-            complete=complete,
+        return self.writer.add_test(
+            measured.result, files, source=seq.meta.source, complete=complete
         )
 
     def write_results(
@@ -184,17 +174,7 @@ class SessionRecorder:
         baseline: Mapping[str, float] | None = None,
     ) -> Path:
         """(Re)write results.json for the whole session."""
-        session = SessionResults(
-            tests=tuple(records),
-            session_id=self.session_id,
-            created=self.created,
-            person=self.person,
-            kind="assess",
-            calibration=self.calibration,
-            baseline=dict(baseline or {}),
-            meta=dict(meta),
-        )
-        return session.save(self.results_path())
+        return self.writer.save(records, baseline=baseline, meta=meta)
 
 
 def shown_angles(seq: PoseSequence, measured: Measured) -> AngleTable:

@@ -47,8 +47,7 @@ from hipsight.live.subject import POLICIES as SUBJECT_POLICIES
 from hipsight.live.subject import PersonPose, SubjectPicker
 from hipsight.live.window import PoseBuffer, live_angles
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import TestResult
-from hipsight.results import TestRecord
+from hipsight.session.types import TestRecord, TestResult
 
 QUIT_KEYS: dict[str, str] = {
     "q": "quit",

@@ -3,25 +3,23 @@
 A protocol is one module in :mod:`hipsight.protocols` that defines ``PROTOCOL``, an instance of
 :class:`Protocol`. The declaration says what the person does, the view it needs, the angles it
 uses, its metrics, gates and norms, and holds the ``measure`` function that turns a
-:class:`PoseSequence` and its :class:`AngleTable` into a :class:`TestResult`. The guided webcam
+:class:`PoseSequence` and its :class:`AngleTable` into a :class:`TestResult` of metrics and
+segments. Findings are not the protocol's business: :func:`hipsight.findings.engine.grade`
+compares the metrics with the norms once, after the protocol. The guided webcam
 session reads the same declaration to instruct and check the person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Literal
 
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose.sequence import PoseSequence
+from hipsight.session.types import SideName, TestResult, View
 
-View = Literal["side", "front"]
 Position = Literal["standing", "lying", "seated", "walking"]
-Status = Literal["ok", "not_measurable"]
-Severity = Literal["none", "mild", "moderate", "marked"]
-Evidence = Literal["VL", "L", "M", "EO"]
-SideName = Literal["left", "right"]
 
 
 @dataclass(frozen=True)
@@ -53,121 +51,8 @@ class MeasureContext:
 
     side: SideName | Literal["both", "auto"] = "auto"
     view: View | None = None  # the view the user says they recorded, if given
-    baseline: dict[str, float] = field(default_factory=dict)  # personal neutral angles
-    options: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class MetricValue:
-    """A measured number with its quality, or ``not_measurable`` with the reason (no number)."""
-
-    metric: str
-    side: SideName | None
-    value: float | None
-    unit: str
-    status: Status = "ok"
-    reason: str | None = None
-    quality: float = 0.0  # 0..1: share of valid frames x mean landmark visibility
-    n_frames: int = 0
-    norm: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.status == "ok" and self.value is None:
-            raise ValueError(f"metric {self.metric}: status 'ok' needs a value")
-        if self.status == "not_measurable" and (self.value is not None or not self.reason):
-            raise ValueError(f"metric {self.metric}: 'not_measurable' needs a reason and no value")
-
-    @classmethod
-    def measured(
-        cls,
-        metric: str,
-        side: SideName | None,
-        value: float,
-        unit: str,
-        quality: float,
-        n_frames: int,
-        norm: str | None = None,
-    ) -> MetricValue:
-        return cls(
-            metric,
-            side,
-            round(float(value), 2),
-            unit,
-            "ok",
-            None,
-            round(float(quality), 3),
-            n_frames,
-            norm,
-        )
-
-    @classmethod
-    def not_measurable(
-        cls, metric: str, side: SideName | None, unit: str, reason: str, norm: str | None = None
-    ) -> MetricValue:
-        return cls(metric, side, None, unit, "not_measurable", reason, 0.0, 0, norm)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A screening finding: a metric outside its norm, with the LBP link and what to do."""
-
-    id: str
-    test: str
-    metric: str
-    side: SideName | None
-    value: float | None
-    unit: str
-    norm_text: str
-    severity: Severity
-    message: str
-    lbp_link: str
-    evidence: Evidence
-    exercises: tuple[str, ...]
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A rep, hold, phase or step: frames ``start..stop`` (stop exclusive) and times."""
-
-    kind: str  # "rep", "hold", "step", "phase"
-    index: int
-    start: int
-    stop: int
-    t_start: float
-    t_stop: float
-    side: SideName | None = None
-    values: dict[str, float | None] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class TestResult:
-    """Everything one protocol measured in one recording."""
-
-    __test__ = False  # not a pytest test class
-
-    test: str
-    title: str
-    view_required: View
-    view_detected: str
-    status: Literal["measured", "partial", "not_measurable"]
-    reasons: tuple[str, ...]
-    metrics: tuple[MetricValue, ...]
-    segments: tuple[Segment, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    notes: tuple[str, ...] = ()
-    key_angles: tuple[str, ...] = ()
-
-    def metric(self, metric: str, side: SideName | None = None) -> MetricValue:
-        """Return one metric value; raise KeyError naming what exists when absent."""
-        for value in self.metrics:
-            if value.metric == metric and value.side == side:
-                return value
-        have = sorted({(m.metric, m.side or "-") for m in self.metrics})
-        raise KeyError(f"{self.test}: no metric {metric!r} for side {side!r}; have {have}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    baseline: dict[str, float] = field(default_factory=dict)  # personal neutral angles, degrees
+    m_per_px: float | None = None  # image scale at the person, from `hipsight calibrate stance`
 
 
 MeasureFn = Callable[[PoseSequence, AngleTable, MeasureContext], TestResult]
@@ -193,10 +78,14 @@ class Protocol:
     duration_s: float | None = None
     per_side: bool = True  # the person repeats the test for each side
     gates: Gates = field(default_factory=Gates)
-    norms: tuple[str, ...] = ()
     order: int = 50  # place in the guided session (posture first)
     subject: str = "visible"  # who to analyse when several people are in view ("moving" for gait)
     views: tuple[View, ...] = ()  # every view the test accepts, when more than ``view`` (posture)
+
+    @property
+    def norms(self) -> tuple[str, ...]:
+        """The norms its metrics are compared with (from each :class:`MetricSpec`)."""
+        return tuple(dict.fromkeys(spec.norm for spec in self.metrics if spec.norm))
 
     @property
     def accepted_views(self) -> tuple[View, ...]:

@@ -37,13 +37,7 @@ from numpy.typing import NDArray
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import (
-    MeasureContext,
-    MetricSpec,
-    Protocol,
-    SideName,
-    TestResult,
-)
+from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
     assemble_result,
     finite_values,
@@ -57,6 +51,7 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import check_view, in_plane_frames
 from hipsight.protocols.segmentation import fill_small_gaps, runs, still_frames
+from hipsight.session.types import SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -195,8 +190,7 @@ def measure_bridge(seq: PoseSequence, table: AngleTable, context: MeasureContext
         for i, (lift, values) in enumerate(zip(lifts, by_lift, strict=True))
     ]
     notes = [f"Measured on the {side} leg (the one nearer the camera)."]
-    asymmetry = context.options.get("asymmetry")
-    return assemble_result(PROTOCOL, view, metrics, segments, notes, asymmetry)
+    return assemble_result(PROTOCOL, view, metrics, segments, notes)
 
 
 PROTOCOL = Protocol(
@@ -248,6 +242,5 @@ PROTOCOL = Protocol(
     hold_s=10.0,
     duration_s=20.0,
     per_side=False,
-    norms=("bridge_extension", "bridge_sag"),
     order=60,
 )

@@ -12,22 +12,14 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.findings.engine import evaluate
 from hipsight.kinematics.cleaning import landmark_validity
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import (
-    Gates,
-    MeasureContext,
-    MetricValue,
-    Protocol,
-    Segment,
-    SideName,
-    TestResult,
-)
+from hipsight.protocols.base import Gates, MeasureContext, Protocol
 from hipsight.protocols.gates import ViewCheck, check_frames, mean_quality
 from hipsight.protocols.segmentation import fill_small_gaps, runs
+from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -124,9 +116,8 @@ def assemble_result(
     metrics: Iterable[MetricValue],
     segments: Iterable[Segment] = (),
     notes: Iterable[str] = (),
-    asymmetry: dict[str, float] | None = None,
 ) -> TestResult:
-    """Status, reasons and findings from the metric values; one TestResult."""
+    """Status and reasons from the metric values; one TestResult (graded later, not here)."""
     metrics = tuple(metrics)
     ok = [m for m in metrics if m.status == "ok"]
     status: Literal["measured", "partial", "not_measurable"] = (
@@ -146,7 +137,6 @@ def assemble_result(
         reasons=reasons,
         metrics=metrics,
         segments=tuple(segments),
-        findings=evaluate(protocol.id, metrics, asymmetry=asymmetry),
         notes=tuple(notes),
         key_angles=protocol.angles,
     )

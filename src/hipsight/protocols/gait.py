@@ -39,16 +39,7 @@ from numpy.typing import NDArray
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import near_side
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import (
-    Gates,
-    MeasureContext,
-    MetricSpec,
-    MetricValue,
-    Protocol,
-    Segment,
-    SideName,
-    TestResult,
-)
+from hipsight.protocols.base import Gates, MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
     assemble_result,
     gated_metric,
@@ -58,6 +49,7 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
 from hipsight.protocols.segmentation import find_extrema
+from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -322,7 +314,6 @@ def measure_gait(seq: PoseSequence, table: AngleTable, context: MeasureContext) 
         metrics,
         stride_segments(table, strides),
         notes,
-        asymmetry=context.options.get("asymmetry"),
     )
 
 
@@ -374,7 +365,6 @@ PROTOCOL = Protocol(
     duration_s=10.0,
     per_side=False,
     gates=Gates(min_valid_fraction=0.8, min_valid_frames=15),
-    norms=("gait_hip_extension", "gait_hip_flexion_range"),
     order=80,
     subject="moving",
 )

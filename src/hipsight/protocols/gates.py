@@ -16,7 +16,8 @@ from numpy.typing import NDArray
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import classify_view, width_ratio
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import Gates, View
+from hipsight.protocols.base import Gates
+from hipsight.session.types import View
 
 
 def view_labels(seq: PoseSequence, gates: Gates) -> NDArray[np.str_]:

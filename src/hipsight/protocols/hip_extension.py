@@ -37,15 +37,7 @@ from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import (
-    MeasureContext,
-    MetricSpec,
-    MetricValue,
-    Protocol,
-    Segment,
-    SideName,
-    TestResult,
-)
+from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
     assemble_result,
     gated_metric,
@@ -55,6 +47,7 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
 from hipsight.protocols.segmentation import find_reps
+from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -286,7 +279,6 @@ def measure_hip_extension(
         metrics,
         rep_segments(table, reps, legs),
         notes,
-        asymmetry=context.options.get("asymmetry"),
     )
 
 
@@ -353,6 +345,5 @@ PROTOCOL = Protocol(
     reps=5,
     duration_s=20.0,
     per_side=True,
-    norms=("hip_extension_active", "hip_extension_compensation"),
     order=20,
 )

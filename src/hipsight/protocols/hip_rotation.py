@@ -28,33 +28,21 @@ The resting values are the medians over the frames where both shanks are within
 failing frames is ``not_measurable`` with the reason.
 
 Metrics per side: ``internal_rotation`` and ``external_rotation`` (deg, both as positive
-numbers), the largest valid rotation of each direction. Findings: each below its norm
-(norms.toml), left/right difference beyond the asymmetry limit, and internal below external
-rotation by more than ``IR_BELOW_ER_MARGIN_DEG`` (healthy seated IR is about 38 deg and ER about
-40 deg, so a small deficit of IR against ER is normal).
+numbers), the largest valid rotation of each direction. Findings (graded after the
+protocol, from norms.toml): each below its norm, left/right difference beyond the asymmetry
+limit, and internal below external rotation by more than the relation rule's margin (healthy
+seated IR is about 38 deg and ER about 40 deg, so a small deficit of IR against ER is normal).
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.findings.engine import grade_excess, load_norms
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import (
-    Finding,
-    MeasureContext,
-    MetricSpec,
-    MetricValue,
-    Protocol,
-    Segment,
-    SideName,
-    TestResult,
-)
+from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
     assemble_result,
     gated_metric,
@@ -67,6 +55,7 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
 from hipsight.protocols.segmentation import find_extrema
+from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -77,7 +66,6 @@ MIN_PERIOD_S = 1.0  # two ends of rotation are at least this far apart
 REST_BAND_DEG = 5.0  # shank within this of vertical: resting
 MAX_KNEE_SHIFT = 0.12  # knee displacement allowed, in shank lengths (about 5 cm)
 MAX_PELVIC_HIKE_DEG = 5.0  # change of pelvic obliquity allowed
-IR_BELOW_ER_MARGIN_DEG = 5.0  # IR lower than ER by more than this is a finding
 
 DIRECTIONS: dict[str, float] = {"internal_rotation": 1.0, "external_rotation": -1.0}
 HINTS = {"internal_rotation": "outward", "external_rotation": "inward"}
@@ -175,45 +163,6 @@ def rotation_metric(
     return gated_metric(PROTOCOL, metric, side, table, (angle,), phase, largest, view, gated, label)
 
 
-def ir_below_er(metrics: list[MetricValue]) -> list[Finding]:
-    """Findings where internal rotation is below external rotation by more than the margin."""
-    norm = load_norms().norms["hip_rotation_internal"]
-    found = {(m.metric, m.side): m.value for m in metrics if m.value is not None}
-    findings = []
-    for side in lm.SIDES:
-        ir = found.get(("internal_rotation", side))
-        er = found.get(("external_rotation", side))
-        if ir is None or er is None:
-            continue
-        severity = grade_excess(er - ir - IR_BELOW_ER_MARGIN_DEG, norm.steps)
-        if severity == "none":
-            continue
-        findings.append(
-            Finding(
-                id=f"hip_rotation.internal_below_external.{side}",
-                test="hip_rotation",
-                metric="internal_rotation",
-                side=side,
-                value=ir,
-                unit="deg",
-                norm_text=(
-                    f"internal rotation >= external rotation ({er:g} deg) - "
-                    f"{IR_BELOW_ER_MARGIN_DEG:g} deg"
-                ),
-                severity=severity,
-                message=(
-                    f"{side} hip internal rotation {ir:g} deg is lower than its external rotation "
-                    f"{er:g} deg by {er - ir:.1f} deg"
-                ),
-                lbp_link=norm.lbp_link,
-                evidence=norm.evidence,
-                exercises=norm.exercises,
-                source=norm.source,
-            )
-        )
-    return findings
-
-
 def rotation_segments(
     table: AngleTable, ends: dict[tuple[str, SideName], IntArray], gated: dict[SideName, BoolArray]
 ) -> list[Segment]:
@@ -259,9 +208,7 @@ def measure_hip_rotation(
                 )
             )
     segments = [] if blocked else rotation_segments(table, ends, gated)
-    asymmetry = context.options.get("asymmetry")
-    result = assemble_result(PROTOCOL, view, metrics, segments, rotation_notes(rest), asymmetry)
-    return dataclasses.replace(result, findings=result.findings + tuple(ir_below_er(metrics)))
+    return assemble_result(PROTOCOL, view, metrics, segments, rotation_notes(rest))
 
 
 def rotation_notes(rest: BoolArray) -> list[str]:
@@ -322,6 +269,5 @@ PROTOCOL = Protocol(
     measure=measure_hip_rotation,
     duration_s=15.0,  # per leg: in, hold, back, out, hold, back
     per_side=True,
-    norms=("hip_rotation_internal", "hip_rotation_external"),
     order=50,
 )

@@ -40,19 +40,10 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.findings.engine import load_norms
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import width_ratio
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import (
-    MeasureContext,
-    MetricSpec,
-    MetricValue,
-    Protocol,
-    Segment,
-    TestResult,
-    View,
-)
+from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
     assemble_result,
     gated_metric,
@@ -62,6 +53,7 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, view_labels
 from hipsight.protocols.segmentation import runs, steady_frames
+from hipsight.session.types import MetricValue, Segment, TestResult, View
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -277,13 +269,11 @@ def view_segments(
 
 def posture_notes(views: dict[View, BoolArray], context: MeasureContext) -> list[str]:
     """The estimate's caveat, the contested evidence, and what is missing."""
-    tilt = load_norms().norms["posture_pelvic_tilt"]
     notes = [
         "Pelvic tilt is an estimate, not a measurement: MediaPipe has no ASIS/PSIS landmarks, so "
         "hipsight reports the standing trunk-thigh angle, which follows a tilt of the pelvis and "
         "trunk together but not a tilt hidden by arching the lower back. Compare it only with your "
         "own baseline recorded with the same camera set-up; it is never compared with a norm.",
-        f"Evidence: {tilt.lbp_link} (evidence {tilt.evidence}; {tilt.source}).",
     ]
     if views["side"].any() and baseline_estimate(context.baseline) is None:
         notes.append(
@@ -398,6 +388,5 @@ PROTOCOL = Protocol(
     hold_s=5.0,
     duration_s=12.0,
     per_side=False,
-    norms=("posture_pelvic_obliquity", "posture_pelvic_tilt"),
     order=10,
 )

@@ -26,14 +26,7 @@ from __future__ import annotations
 
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import (
-    MeasureContext,
-    MetricSpec,
-    MetricValue,
-    Protocol,
-    Segment,
-    TestResult,
-)
+from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
     LEG_LANDMARKS,
     OTHER,
@@ -53,6 +46,7 @@ from hipsight.protocols.common import (
     two_leg_frames,
 )
 from hipsight.protocols.gates import check_view, in_plane_frames
+from hipsight.session.types import MetricValue, Segment, TestResult
 
 LIFT_HIP_WIDTHS = 0.5  # the free leg is straightened in line with the thigh: its ankle is high
 MIN_HOLD_S = 1.0  # shorter lifts are steps or wobbles, not holds (as in single-leg stance)
@@ -102,8 +96,7 @@ def measure_single_leg_bridge(
         segments.append(segment_from("hold", len(segments), *hold, seq.t, side, values))
         metrics += leg
     notes = bridge_notes(baseline) if not blocked else []
-    asymmetry = context.options.get("asymmetry")
-    return assemble_result(PROTOCOL, view, metrics, segments, notes, asymmetry)
+    return assemble_result(PROTOCOL, view, metrics, segments, notes)
 
 
 def bridge_notes(baseline: float | None) -> list[str]:
@@ -157,6 +150,5 @@ PROTOCOL = Protocol(
     hold_s=30.0,
     duration_s=40.0,
     per_side=True,
-    norms=("bridge_single_leg_pelvic_drop", "bridge_single_leg_hold"),
     order=61,
 )

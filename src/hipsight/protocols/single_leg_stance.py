@@ -38,15 +38,7 @@ from numpy.typing import NDArray
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import (
-    MeasureContext,
-    MetricSpec,
-    MetricValue,
-    Protocol,
-    Segment,
-    SideName,
-    TestResult,
-)
+from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
     LEG_LANDMARKS,
     OTHER,
@@ -68,6 +60,7 @@ from hipsight.protocols.common import (
     two_leg_frames,
 )
 from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
+from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -154,8 +147,7 @@ def measure_single_leg_stance(
         segments.append(segment_from("hold", len(segments), *hold, seq.t, side, values))
         metrics += leg_metrics
     notes = [] if blocked else stance_notes(baselines)
-    asymmetry = context.options.get("asymmetry")
-    return assemble_result(PROTOCOL, view, metrics, segments, notes, asymmetry)
+    return assemble_result(PROTOCOL, view, metrics, segments, notes)
 
 
 def stance_notes(baselines: dict[str, float | None]) -> list[str]:
@@ -230,10 +222,5 @@ PROTOCOL = Protocol(
     hold_s=30.0,
     duration_s=40.0,
     per_side=True,
-    norms=(
-        "single_leg_stance_pelvic_drop",
-        "single_leg_stance_trunk_lean",
-        "single_leg_stance_hold",
-    ),
     order=30,
 )

@@ -41,7 +41,7 @@ Front-view metrics:
 - ``knee_fppa_sd`` per side: SD of the per-rep peaks (needs 2 reps);
 - ``lateral_hip_shift``: mid-hip minus mid-ankle horizontal image position at the bottom, minus
   the same at the rep's start, over ``H`` (a fraction of the standing hip height, about leg
-  length); + = toward the person's LEFT. With ``context.options["m_per_px"]`` (a scale at the
+  length); + = toward the person's LEFT. With ``context.m_per_px`` (a scale at the
   person's distance) it is also given in cm as ``lateral_hip_shift_cm``.
 
 Either view: ``rep_count``; ``descent_time`` (10 % to 90 % of the rep's depth on the way down)
@@ -52,7 +52,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -60,16 +59,7 @@ from numpy.typing import NDArray
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import (
-    MeasureContext,
-    MetricSpec,
-    MetricValue,
-    Protocol,
-    Segment,
-    SideName,
-    TestResult,
-    View,
-)
+from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
     assemble_result,
     finite_mean,
@@ -84,6 +74,7 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
 from hipsight.protocols.segmentation import Rep, find_reps
+from hipsight.session.types import MetricValue, Segment, SideName, TestResult, View
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -400,7 +391,7 @@ def measure_side_view(
 
 
 def measure_front_view(
-    squats: Squats, options: dict[str, Any], by_rep: dict[str, FloatArray]
+    squats: Squats, m_per_px: float | None, by_rep: dict[str, FloatArray]
 ) -> list[MetricValue]:
     """Knee FPPA per side with its consistency, and the lateral hip shift."""
     t, gates, seq = squats.table.t, PROTOCOL.gates, squats.seq
@@ -430,8 +421,8 @@ def measure_front_view(
     metrics.append(
         squat_metric(squats, "lateral_hip_shift", None, ("pelvic_obliquity",), shifted, extra=extra)
     )
-    if "m_per_px" in options:
-        cm = shifted * standing * float(options["m_per_px"]) * 100.0
+    if m_per_px is not None:
+        cm = shifted * standing * m_per_px * 100.0
         by_rep["lateral_hip_shift_cm"] = cm
         metrics.append(
             squat_metric(
@@ -510,7 +501,7 @@ def measure_view(
         side = near_leg(squats.seq, context)
         metrics = measure_side_view(squats, side, by_rep) + missing_view(FRONT_METRICS, "front")
         return metrics, f"Side-view metrics are measured on the {side} leg (nearer the camera)."
-    metrics = measure_front_view(squats, context.options, by_rep)
+    metrics = measure_front_view(squats, context.m_per_px, by_rep)
     note = (
         f"Knee FPPA is read only while the thigh's image length is at least "
         f"{100 * FPPA_MIN_THIGH:g} % of its standing length (deeper, the thigh points at the "
@@ -549,8 +540,7 @@ def measure_squat(seq: PoseSequence, table: AngleTable, context: MeasureContext)
         metrics += measure_tempo(squats, by_rep) + view_metrics
         notes.append(note)
     segments = rep_segments(squats, by_rep)
-    asymmetry = context.options.get("asymmetry")
-    return assemble_result(PROTOCOL, view, metrics, segments, notes, asymmetry)
+    return assemble_result(PROTOCOL, view, metrics, segments, notes)
 
 
 def rep_segments(squats: Squats, by_rep: dict[str, FloatArray]) -> list[Segment]:
@@ -710,6 +700,5 @@ PROTOCOL = Protocol(
     reps=5,
     duration_s=40.0,
     per_side=False,
-    norms=("squat_depth", "squat_trunk_shank", "squat_fppa", "squat_butt_wink"),
     order=40,
 )

@@ -32,18 +32,11 @@ from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import (
-    MeasureContext,
-    MetricSpec,
-    MetricValue,
-    Protocol,
-    Segment,
-    SideName,
-    TestResult,
-)
+from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import assemble_result, gated_metric, median_over, segment_from
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
 from hipsight.protocols.segmentation import fill_small_gaps, runs, steady_frames
+from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -285,6 +278,5 @@ PROTOCOL = Protocol(
     hold_s=5.0,
     duration_s=15.0,
     per_side=True,
-    norms=("thomas_thigh_above_horizontal", "thomas_knee_flexion"),
     order=45,
 )

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from hipsight.findings.engine import Norm, NormBook
 from hipsight.history.db import HistoryDB, MetricRow
-from hipsight.protocols.base import MetricValue
 from hipsight.report.views import (
     ChangeRowView,
     ChangeView,
@@ -22,7 +21,7 @@ from hipsight.report.views import (
     humanize,
     norm_for,
 )
-from hipsight.results import SessionResults
+from hipsight.session.types import MetricValue, SessionResults
 
 CHANGE_NOISE = {"deg": 5.0, "s": 3.0}  # a change smaller than this is within measurement error
 

@@ -6,9 +6,8 @@ video), turns them into view data (plain dataclasses below) and renders the Jinj
 titles, reasons, file names) is escaped. Nothing is loaded from the network; docs/report.md
 describes what each part shows.
 
-``write_session_report(session)`` is what the CLI, ``analyze --test`` and the guided session
-call: it builds the report with the change since the person's previous session from the
-history database, then records the session in that database.
+``build_report`` never writes to the history database; recording a session there is the job of
+:func:`hipsight.session.finish.finish_session`, the one step that ends every session.
 """
 
 # Lazy imports on purpose: jinja2, the protocol registry and scipy are imported when used.
@@ -17,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,18 +25,11 @@ import numpy as np
 from markupsafe import Markup
 
 from hipsight import __version__
-from hipsight.errors import HipsightError, InputError
-from hipsight.export.series import (
-    AngleSeries,
-    load_test_sequence,
-    load_test_series,
-)
-from hipsight.export.session import results_path_of
+from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
 from hipsight.findings.engine import Norm, NormBook, load_norms
 from hipsight.history.db import HistoryDB
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import Finding, MetricValue, Segment
 from hipsight.report import plots
 from hipsight.report.change import build_change_view, change_note, find_previous_session
 from hipsight.report.keyframes import key_frame_figures
@@ -69,7 +61,14 @@ from hipsight.report.views import (
     segment_labels,
     worst_severity,
 )
-from hipsight.results import DISCLAIMER, SessionResults, TestRecord, load_results
+from hipsight.session.codec import DISCLAIMER
+from hipsight.session.reader import load_session, results_path_of
+from hipsight.session.series import (
+    AngleSeries,
+    load_test_sequence,
+    load_test_series,
+)
+from hipsight.session.types import Finding, MetricValue, Segment, SessionResults, TestRecord
 
 REPORT_NAME = "report.html"
 MAX_PLOT_GROUPS = 4
@@ -83,7 +82,7 @@ PIPELINE_TEXT = (
     "test are listed below."
 )
 
-__all__ = ["build_report", "build_report_view", "render_report", "write_session_report"]
+__all__ = ["build_report", "build_report_view", "render_report"]
 
 
 # ============================================================================ entry points
@@ -100,50 +99,13 @@ def build_report(
     and the session names a person, the report shows the change since their previous session.
     """
     results_path = results_path_of(session_dir_or_results_json)
-    results = load_results(results_path)
+    results = load_session(results_path)
     previous = find_previous_session(results, history)
     view = build_report_view(results, results_path.parent, previous)
     out = Path(out_path) if out_path is not None else results_path.parent / REPORT_NAME
     if out.is_dir():
         out = out / REPORT_NAME
     return write_text_atomic(out, render_report(view))
-
-
-def write_session_report(
-    session_dir_or_results_json: str | Path,
-    out_path: str | Path | None = None,
-    db_path: str | Path | None = None,
-    use_history: bool = True,
-    warn: Callable[[str], None] | None = None,
-) -> Path:
-    """Build the report with the change since the person's previous session, then record the
-    session in the history database.
-
-    Only sessions that name a person touch the database (an unnamed session is neither compared
-    nor recorded; ``hipsight history import`` records it on request). History problems never stop
-    the report: they go to ``warn`` (one line each) and the report is built without history.
-    """
-    results_path = results_path_of(session_dir_or_results_json)
-    results = load_results(results_path)
-    if not use_history or not (results.person or "").strip():
-        return build_report(results_path, out_path)
-    try:
-        db = HistoryDB.open(db_path)
-    except HipsightError as exc:
-        _warn(warn, f"history not used: {exc}")
-        return build_report(results_path, out_path)
-    with db:
-        report = build_report(results_path, out_path, history=db)
-        try:
-            db.import_session(results, source=results_path.resolve())
-        except HipsightError as exc:
-            _warn(warn, f"session not recorded in the history: {exc}")
-    return report
-
-
-def _warn(warn: Callable[[str], None] | None, message: str) -> None:
-    if warn is not None:
-        warn(message)
 
 
 def render_report(view: ReportView) -> str:

@@ -16,10 +16,8 @@ import numpy as np
 from markupsafe import Markup
 
 from hipsight.errors import HipsightError
-from hipsight.export.series import AngleSeries, resolve_test_file
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import Segment
 from hipsight.report import plots
 from hipsight.report.views import (
     FigureView,
@@ -29,7 +27,8 @@ from hipsight.report.views import (
     segment_labels,
     whole_degrees,
 )
-from hipsight.results import TestRecord
+from hipsight.session.series import AngleSeries, resolve_test_file
+from hipsight.session.types import Segment, TestRecord
 
 MAX_KEY_FRAMES = 4
 ANGLE_SHORT = {

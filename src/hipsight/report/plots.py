@@ -22,13 +22,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.pose import landmarks as lm
+from hipsight.style import BAND_COLOR, CENTRE_COLOR, LEFT_COLOR, RIGHT_COLOR, side_color
 
 FloatArray = NDArray[np.float64]
 
-LEFT_COLOR = "#1d4ed8"
-RIGHT_COLOR = "#c2410c"
-CENTRE_COLOR = "#334155"
-BAND_COLOR = "#16a34a"
 SEGMENT_COLORS = ("#64748b", "#94a3b8")
 MAX_IMAGE_PX = 480
 
@@ -85,11 +82,6 @@ BONES: tuple[tuple[int, int, str | None], ...] = (
     (lm.RIGHT_HEEL, lm.RIGHT_FOOT_INDEX, "right"),
     (lm.RIGHT_ANKLE, lm.RIGHT_FOOT_INDEX, "right"),
 )
-
-
-def side_color(side: str | None) -> str:
-    """Left is blue, right is orange, everything else slate (the same in every plot)."""
-    return {"left": LEFT_COLOR, "right": RIGHT_COLOR}.get(side or "", CENTRE_COLOR)
 
 
 # ============================================================================ SVG plumbing

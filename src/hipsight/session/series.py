@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from hipsight.errors import InputError
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose.sequence import PoseSequence
-from hipsight.results import TestRecord
+from hipsight.session.types import TestRecord
 
 FloatArray = NDArray[np.float64]
 

@@ -20,9 +20,7 @@ from hipsight.export.angles_csv import write_angles_csv
 from hipsight.findings.engine import evaluate
 from hipsight.kinematics.angles import compute_angles
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.base import MetricValue, Segment, SideName, TestResult
 from hipsight.report.plots import BONES
-from hipsight.results import SessionResults, TestRecord
 from hipsight.samples.synthetic import (
     BodyDimensions,
     Pose,
@@ -33,6 +31,15 @@ from hipsight.samples.synthetic import (
     smooth_ramp,
     time_axis,
 )
+from hipsight.session.types import (
+    MetricValue,
+    Segment,
+    SessionResults,
+    SideName,
+    TestRecord,
+    TestResult,
+)
+from hipsight.session.writer import save_session
 
 FloatArray = NDArray[np.float64]
 IMAGE_SIZE = (960, 540)
@@ -89,7 +96,7 @@ def write_demo_session(out_dir: str | Path, options: DemoOptions | None = None) 
         kind="analyze",
         meta={"demo": True, "note": "synthetic skeletons, not a real person"},
     )
-    return session.save(out / "results.json")
+    return save_session(session, out / "results.json")
 
 
 # ============================================================================ squat

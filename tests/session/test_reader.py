@@ -1,4 +1,4 @@
-"""results.json: round trip, schema and version checks, atomic write."""
+"""results.json: round trip, schema and version checks (the session reader and writer)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 
 from hipsight.errors import InputError
 from hipsight.findings.engine import evaluate
-from hipsight.protocols.base import MetricValue, Segment, TestResult
-from hipsight.results import RESULTS_VERSION, SessionResults, TestRecord, load_results
+from hipsight.session.codec import RESULTS_VERSION, encode_session
+from hipsight.session.reader import load_session
+from hipsight.session.types import MetricValue, Segment, SessionResults, TestRecord, TestResult
+from hipsight.session.writer import save_session
 
 
 def _session() -> SessionResults:
@@ -37,8 +39,8 @@ def _session() -> SessionResults:
 
 def test_round_trip(tmp_path: Path) -> None:
     session = _session()
-    path = session.save(tmp_path / "results.json")
-    back = load_results(tmp_path)
+    path = save_session(session, tmp_path / "results.json")
+    back = load_session(tmp_path)
     assert back == session
     data = json.loads(path.read_text())
     assert data["schema"] == "hipsight.results" and data["version"] == RESULTS_VERSION
@@ -47,19 +49,19 @@ def test_round_trip(tmp_path: Path) -> None:
 
 
 def test_newer_version_and_foreign_files_are_refused(tmp_path: Path) -> None:
-    data = _session().to_dict()
+    data = encode_session(_session(), "0.0.0")
     data["version"] = RESULTS_VERSION + 1
     (tmp_path / "results.json").write_text(json.dumps(data))
     with pytest.raises(InputError, match="newer"):
-        load_results(tmp_path / "results.json")
+        load_session(tmp_path / "results.json")
     (tmp_path / "results.json").write_text(json.dumps({"schema": "other"}))
     with pytest.raises(InputError, match="not a hipsight results file"):
-        load_results(tmp_path)
+        load_session(tmp_path)
 
 
 def test_missing_results_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="no such results file"):
-        load_results(tmp_path)
+    with pytest.raises(InputError, match=r"no results\.json here"):
+        load_session(tmp_path)
 
 
 def test_test_result_metric_lookup() -> None:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from hipsight import __version__
 from hipsight.calibration.store import apply_calibration, calibration_summary, choose_calibration
+from hipsight.config import DEFAULTS
 from hipsight.errors import InputError, NoPersonError
 from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.summary import summarise_angles
@@ -26,6 +26,7 @@ from hipsight.kinematics.view import apply_view_gate, near_side
 from hipsight.pose.sequence import PoseSequence
 from hipsight.session.types import TestResult
 from hipsight.session.writer import SUMMARY_NAME, SessionWriter
+from hipsight.version import __version__
 
 if TYPE_CHECKING:
     from hipsight.calibration.baseline import PersonBaseline
@@ -44,12 +45,12 @@ class AnalysisOptions:
     side: SideChoice = "auto"
     model: str | None = None
     subject: str | None = None  # None: the test's own choice, else "visible"
-    max_people: int = 2
+    max_people: int = DEFAULTS.max_people
     workers: int | None = None
     roll_deg: float = 0.0
-    cutoff_hz: float | None = 6.0
-    max_gap_s: float = 0.25
-    min_visibility: float = 0.5
+    cutoff_hz: float | None = DEFAULTS.cutoff_hz
+    max_gap_s: float = DEFAULTS.max_gap_s
+    min_visibility: float = DEFAULTS.min_visibility
     progress: bool = True
     view_gate: bool = True
     test: str | None = None

@@ -11,13 +11,14 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from hipsight import __version__
 from hipsight.calibration.cli import register as register_calibrate
+from hipsight.config import DEFAULTS
 from hipsight.errors import HipsightError
 from hipsight.export.cli import register as register_export_command
 from hipsight.history.cli import register as register_history_command
 from hipsight.live.cli import register as register_assess
 from hipsight.report.cli import register as register_report_command
+from hipsight.version import __version__
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -215,16 +216,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="who to analyse: visible (default; gait: moving), largest, moving, or a track id",
     )
     analyze.add_argument(
-        "--max-people", type=int, default=2, help="people detected per frame (default 2)"
+        "--max-people",
+        type=int,
+        default=DEFAULTS.max_people,
+        help=f"people detected per frame (default {DEFAULTS.max_people})",
     )
     analyze.add_argument(
         "--workers", type=int, default=None, help="parallel inference workers (default: 2)"
     )
     analyze.add_argument(
-        "--cutoff", type=float, default=6.0, help="low-pass cutoff in Hz; 0 turns it off"
+        "--cutoff",
+        type=float,
+        default=DEFAULTS.cutoff_hz,
+        help=f"low-pass cutoff in Hz (default {DEFAULTS.cutoff_hz:g}); 0 turns it off",
     )
     analyze.add_argument(
-        "--max-gap", type=float, default=0.25, help="longest gap to interpolate, seconds"
+        "--max-gap",
+        type=float,
+        default=DEFAULTS.max_gap_s,
+        help=f"longest gap to interpolate, seconds (default {DEFAULTS.max_gap_s:g})",
     )
     analyze.add_argument(
         "--no-view-gate",

@@ -25,10 +25,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from hipsight import __version__
 from hipsight.errors import InputError
 from hipsight.paths import data_dir
 from hipsight.session.types import SessionResults
+from hipsight.version import __version__
 
 HISTORY_DB_ENV = "HIPSIGHT_HISTORY_DB"
 DB_FILENAME = "history.sqlite"

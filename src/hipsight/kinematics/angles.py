@@ -17,6 +17,7 @@ from functools import cached_property, partial
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hipsight.config import DEFAULTS
 from hipsight.kinematics.anterior import (
     CUE_LANDMARKS,
     DEFAULT_THRESHOLD,
@@ -24,7 +25,6 @@ from hipsight.kinematics.anterior import (
     sense_from_points,
 )
 from hipsight.kinematics.cleaning import (
-    DEFAULT_CUTOFF_HZ,
     DEFAULT_ORDER,
     filter_butterworth,
     gap_duration,
@@ -432,9 +432,9 @@ def compute_angles(
     seq: PoseSequence,
     *,
     roll_deg: float = 0.0,
-    min_visibility: float = 0.5,
-    max_gap_s: float = 0.25,
-    cutoff_hz: float | None = DEFAULT_CUTOFF_HZ,
+    min_visibility: float = DEFAULTS.min_visibility,
+    max_gap_s: float = DEFAULTS.max_gap_s,
+    cutoff_hz: float | None = DEFAULTS.cutoff_hz,
     variants: Sequence[str] = VARIANTS,
 ) -> AngleTable:
     """Compute every registered angle for every frame of ``seq``.

@@ -14,15 +14,17 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.signal import butter, filtfilt
 
+from hipsight.config import DEFAULTS
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-DEFAULT_CUTOFF_HZ = 6.0
+DEFAULT_CUTOFF_HZ = DEFAULTS.cutoff_hz
 """Default low-pass cutoff. 6 Hz is the usual choice for human movement kinematics (Winter,
 *Biomechanics and Motor Control of Human Movement*): voluntary movement such as walking,
 squatting and bridging has almost all of its power below ~6 Hz; landmark jitter is broadband."""
 
-DEFAULT_ORDER = 4
+DEFAULT_ORDER = DEFAULTS.filter_order
 
 __all__ = [
     "DEFAULT_CUTOFF_HZ",
@@ -35,7 +37,9 @@ __all__ = [
 ]
 
 
-def landmark_validity(visibility: ArrayLike, min_visibility: float = 0.5) -> BoolArray:
+def landmark_validity(
+    visibility: ArrayLike, min_visibility: float = DEFAULTS.min_visibility
+) -> BoolArray:
     """Return True where a landmark's visibility is finite and at least ``min_visibility``."""
     if not 0.0 <= min_visibility <= 1.0:
         raise ValueError(f"min_visibility must be in [0, 1], got {min_visibility}")

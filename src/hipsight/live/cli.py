@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hipsight.config import DEFAULTS
+
 EXIT_OK = 0
 EXIT_CAMERA_LOST = 2
 EXIT_INTERRUPTED = 130
@@ -76,8 +78,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--max-people",
         type=int,
         choices=(1, 2, 3, 4),
-        default=2,
-        help="people detected per frame to pick the subject from (default 2; 1 is faster)",
+        default=DEFAULTS.max_people,
+        help=(
+            "people detected per frame to pick the subject from "
+            f"(default {DEFAULTS.max_people}; 1 is faster)"
+        ),
     )
     parser.set_defaults(handler=cmd_assess)
     return parser

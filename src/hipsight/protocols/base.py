@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hipsight.config import DEFAULTS
 from hipsight.kinematics.table import AngleTable
+from hipsight.kinematics.view import FRONT_MIN_RATIO, SIDE_MAX_RATIO
 from hipsight.pose.sequence import PoseSequence
 from hipsight.session.types import SideName, TestResult, View
 
@@ -38,11 +40,11 @@ class MetricSpec:
 class Gates:
     """Quality gates: what a recording must satisfy before any number is reported."""
 
-    min_visibility: float = 0.5
+    min_visibility: float = DEFAULTS.min_visibility
     min_valid_fraction: float = 0.6  # of the frames in the analysed phase
     min_valid_frames: int = 10
-    max_width_ratio_side: float = 0.35  # shoulder/hip width over torso length in a side view
-    min_width_ratio_front: float = 0.45  # ... in a front view
+    max_width_ratio_side: float = SIDE_MAX_RATIO  # shoulder/hip width over torso length, side
+    min_width_ratio_front: float = FRONT_MIN_RATIO  # ... in a front view
 
 
 @dataclass(frozen=True)

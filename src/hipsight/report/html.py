@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
-from hipsight import __version__
 from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
 from hipsight.findings.engine import Norm, NormBook, load_norms
@@ -69,6 +68,7 @@ from hipsight.session.series import (
     load_test_series,
 )
 from hipsight.session.types import Finding, MetricValue, Segment, SessionResults, TestRecord
+from hipsight.version import __version__
 
 REPORT_NAME = "report.html"
 MAX_PLOT_GROUPS = 4

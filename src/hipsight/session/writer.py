@@ -26,7 +26,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from hipsight import __version__
 from hipsight.export.angles_csv import write_angles_csv
 from hipsight.fileio import write_text_atomic
 from hipsight.kinematics.table import AngleTable
@@ -42,6 +41,7 @@ from hipsight.session.types import (
     new_session_id,
     now_iso,
 )
+from hipsight.version import __version__
 
 SUMMARY_NAME = "summary.json"
 

@@ -26,7 +26,8 @@ T = TypeVar("T")
 PathPart = str | int
 
 _AT = re.compile(r"^(?P<detail>.*) - at `(?P<path>[^`]*)`(?: in `(?P<container>[^`]*)`)?$")
-_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_PART = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+ANY_KEY = "[...]"  # msgspec's marker for "some value of this table"
 _MISSING = re.compile(r"^Object missing required field `(?P<name>[^`]*)`$")
 _GOT = re.compile(r",? got .*$")
 _MAX_SHOWN = 60
@@ -57,7 +58,8 @@ def describe_problem(message: str, raw: Any, schema: type[Any], what: str) -> st
     else:
         detail, path = match["detail"], match["path"]
     if match is not None and match["container"] is not None:  # "`key` in `$.meta.subject`"
-        return f"{what} field {_dotted(match['container'])}: keys {_lower_first(detail)}"
+        container = match["container"]
+        return f"{what} field {_dotted(container)}: {_key_problem(detail, schema, container)}"
     parts = parse_path(path)
     missing = _MISSING.match(detail)
     if missing is not None:
@@ -72,14 +74,22 @@ def describe_problem(message: str, raw: Any, schema: type[Any], what: str) -> st
 
 def parse_path(path: str) -> list[PathPart]:
     """``$.meta.frame_size[1]`` -> ``["meta", "frame_size", 1]``."""
-    return [int(index) if index else key for key, index in _PART.findall(path.removeprefix("$"))]
+    parts: list[PathPart] = []
+    for key, index in _PART.findall(path.removeprefix("$")):
+        parts.append(key if not index else ANY_KEY if index == "..." else int(index))
+    return parts
 
 
 def format_path(parts: list[PathPart] | tuple[PathPart, ...]) -> str:
     """``["meta", "frame_size", 1]`` -> ``meta.frame_size[1]``."""
     text = ""
     for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part == ANY_KEY:
+            text += ANY_KEY
+        else:
+            text += f".{part}" if text else part
     return text
 
 
@@ -166,6 +176,18 @@ def _unwrap_optional(info: msgspec_inspect.Type | None) -> msgspec_inspect.Type 
         return info
     members = [t for t in info.types if not isinstance(t, msgspec_inspect.NoneType)]
     return members[0] if len(members) == 1 else info
+
+
+def _key_problem(detail: str, schema: type[Any], container: str) -> str:
+    """What is wrong with a key of a table: not one of the allowed keys, or not a string."""
+    info = _type_at(msgspec_inspect.type_info(schema), parse_path(container))
+    key_type = info.key_type if isinstance(info, msgspec_inspect.DictType) else None
+    if detail.startswith("Invalid enum value") and isinstance(
+        key_type, msgspec_inspect.LiteralType
+    ):
+        allowed = ", ".join(show_value(v) for v in key_type.values)
+        return f"key {detail.removeprefix('Invalid enum value ')} is not one of {allowed}"
+    return f"bad key: {_lower_first(detail)}"
 
 
 def _dotted(path: str) -> str:

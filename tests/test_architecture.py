@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "hipsight.config",
         "hipsight.session.types",
         "hipsight.version",
+        "hipsight.schema",
     ),
     ("hipsight.io", "hipsight.models"),
     ("hipsight.pose",),

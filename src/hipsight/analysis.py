@@ -23,7 +23,7 @@ from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.summary import summarise_angles
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import apply_view_gate, near_side
-from hipsight.pose.sequence import PoseSequence
+from hipsight.pose.sequence import PoseSequence, read_landmarks
 from hipsight.session.types import TestResult
 from hipsight.session.writer import SUMMARY_NAME, SessionWriter
 from hipsight.version import __version__
@@ -79,10 +79,7 @@ def load_sequence(
     if path.suffix.lower() == LANDMARK_SUFFIX:
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-        try:
-            return PoseSequence.from_npz(path), ()
-        except ValueError as exc:
-            raise InputError(str(exc)) from exc
+        return read_landmarks(path)  # InputError naming the file; notes on ignored fields
     return extract_from_video(path, options, notify)
 
 
@@ -156,9 +153,7 @@ def analyse_sequence(
 ) -> Analysis:
     """Angles and summary of a sequence (no files written)."""
     if not seq.detected.any():
-        raise NoPersonError(
-            f"{seq.meta.source or 'input'}: no person found in {seq.n_frames} frames"
-        )
+        raise NoPersonError(f"{seq.input_label}: no person found in {seq.n_frames} frames")
     calib, notes = choose_calibration(options.calibration, seq.meta.frame_size)
     seq, calib_roll = apply_calibration(seq, calib)  # undistorted before any angle is computed
     warnings = (*warnings, *notes)

@@ -98,13 +98,48 @@ def test_arrays_are_read_only() -> None:
         ('format = "hipsight.calibration"\nversion = 99\n', "version 99"),
         (
             'format = "hipsight.calibration"\nversion = 1\nname = "x"\n',
-            "missing required field 'image_size'",
+            "calibration field image_size: required field is missing",
         ),
         (
             'format = "hipsight.calibration"\nversion = 1\nname = "x"\nimage_size = [640, 480]\n'
             "[intrinsics]\ncamera_matrix = [[1.0, 0.0], [0.0, 1.0]]\n"
             "dist_coeffs = [0.0, 0.0, 0.0, 0.0]\n",
-            "camera_matrix must be a finite 3x3 matrix",
+            r"calibration field intrinsics\.camera_matrix: expected `array` of length 3, "
+            r"got \[\[1\.0, 0\.0\], \[0\.0, 1\.0\]\]$",
+        ),
+        (
+            'format = "hipsight.calibration"\nversion = 1\nname = "x"\nimage_size = [640, 480]\n'
+            '[intrinsics]\ncamera_matrix = [[1.0, 0.0, 0], [0.0, 1.0, "0"], [0, 0, 1]]\n'
+            "dist_coeffs = [0.0, 0.0, 0.0, 0.0]\n",
+            r"calibration field intrinsics\.camera_matrix\[1\]\[2\]: expected `float`, got \"0\"$",
+        ),
+        (
+            'format = "hipsight.calibration"\nversion = 1\nname = "x"\nimage_size = [640, 480]\n'
+            "[intrinsics]\ncamera_matrix = [[1.0, 0.0, 0], [0.0, 1.0, 0], [0, 0, 0]]\n"
+            "dist_coeffs = [0.0, 0.0, 0.0, 0.0]\n",
+            r"invalid calibration \(camera_matrix must have positive focal lengths and last row",
+        ),
+        (
+            'format = "hipsight.calibration"\nversion = 1\nname = "x"\nimage_size = [640, 0]\n',
+            r"calibration field image_size\[1\]: expected `int` >= 1, got 0$",
+        ),
+        (
+            'format = "hipsight.calibration"\nversion = 1\nname = "x"\nimage_size = [64, 48]\n'
+            "[level]\nroll_deg = nan\n",
+            r"calibration field level\.roll_deg: expected `float` > -90\.0, got NaN$",
+        ),
+        (
+            'format = "hipsight.calibration"\nversion = 1\nname = "x"\nimage_size = [64, 48]\n'
+            "[level]\nroll_deg = 1.0\nmethod = 5\n",
+            r"calibration field level\.method: expected `str \| null`, got 5$",
+        ),
+        (
+            'format = "hipsight.calibration"\nversion = true\n',
+            "calibration format version True is not one this hipsight reads",
+        ),
+        (
+            'format = "hipsight.calibration"\nversion = 1\nname = "none"\nimage_size = [1, 1]\n',
+            r"invalid calibration \(calibration name 'none' is reserved",
         ),
         ("this is = = not toml", "not a readable TOML file"),
     ],

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hipsight.errors import InputError
 from hipsight.pose.sequence import NPZ_VERSION, PoseSequence, SequenceMeta
 
 
@@ -79,14 +80,14 @@ def test_newer_npz_version_is_refused(tmp_path: Path) -> None:
     header["version"] = NPZ_VERSION + 1
     arrays["header"] = np.array(json.dumps(header))
     np.savez(path, **arrays)
-    with pytest.raises(ValueError, match="newer"):
+    with pytest.raises(InputError, match="newer"):
         PoseSequence.from_npz(path)
 
 
 def test_not_an_npz_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "junk.npz"
     path.write_text("junk")
-    with pytest.raises(ValueError, match="not a hipsight landmarks file"):
+    with pytest.raises(InputError, match="not a hipsight landmarks file"):
         PoseSequence.from_npz(path)
 
 

@@ -29,9 +29,10 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hipsight.calibration.documents import BaselineDocument, StanceViewTable, require_format
 from hipsight.calibration.level import still_frames
 from hipsight.calibration.store import PERSON_PREFIX, now_iso, validate_name
-from hipsight.calibration.tomlwrite import dumps, read_toml, require_format
+from hipsight.calibration.tomlwrite import dumps, read_toml
 from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
 from hipsight.kinematics.angles import compute_angles
@@ -39,6 +40,7 @@ from hipsight.kinematics.view import classify_view, width_ratio
 from hipsight.paths import calibration_dir
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
+from hipsight.schema import convert_document
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -120,18 +122,17 @@ class StanceView:
         }
 
     @classmethod
-    def from_dict(cls, view: str, data: Mapping[str, Any]) -> StanceView:
-        if view not in ("front", "side"):
-            raise ValueError(f"view must be 'front' or 'side', got {view!r}")
+    def from_table(cls, view: View, table: StanceViewTable) -> StanceView:
+        """Build from a validated ``[views.VIEW]`` table."""
         return cls(
-            view=view,  # type: ignore[arg-type]
-            angles_deg={str(k): float(v) for k, v in dict(data.get("angles_deg", {})).items()},
-            source=str(data.get("source", "")),
-            created=str(data.get("created", "")),
-            still_s=float(data.get("still_s", 0.0)),
-            n_frames=int(data.get("n_frames", 0)),
-            roll_deg=float(data.get("roll_deg", 0.0)),
-            calibration=data.get("calibration"),
+            view=view,
+            angles_deg=dict(table.angles_deg),
+            source=table.source,
+            created=table.created,
+            still_s=table.still_s,
+            n_frames=table.n_frames,
+            roll_deg=table.roll_deg,
+            calibration=table.calibration,
         )
 
 
@@ -193,27 +194,23 @@ class PersonBaseline:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "baseline") -> PersonBaseline:
+    def from_dict(cls, data: Any, where: str = "baseline") -> PersonBaseline:
+        """Build from the TOML layout (:class:`BaselineDocument`); InputError naming the file,
+        the field and the expected and actual value on any problem."""
         require_format(data, BASELINE_FORMAT, BASELINE_VERSION, where, "baseline")
-        segments = data.get("segments", {})
+        doc = convert_document(data, BaselineDocument, where, "baseline")
         try:
             return cls(
-                person=str(data["person"]),
-                views={
-                    k: StanceView.from_dict(k, v) for k, v in dict(data.get("views", {})).items()
-                },
-                segments_rel={
-                    str(k): float(v) for k, v in dict(segments.get("relative", {})).items()
-                },
-                segments_m={str(k): float(v) for k, v in dict(segments.get("metres", {})).items()},
-                segments_view=segments.get("view"),
-                height_cm=None if data.get("height_cm") is None else float(data["height_cm"]),
-                created=str(data.get("created", "")),
-                updated=str(data.get("updated", "")),
+                person=doc.person,
+                views={name: StanceView.from_table(name, t) for name, t in doc.views.items()},
+                segments_rel=dict(doc.segments.relative),
+                segments_m=dict(doc.segments.metres),
+                segments_view=doc.segments.view,
+                height_cm=doc.height_cm,
+                created=doc.created,
+                updated=doc.updated,
             )
-        except KeyError as exc:
-            raise InputError(f"{where}: missing required field {exc.args[0]!r}") from exc
-        except (TypeError, ValueError, AttributeError, InputError) as exc:
+        except (ValueError, InputError) as exc:
             raise InputError(f"{where}: invalid baseline ({exc})") from exc
 
     def describe(self) -> str:

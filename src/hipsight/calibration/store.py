@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +22,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hipsight.calibration.documents import CalibrationDocument, require_format
 from hipsight.calibration.opencv import cv2_module
-from hipsight.calibration.tomlwrite import dumps, read_toml, require_format
+from hipsight.calibration.tomlwrite import dumps, read_toml
 from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
 from hipsight.paths import calibration_dir
 from hipsight.pose.sequence import PoseSequence
+from hipsight.schema import convert_document
 
 FloatArray = NDArray[np.float64]
 
@@ -189,32 +190,30 @@ class CameraCalibration:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "calibration") -> CameraCalibration:
-        """Build from the TOML layout, with InputError naming the file on any problem."""
+    def from_dict(cls, data: Any, where: str = "calibration") -> CameraCalibration:
+        """Build from the TOML layout (:class:`CalibrationDocument`); InputError naming the
+        file, the field and the expected and actual value on any problem."""
         require_format(data, CALIBRATION_FORMAT, CALIBRATION_VERSION, where, "calibration")
-        intrinsics = data.get("intrinsics") or {}
-        level = data.get("level") or {}
+        doc = convert_document(data, CalibrationDocument, where, "calibration")
+        intrinsics, level = doc.intrinsics, doc.level
         try:
-            board = intrinsics.get("board")
             return cls(
-                name=str(data["name"]),
-                image_size=tuple(data["image_size"]),
-                camera_matrix=_optional_array(intrinsics.get("camera_matrix")),
-                dist_coeffs=_optional_array(intrinsics.get("dist_coeffs")),
-                rms_px=_optional_float(intrinsics.get("rms_px")),
-                n_views=int(intrinsics.get("n_views", 0)),
-                created=str(data.get("created", "")),
-                roll_deg=_optional_float(level.get("roll_deg")),
-                pitch_deg=_optional_float(level.get("pitch_deg")),
-                level_method=level.get("method"),
-                level_created=level.get("created"),
-                source=str(data.get("source", "")),
-                board=None if board is None else (int(board[0]), int(board[1])),
-                square_mm=_optional_float(intrinsics.get("square_mm")),
+                name=doc.name,
+                image_size=doc.image_size,
+                camera_matrix=None if intrinsics is None else np.array(intrinsics.camera_matrix),
+                dist_coeffs=None if intrinsics is None else np.array(intrinsics.dist_coeffs),
+                rms_px=None if intrinsics is None else intrinsics.rms_px,
+                n_views=0 if intrinsics is None else intrinsics.n_views,
+                created=doc.created,
+                roll_deg=None if level is None else level.roll_deg,
+                pitch_deg=None if level is None else level.pitch_deg,
+                level_method=None if level is None else level.method,
+                level_created=None if level is None else level.created,
+                source=doc.source,
+                board=None if intrinsics is None else intrinsics.board,
+                square_mm=None if intrinsics is None else intrinsics.square_mm,
             )
-        except KeyError as exc:
-            raise InputError(f"{where}: missing required field {exc.args[0]!r}") from exc
-        except (TypeError, ValueError, IndexError, InputError) as exc:
+        except (ValueError, InputError) as exc:
             raise InputError(f"{where}: invalid calibration ({exc})") from exc
 
     def describe(self) -> str:
@@ -301,14 +300,6 @@ def _check_dist_coeffs(coeffs: ArrayLike) -> FloatArray:
         raise ValueError(f"dist_coeffs must hold {DIST_LENGTHS} finite values, got {d.size}")
     d.flags.writeable = False
     return d
-
-
-def _optional_array(value: Any) -> FloatArray | None:
-    return None if value is None else np.array(value, dtype=np.float64)
-
-
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 # ============================================================================ files

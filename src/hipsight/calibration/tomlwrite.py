@@ -96,17 +96,3 @@ def _array(values: Sequence[Any], indent: int) -> str:
     pad = " " * (indent + 4)
     rows = [f"{pad}{_value(v, indent + 4)}," for v in items]
     return "[\n" + "\n".join(rows) + "\n" + " " * indent + "]"
-
-
-def require_format(
-    data: Mapping[str, Any], expected: str, max_version: int, where: str, what: str
-) -> None:
-    """Raise InputError unless ``data`` declares ``format = expected`` and a readable version."""
-    if data.get("format") != expected:
-        raise InputError(f"{where}: expected format {expected!r}, got {data.get('format')!r}")
-    version = data.get("version")
-    if not isinstance(version, int) or version > max_version:
-        raise InputError(
-            f"{where}: {what} format version {version!r} is not one this hipsight reads "
-            f"(up to {max_version}); upgrade hipsight"
-        )

@@ -30,9 +30,18 @@ from numpy.typing import ArrayLike, NDArray
 
 from hipsight.fileio import atomic_write
 from hipsight.pose.landmarks import N_LANDMARKS
+from hipsight.pose.landmarks_file import (
+    LANDMARKS_FORMAT,
+    MAJOR_VERSION,
+    LandmarksMeta,
+    header_document,
+    read_landmarks_content,
+)
+from hipsight.schema import convert_document
+from hipsight.version import __version__
 
-NPZ_FORMAT = "hipsight.landmarks"
-NPZ_VERSION = 1
+NPZ_FORMAT = LANDMARKS_FORMAT
+NPZ_VERSION = MAJOR_VERSION
 
 FloatArray = NDArray[np.float64]
 
@@ -70,13 +79,24 @@ class SequenceMeta:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SequenceMeta:
-        known = {f.name for f in dataclasses.fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in known}
-        kwargs["frame_size"] = tuple(int(v) for v in data["frame_size"])
-        kwargs["provenance"] = tuple(data.get("provenance", ()))
-        kwargs["subject"] = dict(data.get("subject", {}))
-        return cls(**kwargs)
+    def from_dict(cls, data: Any, where: str = "meta") -> SequenceMeta:
+        """Build from the header's ``meta`` object; InputError naming ``where`` if it is bad."""
+        return cls.from_schema(convert_document(data, LandmarksMeta, where, "landmarks meta"))
+
+    @classmethod
+    def from_schema(cls, meta: LandmarksMeta) -> SequenceMeta:
+        """Build from a validated :class:`~hipsight.pose.landmarks_file.LandmarksMeta`."""
+        return cls(
+            frame_size=meta.frame_size,
+            source=meta.source,
+            fps_reported=meta.fps_reported,
+            rotation_deg=meta.rotation_deg,
+            model_name=meta.model_name,
+            model_sha256=meta.model_sha256,
+            calibration=meta.calibration,
+            subject=dict(meta.subject),
+            provenance=tuple(meta.provenance),
+        )
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,7 @@ class PoseSequence:
     visibility: FloatArray
     presence: FloatArray
     meta: SequenceMeta
+    loaded_from: str = field(default="", compare=False)  # the landmarks file it was read from
 
     def __post_init__(self) -> None:
         _validate_arrays(self.t, self.image_xy, self.world_xyz, self.visibility, self.presence)
@@ -128,29 +149,23 @@ class PoseSequence:
 
     @classmethod
     def from_npz(cls, path: str | os.PathLike[str]) -> PoseSequence:
-        """Load a sequence saved by :meth:`save_npz` (format: docs/landmarks-format.md)."""
-        path = Path(path)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                header = json.loads(str(data["header"]))
-                arrays = {
-                    k: data[k] for k in ("t", "image_xy", "world_xyz", "visibility", "presence")
-                }
-        except (OSError, ValueError, KeyError) as exc:
-            raise ValueError(f"{path}: not a hipsight landmarks file ({exc})") from exc
-        if header.get("format") != NPZ_FORMAT:
-            raise ValueError(
-                f"{path}: expected format {NPZ_FORMAT!r}, got {header.get('format')!r}"
-            )
-        if int(header.get("version", -1)) > NPZ_VERSION:
-            raise ValueError(
-                f"{path}: landmarks format version {header.get('version')} is newer than "
-                f"this hipsight understands ({NPZ_VERSION}); upgrade hipsight"
-            )
-        meta = SequenceMeta.from_dict(header["meta"])
-        return cls(meta=meta, **arrays)
+        """Load a sequence saved by :meth:`save_npz` (format: docs/landmarks-format.md).
+
+        InputError (one line naming ``path``) when the file is not a valid landmarks file.
+        Notes about ignored fields from a newer minor version are dropped; use
+        :func:`read_landmarks` to get them.
+        """
+        return read_landmarks(path)[0]
 
     # ------------------------------------------------------------------ derived views
+    @property
+    def input_label(self) -> str:
+        """How messages name the input: the landmarks file it was read from, else its source."""
+        if not self.loaded_from:
+            return self.meta.source or "input"
+        origin = f"; source: {self.meta.source}" if self.meta.source else ""
+        return f"{self.loaded_from} (landmarks file{origin})"
+
     @property
     def n_frames(self) -> int:
         return int(self.t.shape[0])
@@ -209,7 +224,7 @@ class PoseSequence:
     def save_npz(self, path: str | os.PathLike[str]) -> Path:
         """Write the sequence atomically to a versioned ``.npz``."""
         path = Path(path)
-        header = {"format": NPZ_FORMAT, "version": NPZ_VERSION, "meta": self.meta.to_dict()}
+        header = header_document(self.meta.to_dict(), written_by=f"hipsight {__version__}")
         with atomic_write(path, "wb") as fh:
             np.savez_compressed(
                 fh,
@@ -221,6 +236,21 @@ class PoseSequence:
                 presence=self.presence,
             )
         return path
+
+
+def read_landmarks(path: str | os.PathLike[str]) -> tuple[PoseSequence, tuple[str, ...]]:
+    """Read a landmarks file: the sequence and notes about what was ignored (to print).
+
+    Every problem with the file raises InputError naming ``path``; see
+    :mod:`hipsight.pose.landmarks_file` for the checks.
+    """
+    content = read_landmarks_content(path)
+    sequence = PoseSequence(
+        meta=SequenceMeta.from_schema(content.header.meta),
+        loaded_from=str(path),
+        **content.arrays,
+    )
+    return sequence, content.notes
 
 
 def _validate_arrays(

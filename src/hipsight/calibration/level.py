@@ -35,9 +35,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hipsight.calibration.intrinsics import BoardView, board_object_points, check_board
-from hipsight.calibration.opencv import cv2_module
 from hipsight.errors import InputError
 from hipsight.kinematics.view import classify_view, width_ratio
+from hipsight.optional import cv2_module
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 

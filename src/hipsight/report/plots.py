@@ -21,6 +21,7 @@ from typing import Any, Literal, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.optional import require
 from hipsight.pose import landmarks as lm
 
 FloatArray = NDArray[np.float64]
@@ -75,7 +76,7 @@ def side_color(side: str | None) -> str:
 
 @contextmanager
 def _style() -> Iterator[None]:
-    import matplotlib
+    matplotlib = require("matplotlib", "drawing the report's figures")
 
     with matplotlib.rc_context(cast(Any, _STYLE)):
         yield
@@ -84,9 +85,8 @@ def _style() -> Iterator[None]:
 def _new_figure(
     width_in: float, height_in: float, layout: Literal["constrained"] | None = "constrained"
 ) -> Any:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width_in, height_in), layout=layout)
+    figure = require("matplotlib.figure", "drawing the report's figures")
+    return figure.Figure(figsize=(width_in, height_in), layout=layout)
 
 
 def figure_to_svg(fig: Any, label: str = "", prefix: str | None = None) -> str:

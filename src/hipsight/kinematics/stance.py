@@ -20,16 +20,6 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 STILL_MAX_SPEED = 0.1  # body lengths (ankle→knee→hip→shoulder) per second
-STILL_LANDMARKS = (
-    lm.LEFT_SHOULDER,
-    lm.RIGHT_SHOULDER,
-    lm.LEFT_HIP,
-    lm.RIGHT_HIP,
-    lm.LEFT_KNEE,
-    lm.RIGHT_KNEE,
-    lm.LEFT_ANKLE,
-    lm.RIGHT_ANKLE,
-)
 
 
 def midpoint(xy: FloatArray, a: int, b: int) -> FloatArray:
@@ -66,7 +56,7 @@ def still_body_frames(
     finite = lengths[np.isfinite(lengths)]
     if finite.size == 0 or seq.n_frames < 2:
         return np.zeros(seq.n_frames, dtype=bool)
-    points = seq.image_xy[:, list(STILL_LANDMARKS)] / float(np.median(finite))
+    points = seq.image_xy[:, list(lm.KEY_BODY)] / float(np.median(finite))
     return still_frames(points, seq.t, max_speed, window_s)
 
 

@@ -83,6 +83,18 @@ _SIDE_INDEX: Final[dict[str, dict[Side, int]]] = {
     "eye": {"left": LEFT_EYE, "right": RIGHT_EYE},
 }
 
+# The key joints of the body: shoulders, hips, knees, ankles (stillness, subject choice, quality).
+KEY_BODY: Final[tuple[int, ...]] = (
+    LEFT_SHOULDER,
+    RIGHT_SHOULDER,
+    LEFT_HIP,
+    RIGHT_HIP,
+    LEFT_KNEE,
+    RIGHT_KNEE,
+    LEFT_ANKLE,
+    RIGHT_ANKLE,
+)
+
 # Skeleton edges for drawing (live overlay, report figures, demo video) and segment lengths;
 # :func:`edge_side` tells which side each one is drawn in.
 SKELETON_EDGES: Final[tuple[tuple[int, int], ...]] = (

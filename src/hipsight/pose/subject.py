@@ -18,32 +18,13 @@ import warnings
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.pose.landmarks import (
-    LEFT_ANKLE,
-    LEFT_HIP,
-    LEFT_KNEE,
-    LEFT_SHOULDER,
-    RIGHT_ANKLE,
-    RIGHT_HIP,
-    RIGHT_KNEE,
-    RIGHT_SHOULDER,
-)
+from hipsight.pose.landmarks import KEY_BODY, LEFT_HIP, RIGHT_HIP
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 SUBJECT_POLICIES = ("visible", "largest", "moving")
 MIN_VISIBILITY = 0.5  # a key joint counts as visible from this landmark visibility
-KEY_BODY = (
-    LEFT_SHOULDER,
-    RIGHT_SHOULDER,
-    LEFT_HIP,
-    RIGHT_HIP,
-    LEFT_KNEE,
-    RIGHT_KNEE,
-    LEFT_ANKLE,
-    RIGHT_ANKLE,
-)
 
 
 def parse_policy(policy: str | int) -> str | int:

@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 from hipsight.export.angles_csv import write_angles_csv
 from hipsight.findings.engine import evaluate
 from hipsight.kinematics.angles import compute_angles
+from hipsight.pose.landmarks import SKELETON_EDGES
 from hipsight.pose.sequence import PoseSequence
-from hipsight.report.plots import BONES
 from hipsight.samples.synthetic import (
     BodyDimensions,
     Pose,
@@ -313,7 +313,7 @@ def write_stick_video(path: Path, seq: PoseSequence) -> Path:
         for xy in seq.image_xy:
             frame = np.full((height, width, 3), 205, dtype=np.uint8)
             cv2.rectangle(frame, (0, int(height * 0.9)), (width, height), (150, 160, 170), -1)
-            for a, b, _ in BONES:
+            for a, b in SKELETON_EDGES:
                 if np.isfinite(xy[[a, b]]).all():
                     pa = (int(xy[a, 0]), int(xy[a, 1]))
                     pb = (int(xy[b, 0]), int(xy[b, 1]))

@@ -121,3 +121,15 @@ def test_posture_reports_tilt_change_from_the_persons_baseline(tmp_path: Path, c
     alone = hipsight.analyze(npz, test="posture", person="bob")
     assert not [m for m in alone.result.metrics if m.metric == "pelvic_tilt_change"]
     capsys.readouterr()
+
+
+def test_summary_names_the_leg_the_protocols_measure(tmp_path: Path) -> None:
+    from hipsight.protocols.base import MeasureContext
+    from hipsight.protocols.common import near_leg
+
+    # filmed from the right: both legs equally visible (synthetic), the right knee nearer
+    seq = make_sequence(Pose(), side_camera("right"), t=time_axis(2.0)).sequence
+    analysis = hipsight.analyze(seq.save_npz(tmp_path / "right_landmarks.npz"))
+    assert analysis.summary["side"]["analysed"] == "right"
+    assert analysis.summary["side"]["near_camera"] == "right"
+    assert near_leg(seq, MeasureContext()) == "right"

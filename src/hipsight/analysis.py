@@ -23,6 +23,7 @@ from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.summary import summarise_angles
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import apply_view_gate, near_side
+from hipsight.optional import require
 from hipsight.pose.sequence import PoseSequence, read_landmarks
 from hipsight.session.types import TestResult
 from hipsight.session.writer import SUMMARY_NAME, SessionWriter
@@ -128,8 +129,7 @@ class _progress_bar:  # noqa: N801 - used as a context manager like a function
     def __init__(self, total: int | None, enabled: bool, label: str, file: Any = None) -> None:
         self._bar: Any = None
         if enabled:
-            from tqdm import tqdm
-
+            tqdm = require("tqdm", "the progress bar").tqdm
             self._bar = tqdm(
                 total=total,
                 unit="frame",

@@ -27,3 +27,7 @@ class CameraError(HipsightError):
 
 class NoPersonError(InputError):
     """No person was found in the recording."""
+
+
+class DependencyError(HipsightError):
+    """An optional part of hipsight (OpenCV, matplotlib, ...) is not installed."""

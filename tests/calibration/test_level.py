@@ -17,7 +17,6 @@ from hipsight.calibration.level import (
     level_from_board_rotation,
     pitch_from_up,
     roll_from_up,
-    still_frames,
 )
 from hipsight.errors import InputError
 from hipsight.kinematics.angles import compute_angles
@@ -222,17 +221,6 @@ def test_stance_needs_enough_still_front_frames() -> None:
     side_on = make_sequence(Pose(), side_camera(), n_frames=60).sequence
     with pytest.raises(InputError, match="0 of 60 frames still and front-on"):
         estimate_level_from_stance(side_on)
-
-
-def test_still_frames_follow_the_motion_and_ignore_jitter() -> None:
-    t = time_axis(4.0)
-    abduction = np.where(t < 2.0, 0.0, sinusoid(t, 0.0, 30.0, 1.0))  # leg swings out and back
-    seq = make_sequence(
-        Pose(left_hip_abduction_deg=abduction), front_camera(), t=t, jitter_px=1.0
-    ).sequence
-    still = still_frames(seq)
-    assert still[t < 1.7].all()
-    assert not still[t > 2.5].any()
 
 
 def test_level_estimate_describe() -> None:

@@ -10,7 +10,6 @@ from hipsight.protocols.segmentation import (
     find_holds,
     find_reps,
     runs,
-    still_frames,
 )
 
 
@@ -54,10 +53,3 @@ def test_find_extrema_minima() -> None:
     x = np.sin(2 * np.pi * t)
     minima = find_extrema(x, t, min_prominence=0.5, min_period_s=0.5, minima=True)
     np.testing.assert_allclose(t[minima], [0.75, 1.75, 2.75, 3.75], atol=1 / 30)
-
-
-def test_still_frames() -> None:
-    t = np.arange(0, 2, 0.1)
-    x = np.where(t < 1, 0.0, 10 * (t - 1))  # still, then moving at 10 units/s
-    still = still_frames(x, t, max_speed=2.0)
-    assert still[:9].all() and not still[12:].any()

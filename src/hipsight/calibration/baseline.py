@@ -30,12 +30,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hipsight.calibration.documents import BaselineDocument, StanceViewTable, require_format
-from hipsight.calibration.level import still_frames
 from hipsight.calibration.store import PERSON_PREFIX, now_iso, validate_name
 from hipsight.calibration.tomlwrite import dumps, read_toml
 from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
 from hipsight.kinematics.angles import compute_angles
+from hipsight.kinematics.stance import still_body_frames
 from hipsight.kinematics.view import classify_view, width_ratio
 from hipsight.paths import calibration_dir
 from hipsight.pose import landmarks as lm
@@ -302,7 +302,7 @@ def measure_stance(
     """
     if view not in ("front", "side", "auto"):
         raise InputError(f"view must be 'front', 'side' or 'auto', got {view!r}")
-    still = still_frames(seq)
+    still = still_body_frames(seq)
     chosen: View = detect_stance_view(seq, still) if view == "auto" else view
     used = still & (classify_view(width_ratio(seq)) == chosen)
     still_s = float(used.sum() / seq.fps)

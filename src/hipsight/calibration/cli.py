@@ -133,8 +133,8 @@ def _add_board_source(parser: argparse.ArgumentParser, stand: bool) -> None:
 
 def image_items(folder: Path) -> Iterator[tuple[str, Any]]:
     """(file name, BGR image) for the images of a folder, in name order."""
-    from hipsight.calibration.opencv import cv2_module
     from hipsight.io.video import ImageFolderSource
+    from hipsight.optional import cv2_module
 
     cv2 = cv2_module()
 

@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.calibration.opencv import cv2_module
 from hipsight.calibration.store import CameraCalibration, now_iso
 from hipsight.errors import InputError
+from hipsight.optional import cv2_module
 
 FloatArray = NDArray[np.float64]
 

@@ -35,9 +35,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hipsight.calibration.intrinsics import BoardView, board_object_points, check_board
-from hipsight.calibration.opencv import cv2_module
 from hipsight.errors import InputError
+from hipsight.kinematics.stance import midpoint, roll_from_up, stance_rolls, still_body_frames
 from hipsight.kinematics.view import classify_view, width_ratio
+from hipsight.optional import cv2_module
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 
@@ -48,21 +49,8 @@ PITCH_WARN_DEG = 10.0
 ROLL_SCATTER_WARN_DEG = 1.0
 POSTURE_MISMATCH_WARN_DEG = 3.0
 OFF_CENTRE_WARN_DEG = 0.5
-STILL_MAX_SPEED = 0.1  # body lengths (ankle→knee→hip→shoulder) per second
-STILL_WINDOW_S = 0.5
 MIN_STILL_S = 1.0
 NOMINAL_HFOV_DEG = 65.0  # a typical laptop webcam, used when no intrinsics are known
-STILL_LANDMARKS = (
-    lm.LEFT_SHOULDER,
-    lm.RIGHT_SHOULDER,
-    lm.LEFT_HIP,
-    lm.RIGHT_HIP,
-    lm.LEFT_KNEE,
-    lm.RIGHT_KNEE,
-    lm.LEFT_ANKLE,
-    lm.RIGHT_ANKLE,
-)
-
 __all__ = [
     "LevelEstimate",
     "describe_tilt",
@@ -71,7 +59,6 @@ __all__ = [
     "level_from_board_rotation",
     "pitch_from_up",
     "roll_from_up",
-    "still_frames",
 ]
 
 
@@ -107,15 +94,6 @@ def describe_tilt(roll_deg: float) -> str:
 
 
 # ============================================================================ geometry
-
-
-def roll_from_up(up_cam: ArrayLike) -> FloatArray:
-    """Roll (deg) from the true "up" in camera coordinates (..., 3) or as an image vector (..., 2).
-
-    An image vector is in pixels, x right and y down; only its direction matters.
-    """
-    up = np.asarray(up_cam, dtype=np.float64)
-    return np.asarray(np.degrees(np.arctan2(-up[..., 0], -up[..., 1])))
 
 
 def pitch_from_up(up_cam: ArrayLike) -> FloatArray:
@@ -232,56 +210,9 @@ def estimate_level_from_board(
 # ============================================================================ stance
 
 
-def _mid(xy: FloatArray, a: int, b: int) -> FloatArray:
-    return (xy[:, a] + xy[:, b]) / 2.0
-
-
-def body_length_px(xy: FloatArray) -> FloatArray:
-    """(T,) ankle→knee→hip (longer leg) plus mid-hip→mid-shoulder, in the units of ``xy``."""
-    legs = []
-    for side in lm.SIDES:
-        hip, knee, ankle = (lm.landmark_index(part, side) for part in ("hip", "knee", "ankle"))
-        legs.append(
-            np.linalg.norm(xy[:, hip] - xy[:, knee], axis=-1)
-            + np.linalg.norm(xy[:, knee] - xy[:, ankle], axis=-1)
-        )
-    trunk = np.linalg.norm(
-        _mid(xy, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER) - _mid(xy, lm.LEFT_HIP, lm.RIGHT_HIP), axis=-1
-    )
-    return np.asarray(np.fmax(legs[0], legs[1]) + trunk)
-
-
-def still_frames(
-    seq: PoseSequence, max_speed: float = STILL_MAX_SPEED, window_s: float = STILL_WINDOW_S
-) -> BoolArray:
-    """(T,) True where the body is still.
-
-    Still: over a ``window_s`` window centred on the frame, every key landmark (shoulders, hips,
-    knees, ankles) stays within a box whose diagonal is at most ``max_speed * window_s`` body
-    lengths. A peak-to-peak test, unlike a difference of two frames, also catches movements that
-    come back within the window; at 0.1 body lengths per second over 0.5 s it allows ~7 cm of
-    sway for an adult and is robust to a few pixels of landmark jitter.
-    """
-    if not max_speed > 0 or not window_s > 0:
-        raise ValueError(f"max_speed and window_s must be positive, got {max_speed}, {window_s}")
-    xy = seq.image_xy[:, list(STILL_LANDMARKS)]
-    half = max(1, round(window_s * seq.fps / 2.0))
-    padded = np.pad(xy, ((half, half), (0, 0), (0, 0)), mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1, axis=0)
-    with np.errstate(invalid="ignore"):
-        extent = np.linalg.norm(windows.max(axis=-1) - windows.min(axis=-1), axis=-1).max(axis=1)
-    lengths = body_length_px(seq.image_xy)
-    finite = lengths[np.isfinite(lengths)]
-    if finite.size == 0:
-        return np.zeros(seq.n_frames, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        still = extent <= max_speed * window_s * float(np.median(finite))
-    return np.asarray(still & np.isfinite(xy).all(axis=(1, 2)))
-
-
 def stance_frames(seq: PoseSequence, view: str = "front") -> BoolArray:
     """(T,) frames that are still and seen from ``view`` ('front' or 'side')."""
-    return np.asarray(still_frames(seq) & (classify_view(width_ratio(seq)) == view))
+    return np.asarray(still_body_frames(seq) & (classify_view(width_ratio(seq)) == view))
 
 
 def estimate_level_from_stance(
@@ -292,7 +223,8 @@ def estimate_level_from_stance(
 ) -> LevelEstimate:
     """Roll (and a rough pitch) from a person standing still, facing the camera.
 
-    Uses the still front-view frames (see :func:`still_frames`); at least ``min_still_s``
+    Uses the still front-view frames (see
+    :func:`~hipsight.kinematics.stance.still_body_frames`); at least ``min_still_s``
     seconds of them. With ``camera_matrix`` the landmarks are undistorted and the body axis is
     taken in 3D assuming a level camera; without it, the image direction of the axis is used.
     """
@@ -306,17 +238,18 @@ def estimate_level_from_stance(
             "front-on); stand still, arms by your sides, facing the camera"
         )
     xy = seq.image_xy[used]
-    ankle = _mid(xy, lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
-    shoulder = _mid(xy, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER)
+    rolls = stance_rolls(xy)
     if camera_matrix is None:
-        per_frame = roll_from_up(shoulder - ankle)
+        per_frame = rolls["axis"]
     else:
+        ankle = midpoint(xy, lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
+        shoulder = midpoint(xy, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER)
         per_frame = _roll_from_rays(ankle, shoulder, camera_matrix, dist_coeffs)
     roll = float(np.median(per_frame))
     pitch = _pitch_from_world(seq.world_xyz[used])
     warnings = _pitch_warning(pitch, " (rough, from MediaPipe's depth)")
     warnings += _off_centre_warnings(xy, pitch, camera_matrix, seq.meta.frame_size)
-    warnings += _posture_warnings(xy, roll)
+    warnings += _posture_warnings(rolls, roll)
     return LevelEstimate(
         roll_deg=roll,
         pitch_deg=pitch,
@@ -347,8 +280,8 @@ def _roll_from_rays(
 
 
 def _pitch_from_world(world: FloatArray) -> float | None:
-    ankle = _mid(world, lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
-    shoulder = _mid(world, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER)
+    ankle = midpoint(world, lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
+    shoulder = midpoint(world, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER)
     up = shoulder - ankle
     finite = np.isfinite(up).all(axis=1)
     if not finite.any():
@@ -372,7 +305,7 @@ def _off_centre_warnings(
     matrix = (
         nominal_camera_matrix(frame_size) if camera_matrix is None else np.asarray(camera_matrix)
     )
-    centre_x = float(np.median(_mid(xy, lm.LEFT_HIP, lm.RIGHT_HIP)[:, 0]))
+    centre_x = float(np.median(midpoint(xy, lm.LEFT_HIP, lm.RIGHT_HIP)[:, 0]))
     tan_theta = abs(centre_x - matrix[0, 2]) / matrix[0, 0]
     bias = float(np.degrees(np.arctan(abs(np.tan(np.radians(pitch_deg))) * tan_theta)))
     if bias <= OFF_CENTRE_WARN_DEG:
@@ -385,13 +318,9 @@ def _off_centre_warnings(
     ]
 
 
-def _posture_warnings(xy: FloatArray, roll: float) -> list[str]:
+def _posture_warnings(rolls: dict[str, FloatArray], roll: float) -> list[str]:
     """Cross-check the body axis against the hip and shoulder lines (level when symmetric)."""
-    lines = []
-    for left, right in ((lm.LEFT_HIP, lm.RIGHT_HIP), (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER)):
-        h = xy[:, left] - xy[:, right]
-        h = np.where(h[:, :1] < 0, -h, h)  # point toward image-right
-        lines.append(float(np.median(np.degrees(np.arctan2(-h[:, 1], h[:, 0])))))
+    lines = [float(np.median(rolls["hips"])), float(np.median(rolls["shoulders"]))]
     from_lines = float(np.mean(lines))
     if abs(from_lines - roll) <= POSTURE_MISMATCH_WARN_DEG:
         return []

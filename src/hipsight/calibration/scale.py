@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hipsight.calibration.baseline import PersonBaseline
-from hipsight.calibration.level import body_length_px
+from hipsight.kinematics.stance import body_length_px
 from hipsight.pose.sequence import PoseSequence
 
 FloatArray = NDArray[np.float64]

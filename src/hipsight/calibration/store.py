@@ -23,10 +23,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hipsight.calibration.documents import CalibrationDocument, require_format
-from hipsight.calibration.opencv import cv2_module
 from hipsight.calibration.tomlwrite import dumps, read_toml
 from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
+from hipsight.optional import cv2_module
 from hipsight.paths import calibration_dir
 from hipsight.pose.sequence import PoseSequence
 from hipsight.schema import convert_document

@@ -20,6 +20,7 @@ import numpy as np
 from hipsight.fileio import write_bytes_atomic
 from hipsight.findings.engine import Norm, NormBook, load_norms
 from hipsight.history.db import MetricRow
+from hipsight.optional import require
 from hipsight.style import BAND_COLOR, side_color
 
 PLOT_FORMATS = ("png", "svg")
@@ -52,8 +53,8 @@ def plot_progress(rows: Sequence[MetricRow], norm: Norm | None, title: str) -> A
     """A matplotlib Figure of one metric over sessions, per side, with the reference range."""
     if not rows:
         raise ValueError("plot_progress needs at least one measured row")
-    import matplotlib
-    from matplotlib.figure import Figure
+    matplotlib = require("matplotlib", "drawing progress charts")
+    Figure = require("matplotlib.figure", "drawing progress charts").Figure  # noqa: N806
 
     with matplotlib.rc_context(
         {"svg.fonttype": "none", "svg.hashsalt": "hipsight", "text.parse_math": False}

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from hipsight.errors import CameraError, InputError
 from hipsight.io.native import native_stderr_silenced
+from hipsight.optional import cv2_module
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -44,12 +45,6 @@ class VideoInfo:
     rotation_deg: int
 
 
-def _cv2() -> Any:
-    import cv2
-
-    return cv2
-
-
 def check_readable_file(path: Path) -> None:
     """Raise InputError with one clear line when ``path`` cannot be a video."""
     if not path.exists():
@@ -64,7 +59,7 @@ def probe_video(path: str | Path) -> VideoInfo:
     """Open a video, read its first frame and return what the container reports."""
     path = Path(path)
     check_readable_file(path)
-    cv2 = _cv2()
+    cv2 = cv2_module()
     with native_stderr_silenced():  # FFmpeg prints its own complaints about broken files
         cap = cv2.VideoCapture(str(path))
     try:
@@ -108,7 +103,7 @@ class VideoFileSource:
         self.frames_read = 0
 
     def __iter__(self) -> Iterator[Frame]:
-        cv2 = _cv2()
+        cv2 = cv2_module()
         cap = cv2.VideoCapture(str(self.path))
         try:
             index = self._seek(cap, cv2)
@@ -154,7 +149,7 @@ class ImageFolderSource:
         self.stop_frame = stop_frame
 
     def __iter__(self) -> Iterator[Frame]:
-        cv2 = _cv2()
+        cv2 = cv2_module()
         for index in range(
             self.start_frame, min(self.stop_frame or len(self.files), len(self.files))
         ):
@@ -181,7 +176,7 @@ def probe_input(path: str | Path, folder_fps: float = 30.0) -> VideoInfo:
     if not path.is_dir():
         return probe_video(path)
     files = list_images(path)
-    bgr = _cv2().imread(str(files[0]))
+    bgr = cv2_module().imread(str(files[0]))
     if bgr is None:
         raise InputError(f"{files[0]}: not a readable image")
     height, width = bgr.shape[:2]
@@ -201,7 +196,7 @@ class CameraSource:
     """Frames from a webcam (index or device path), timed by the capture clock."""
 
     def __init__(self, device: int | str = 0, width: int = 640, height: int = 480) -> None:
-        cv2 = _cv2()
+        cv2 = cv2_module()
         self.device = device
         self._cap = cv2.VideoCapture(device)
         if not self._cap.isOpened():
@@ -215,7 +210,7 @@ class CameraSource:
     def __iter__(self) -> Iterator[Frame]:
         import time
 
-        cv2 = _cv2()
+        cv2 = cv2_module()
         start = time.monotonic()
         index = 0
         while True:

@@ -8,26 +8,26 @@ the two are oblique: neither sagittal nor frontal 2D angles can be trusted there
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose.landmarks import (
-    LEFT_ANKLE,
     LEFT_HIP,
-    LEFT_KNEE,
     LEFT_SHOULDER,
-    RIGHT_ANKLE,
     RIGHT_HIP,
-    RIGHT_KNEE,
     RIGHT_SHOULDER,
+    SIDES,
     Side,
+    landmark_index,
 )
 from hipsight.pose.sequence import PoseSequence
 
 SIDE_MAX_RATIO = 0.35  # (shoulder + hip width) / 2 / torso length, at most, for a side view
 FRONT_MIN_RATIO = 0.45  # ... at least, for a front (or back) view
+NEAR_SIDE_TOLERANCE = 0.05  # mean visibilities of the legs closer than this are a tie
 
 
 def width_ratio(seq: PoseSequence) -> NDArray[np.float64]:
@@ -43,12 +43,26 @@ def width_ratio(seq: PoseSequence) -> NDArray[np.float64]:
     return np.where(torso > 1e-6, ratio, np.nan)
 
 
-def near_side(seq: PoseSequence) -> Side:
-    """The leg turned toward the camera: the higher mean visibility of hip, knee and ankle."""
-    vis = np.nan_to_num(seq.visibility)
-    left = vis[:, [LEFT_HIP, LEFT_KNEE, LEFT_ANKLE]].mean()
-    right = vis[:, [RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE]].mean()
-    return "left" if left >= right else "right"
+def near_side(seq: PoseSequence, tolerance: float = NEAR_SIDE_TOLERANCE) -> Side:
+    """The leg turned toward the camera: the one whose hip, knee and ankle are more visible.
+
+    Visibilities closer than ``tolerance`` (e.g. synthetic data, or a front view) are a tie; a tie
+    goes to the leg whose knee has the smaller world depth (MediaPipe's world z points away from
+    the camera), and to the left leg when that does not decide either.
+    """
+    if not 0 <= tolerance <= 1:
+        raise ValueError(f"tolerance must be in [0, 1], got {tolerance}")
+    legs = {side: [landmark_index(p, side) for p in ("hip", "knee", "ankle")] for side in SIDES}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a sequence without a person
+        vis = {side: float(np.nanmean(seq.visibility[:, idx])) for side, idx in legs.items()}
+        depth = {
+            side: float(np.nanmean(seq.world_xyz[:, landmark_index("knee", side), 2]))
+            for side in SIDES
+        }
+    if abs(vis["left"] - vis["right"]) > tolerance:
+        return "left" if vis["left"] > vis["right"] else "right"
+    return "right" if depth["right"] < depth["left"] else "left"
 
 
 def classify_view(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.kinematics.stance import stance_rolls, still_body_frames
 from hipsight.kinematics.view import classify_view, width_ratio
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
@@ -39,7 +40,6 @@ RECENT_S = 0.5  # hints judge this much of the latest landmarks
 EDGE_MARGIN = 0.01  # share of the frame size a landmark must stay inside the border
 MIN_BODY_SHARE = 0.25  # the body's larger extent as a share of the frame's, at least
 TILT_MIN_DEG = 3.0
-STILL_TORSO_SHARE = 0.03  # standing still: trunk points move less than this share of the torso
 
 _FEET = (lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
 _BODY_PAIRS = (
@@ -154,54 +154,25 @@ def seen_view(window: PoseSequence, recent: NDArray[np.bool_], gates: Gates) -> 
 
 
 def is_still(window: PoseSequence, recent: NDArray[np.bool_]) -> bool:
-    """True when the trunk points moved less than a small share of the torso length."""
-    xy = window.image_xy[recent]
-    if xy.shape[0] < 3:
+    """True when the body stood still (:func:`~hipsight.kinematics.stance.still_body_frames`)
+    in every recent frame, and there are at least three of them."""
+    if int(recent.sum()) < 3:
         return False
-    mid_shoulder = (xy[:, lm.LEFT_SHOULDER] + xy[:, lm.RIGHT_SHOULDER]) / 2
-    mid_hip = (xy[:, lm.LEFT_HIP] + xy[:, lm.RIGHT_HIP]) / 2
-    torso = float(np.nanmedian(np.linalg.norm(mid_shoulder - mid_hip, axis=1)))
-    if not torso > 0:
-        return False
-    spread = max(
-        float(np.nanmax(np.nanstd(mid_shoulder, axis=0))),
-        float(np.nanmax(np.nanstd(mid_hip, axis=0))),
-    )
-    return spread < STILL_TORSO_SHARE * torso
+    return bool(still_body_frames(window)[recent].all())
 
 
 def estimate_tilt(xy: FloatArray) -> float | None:
     """Camera roll in degrees (positive: camera turned clockwise, seen from behind it) when the
     hip line, the shoulder line and the ankle-to-shoulder axis agree; else None.
 
-    Each is the roll that would make it level (lines) or vertical (axis), as in
-    :func:`~hipsight.kinematics.geometry.true_up_2d`. A person's own pelvic obliquity moves the
+    Each is the roll that would make it level (lines) or vertical (axis): see
+    :func:`~hipsight.kinematics.stance.stance_rolls`. A person's own pelvic obliquity moves the
     hip line alone, so the three must agree in sign and all exceed :data:`TILT_MIN_DEG`.
     """
-    estimates = [
-        _line_roll(xy[lm.LEFT_HIP] - xy[lm.RIGHT_HIP]),
-        _line_roll(xy[lm.LEFT_SHOULDER] - xy[lm.RIGHT_SHOULDER]),
-        _axis_roll(
-            (xy[lm.LEFT_SHOULDER] + xy[lm.RIGHT_SHOULDER]) / 2
-            - (xy[lm.LEFT_ANKLE] + xy[lm.RIGHT_ANKLE]) / 2
-        ),
-    ]
-    values = np.array(estimates)
+    values = np.array([float(v) for v in stance_rolls(xy).values()])
     if not np.isfinite(values).all():
         return None
     same_sign = bool((values > 0).all() or (values < 0).all())
     if not same_sign or np.abs(values).min() < TILT_MIN_DEG:
         return None
     return float(np.median(values))
-
-
-def _line_roll(v: FloatArray) -> float:
-    """Roll that levels a left-right line (direction taken toward image-right)."""
-    if v[0] < 0:
-        v = -v
-    return float(np.degrees(np.arctan2(-v[1], v[0])))
-
-
-def _axis_roll(v: FloatArray) -> float:
-    """Roll that makes an upward body axis vertical (true up is (-sin r, -cos r))."""
-    return float(np.degrees(np.arctan2(-v[0], -v[1])))

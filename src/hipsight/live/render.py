@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from hipsight.io.video import Frame
 from hipsight.live.overlay import Banner, Card, Counter, Gauge, Overlay, Skeleton, Tone
-from hipsight.pose.landmarks import NOSE, SKELETON_EDGES
+from hipsight.pose.landmarks import NOSE, SKELETON_EDGES, edge_side
 
 Color = tuple[int, int, int]  # BGR
 Image = NDArray[np.uint8]
@@ -178,11 +178,8 @@ def shade(
 # ---------------------------------------------------------------------------- annotators
 def edge_color(a: int, b: int, left: Color, right: Color, centre: Color) -> Color:
     """Left-side segments (odd landmarks) in ``left``, right-side ones in ``right``."""
-    if a % 2 == 1 and b % 2 == 1:
-        return left
-    if a % 2 == 0 and b % 2 == 0 and a != NOSE:
-        return right
-    return centre
+    side = edge_side(a, b)
+    return left if side == "left" else right if side == "right" else centre
 
 
 def joint_color(index: int, left: Color, right: Color, centre: Color) -> Color:

@@ -43,10 +43,10 @@ from hipsight.live.positioning import PositionCheck, check_position
 from hipsight.live.progress import CaptureProgress, capture_goal
 from hipsight.live.recorder import SessionRecorder
 from hipsight.live.speech import Speaker
-from hipsight.live.subject import POLICIES as SUBJECT_POLICIES
 from hipsight.live.subject import PersonPose, SubjectPicker
 from hipsight.live.window import PoseBuffer, live_angles
 from hipsight.pose.sequence import PoseSequence
+from hipsight.pose.subject import SUBJECT_POLICIES
 from hipsight.session.types import TestRecord, TestResult
 
 QUIT_KEYS: dict[str, str] = {
@@ -409,7 +409,7 @@ class AssessSession:
             self.frame_size,
             self.source_fps,
             people_seen=max(1, capture.people_seen),
-            policy=self._picker.policy,
+            policy=str(self._picker.policy),
         )
         seq = capture.buffer.to_sequence(meta)
         if seq is None:

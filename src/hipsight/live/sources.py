@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from hipsight.errors import CameraError, InputError
 from hipsight.io.native import native_stderr_silenced
 from hipsight.io.video import CameraSource, Frame, VideoFileSource
+from hipsight.optional import cv2_module
 
 INFERENCE_SIZE: tuple[int, int] = (640, 480)  # (width, height) of every live frame
 LATE_FRAMES = (
@@ -54,12 +55,6 @@ class LiveSource(Protocol):
         """Release the device or file (called by the thread that iterated)."""
 
 
-def _cv2() -> Any:
-    import cv2
-
-    return cv2
-
-
 def check_size(size: tuple[int, int]) -> tuple[int, int]:
     """Validate a (width, height) frame size."""
     if len(size) != 2 or min(size) < 16:
@@ -80,7 +75,7 @@ def fit_frame(rgb: NDArray[np.uint8], size: tuple[int, int] = INFERENCE_SIZE) ->
         return rgb
     scale = min(width / w, height / h)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
-    cv2 = _cv2()
+    cv2 = cv2_module()
     resized = cv2.resize(rgb, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
     canvas = np.zeros((height, width, 3), dtype=np.uint8)
     x0, y0 = (width - new_w) // 2, (height - new_h) // 2

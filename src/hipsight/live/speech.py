@@ -7,13 +7,15 @@ are silently dropped; the screen shows everything anyway.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import queue
 import shutil
 import subprocess
 import threading
 from typing import Any, Protocol
+
+from hipsight.errors import DependencyError
+from hipsight.optional import require
 
 ESPEAK_NAMES = ("espeak-ng", "espeak")
 WORDS_PER_MINUTE = 150
@@ -101,8 +103,8 @@ class Pyttsx3Speaker:
 
     def _run(self) -> None:
         try:
-            engine: Any = importlib.import_module("pyttsx3").init()
-        except (RuntimeError, OSError, ImportError):
+            engine: Any = require("pyttsx3", "speaking prompts").init()
+        except (RuntimeError, OSError, DependencyError):
             return  # no audio driver: silence
         while True:
             text = self._queue.get()

@@ -1,11 +1,16 @@
 """Choose the person to follow, frame by frame, when the camera sees several.
 
-The policy comes from the protocol's ``subject`` declaration, as in the offline analysis:
+The policy comes from the protocol's ``subject`` declaration, as in the offline analysis, and
+means the same (:mod:`hipsight.pose.subject`), judged on the latest frame:
 
-- ``visible`` / ``largest`` (the default): the largest, most central person, i.e. the one
-  standing in front of the laptop;
+- ``visible`` (the default): a person whose key joints are all in the frame and visible;
+- ``largest``: the tallest person in the image;
 - ``moving`` (gait): the person whose hips travelled furthest sideways over the last second,
-  once someone clearly walks; until then the largest, most central one.
+  once someone clearly walks (:data:`MIN_TRAVEL_TORSOS`);
+- an integer: the person with that id (numbered in the order they first appeared).
+
+Ties, and ``moving`` before anyone walks, go to the largest, most central person, i.e. the one
+standing in front of the laptop.
 
 Once chosen, the subject is kept while a detection stays close to its last pose (the tracker's
 pose distance, in torso lengths), so a passer-by does not steal the overlay.
@@ -20,8 +25,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.pose.estimator import FrameDetections
-from hipsight.pose.landmarks import LEFT_HIP, RIGHT_HIP
-from hipsight.pose.tracking import KEY_BODY, pose_distance, torso_scale
+from hipsight.pose.subject import (
+    KEY_BODY,
+    hip_travel,
+    hip_x,
+    parse_policy,
+    policy_scores,
+)
+from hipsight.pose.tracking import pose_distance, torso_scale
 
 FloatArray = NDArray[np.float64]
 
@@ -30,7 +41,6 @@ FORGET_AFTER_S = 1.0  # unseen this long, a person is forgotten
 CENTRE_WEIGHT = 0.5  # how much being off-centre costs against being tall
 TRAVEL_WINDOW_S = 1.0  # "moving": hip travel measured over this long ...
 MIN_TRAVEL_TORSOS = 0.5  # ... and counted as walking from this many torso lengths
-POLICIES = ("visible", "largest", "moving")
 
 
 @dataclass(frozen=True)
@@ -60,15 +70,17 @@ class _Candidate:
 
     xy: FloatArray
     last_t: float
+    id: int = 0  # order of first appearance, as the offline track ids
     hips: deque[tuple[float, float]] = field(default_factory=deque)  # (t, hip x)
 
     def travel(self) -> float:
-        """Hip travel in torso lengths over the window."""
+        """Hip travel (:func:`~hipsight.pose.subject.hip_travel`) in torso lengths over the
+        window."""
         if len(self.hips) < 2:
             return 0.0
-        xs = [x for _, x in self.hips]
+        xs = np.array([[x] for _, x in self.hips], dtype=np.float64)
         scale = float(np.nan_to_num(torso_scale(self.xy), nan=0.0))
-        return (max(xs) - min(xs)) / scale if scale > 0 else 0.0
+        return float(hip_travel(xs)[0]) / scale if scale > 0 else 0.0
 
 
 def prominence(xy: FloatArray, frame_size: tuple[int, int]) -> float:
@@ -83,28 +95,23 @@ def prominence(xy: FloatArray, frame_size: tuple[int, int]) -> float:
     return tall - CENTRE_WEIGHT * off_centre
 
 
-def hip_x(xy: FloatArray) -> float:
-    return float(np.nanmean(xy[[LEFT_HIP, RIGHT_HIP], 0]))
-
-
 class SubjectPicker:
     """Stateful choice of the subject among each frame's detections."""
 
-    def __init__(self, frame_size: tuple[int, int], policy: str = "visible") -> None:
+    def __init__(self, frame_size: tuple[int, int], policy: str | int = "visible") -> None:
         self.frame_size = frame_size
         self.policy = policy
         self._candidates: list[_Candidate] = []
         self._subject: _Candidate | None = None
+        self._next_id = 0
 
     @property
-    def policy(self) -> str:
+    def policy(self) -> str | int:
         return self._policy
 
     @policy.setter
-    def policy(self, value: str) -> None:
-        if value not in POLICIES:
-            raise ValueError(f"subject policy must be one of {POLICIES}, got {value!r}")
-        self._policy = value
+    def policy(self, value: str | int) -> None:
+        self._policy = parse_policy(value)
 
     def pick(self, dets: FrameDetections, t_s: float) -> PersonPose | None:
         """The subject's pose in this frame, or None when nobody suitable is in view."""
@@ -112,7 +119,7 @@ class SubjectPicker:
         matched = self._update_candidates(dets, t_s)
         if not matched:
             return None
-        index = self._choose(matched)
+        index = self._choose(matched, dets)
         if index is None:
             return None
         self._subject = matched[index]
@@ -131,12 +138,13 @@ class SubjectPicker:
             xy = dets.image_xy[i]
             candidate = _closest(free, xy)
             if candidate is None:
-                candidate = _Candidate(xy=xy, last_t=t_s)
+                candidate = _Candidate(xy=xy, last_t=t_s, id=self._next_id)
+                self._next_id += 1
                 self._candidates.append(candidate)
             else:
                 free.remove(candidate)
             candidate.xy, candidate.last_t = xy, t_s
-            x = hip_x(xy)
+            x = float(hip_x(xy))
             if np.isfinite(x):
                 candidate.hips.append((t_s, x))
             while candidate.hips and t_s - candidate.hips[0][0] > TRAVEL_WINDOW_S:
@@ -144,7 +152,9 @@ class SubjectPicker:
             matched[i] = candidate
         return matched
 
-    def _choose(self, matched: dict[int, _Candidate]) -> int | None:
+    def _choose(self, matched: dict[int, _Candidate], dets: FrameDetections) -> int | None:
+        if isinstance(self.policy, int):
+            return next((i for i, c in matched.items() if c.id == self.policy), None)
         current = next((i for i, c in matched.items() if c is self._subject), None)
         if self.policy == "moving":
             travel = {i: c.travel() for i, c in matched.items()}
@@ -155,9 +165,14 @@ class SubjectPicker:
                 return walker
         if current is not None:
             return current
-        scores = {i: prominence(c.xy, self.frame_size) for i, c in matched.items()}
+        fit = (
+            policy_scores(self.policy, dets.image_xy[None], dets.visibility[None], self.frame_size)
+            if self.policy in ("visible", "largest")
+            else np.zeros(dets.n_people)
+        )
+        scores = {i: (float(fit[i]), prominence(c.xy, self.frame_size)) for i, c in matched.items()}
         best = max(scores, key=lambda i: scores[i])
-        return best if np.isfinite(scores[best]) else None
+        return best if np.isfinite(scores[best][1]) else None
 
 
 def _closest(candidates: list[_Candidate], xy: FloatArray) -> _Candidate | None:

@@ -83,7 +83,20 @@ _SIDE_INDEX: Final[dict[str, dict[Side, int]]] = {
     "eye": {"left": LEFT_EYE, "right": RIGHT_EYE},
 }
 
-# Skeleton edges for drawing and for segment-length checks.
+# The key joints of the body: shoulders, hips, knees, ankles (stillness, subject choice, quality).
+KEY_BODY: Final[tuple[int, ...]] = (
+    LEFT_SHOULDER,
+    RIGHT_SHOULDER,
+    LEFT_HIP,
+    RIGHT_HIP,
+    LEFT_KNEE,
+    RIGHT_KNEE,
+    LEFT_ANKLE,
+    RIGHT_ANKLE,
+)
+
+# Skeleton edges for drawing (live overlay, report figures, demo video) and segment lengths;
+# :func:`edge_side` tells which side each one is drawn in.
 SKELETON_EDGES: Final[tuple[tuple[int, int], ...]] = (
     (LEFT_SHOULDER, RIGHT_SHOULDER),
     (LEFT_SHOULDER, LEFT_ELBOW),
@@ -104,6 +117,21 @@ SKELETON_EDGES: Final[tuple[tuple[int, int], ...]] = (
     (RIGHT_HEEL, RIGHT_FOOT_INDEX),
     (RIGHT_ANKLE, RIGHT_FOOT_INDEX),
 )
+
+
+def landmark_side(index: int) -> Side | None:
+    """The side a landmark belongs to: odd is LEFT, even is RIGHT, the nose (0) neither."""
+    if not 0 <= index < N_LANDMARKS:
+        raise ValueError(f"landmark index must be in [0, {N_LANDMARKS}), got {index}")
+    if index == NOSE:
+        return None
+    return "left" if index % 2 == 1 else "right"
+
+
+def edge_side(a: int, b: int) -> Side | None:
+    """The side of a skeleton edge: its landmarks' side when they share one, else None (centre)."""
+    side = landmark_side(a)
+    return side if side == landmark_side(b) else None
 
 
 def landmark_index(part: str, side: Side) -> int:

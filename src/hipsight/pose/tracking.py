@@ -20,29 +20,25 @@ from scipy.optimize import linear_sum_assignment
 
 from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.landmarks import (
-    LEFT_ANKLE,
     LEFT_HIP,
-    LEFT_KNEE,
     LEFT_SHOULDER,
     N_LANDMARKS,
-    RIGHT_ANKLE,
     RIGHT_HIP,
-    RIGHT_KNEE,
     RIGHT_SHOULDER,
+)
+from hipsight.pose.subject import (
+    MIN_VISIBILITY,
+    SUBJECT_POLICIES,
+    parse_policy,
+    policy_scores,
 )
 
 TORSO = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
-KEY_BODY = (
-    LEFT_SHOULDER,
-    RIGHT_SHOULDER,
-    LEFT_HIP,
-    RIGHT_HIP,
-    LEFT_KNEE,
-    RIGHT_KNEE,
-    LEFT_ANKLE,
-    RIGHT_ANKLE,
-)
-SUBJECT_POLICIES = ("visible", "largest", "moving")
+FACT_OF_POLICY = {
+    "visible": "frames_fully_visible",
+    "largest": "median_height_px",
+    "moving": "hip_travel_px",
+}
 MAX_SCALE_CHANGE = (
     1.5  # a torso that shrinks or grows more than this between frames is another person
 )
@@ -250,45 +246,25 @@ def _to_arrays(t: NDArray[np.float64], tracks: list[_Track]) -> Tracks:
 
 # ---------------------------------------------------------------------------- subject choice
 def describe_tracks(
-    tracks: Tracks, frame_size: tuple[int, int], min_visibility: float = 0.5
+    tracks: Tracks, frame_size: tuple[int, int], min_visibility: float = MIN_VISIBILITY
 ) -> list[dict[str, Any]]:
-    """Per-track facts used to choose the subject (all vectorised over frames)."""
-    width, height = frame_size
-    key_xy = tracks.image_xy[:, :, KEY_BODY, :]
-    inside = (
-        (key_xy[..., 0] >= 0)
-        & (key_xy[..., 0] < width)
-        & (key_xy[..., 1] >= 0)
-        & (key_xy[..., 1] < height)
-    )
-    visible = np.nan_to_num(tracks.visibility[:, :, KEY_BODY]) >= min_visibility
-    fully_visible: NDArray[np.bool_] = np.all(inside & visible, axis=2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # frames where a track is unseen
-        body_height = np.nanmax(tracks.image_xy[..., 1], axis=2) - np.nanmin(
-            tracks.image_xy[..., 1], axis=2
-        )
-    hips_x = tracks.image_xy[:, :, [LEFT_HIP, RIGHT_HIP], 0].mean(axis=2)
-    facts = []
-    for k in range(tracks.n_tracks):
-        seen = tracks.seen[:, k]
-        travel = (
-            float(np.nanpercentile(hips_x[seen, k], 95) - np.nanpercentile(hips_x[seen, k], 5))
-            if seen.any()
-            else 0.0
-        )
-        facts.append(
-            {
-                "id": k,
-                "frames_detected": int(seen.sum()),
-                "frames_fully_visible": int(fully_visible[:, k].sum()),
-                "median_height_px": float(np.nanmedian(body_height[seen, k]))
-                if seen.any()
-                else 0.0,
-                "hip_travel_px": travel,
-            }
-        )
-    return facts
+    """Per-track facts used to choose the subject (the policies of :mod:`hipsight.pose.subject`)."""
+    xy, visibility = tracks.image_xy, tracks.visibility
+    scores = {
+        policy: policy_scores(policy, xy, visibility, frame_size, min_visibility)
+        for policy in SUBJECT_POLICIES
+    }
+    detected = tracks.seen.sum(axis=0)
+    return [
+        {
+            "id": k,
+            "frames_detected": int(detected[k]),
+            "frames_fully_visible": int(scores["visible"][k]),
+            "median_height_px": float(scores["largest"][k]),
+            "hip_travel_px": float(scores["moving"][k]),
+        }
+        for k in range(tracks.n_tracks)
+    ]
 
 
 def choose_subject(
@@ -296,28 +272,22 @@ def choose_subject(
 ) -> tuple[int, dict[str, Any]]:
     """Pick the track to analyse; return its index and a report of the choice.
 
-    ``visible``: fully visible (key joints in frame and visible) in the most frames;
-    ``largest``: tallest median body height; ``moving``: largest horizontal hip travel;
-    an integer: that track id.
+    The policy (see :mod:`hipsight.pose.subject`) is applied over the whole recording; ties go to
+    the track detected in more frames.
     """
     if tracks.n_tracks == 0:
         raise ValueError("no person was tracked")
     facts = describe_tracks(tracks, frame_size)
-    if isinstance(policy, int) or (isinstance(policy, str) and policy.isdigit()):
-        chosen = int(policy)
+    rule = parse_policy(policy)
+    if isinstance(rule, int):
+        chosen = rule
         if not 0 <= chosen < tracks.n_tracks:
             raise ValueError(
                 f"subject id must be between 0 and {tracks.n_tracks - 1}, got {chosen}"
             )
-    elif policy in SUBJECT_POLICIES:
-        key = {
-            "visible": "frames_fully_visible",
-            "largest": "median_height_px",
-            "moving": "hip_travel_px",
-        }[policy]
-        chosen = max(facts, key=lambda f: (f[key], f["frames_detected"]))["id"]
     else:
-        raise ValueError(f"subject must be one of {SUBJECT_POLICIES} or a track id, got {policy!r}")
+        key = FACT_OF_POLICY[rule]
+        chosen = max(facts, key=lambda f: (f[key], f["frames_detected"]))["id"]
     report = {
         "policy": str(policy),
         "track_id": chosen,

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.kinematics.motion import still_frames
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
@@ -50,7 +51,7 @@ from hipsight.protocols.common import (
     segment_from,
 )
 from hipsight.protocols.gates import check_view, in_plane_frames
-from hipsight.protocols.segmentation import fill_small_gaps, runs, still_frames
+from hipsight.protocols.segmentation import fill_small_gaps, runs
 from hipsight.session.types import SideName, TestResult
 
 FloatArray = NDArray[np.float64]
@@ -94,7 +95,7 @@ def find_lifts(angle: FloatArray, smooth: FloatArray, t: FloatArray) -> list[Lif
     with np.errstate(invalid="ignore"):
         high = x >= (np.nanmin(x) + np.nanmax(x)) / 2.0
     spans = [(a, b) for a, b in runs(high) if t[b - 1] - t[a] >= MIN_LIFT_S]
-    still = still_frames(x, t, HOLD_MAX_SPEED)
+    still = still_frames(x, t, HOLD_MAX_SPEED, window_s=0.0)  # each frame and its neighbours
     lifts, previous = [], 0
     for start, stop in spans:
         lift = describe_lift(x, raw, still, (previous, start, stop))

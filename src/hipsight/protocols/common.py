@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from hipsight.kinematics.cleaning import landmark_validity
 from hipsight.kinematics.table import AngleTable
+from hipsight.kinematics.view import near_side
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates, MeasureContext, Protocol
@@ -143,23 +144,11 @@ def assemble_result(
 
 
 def near_leg(seq: PoseSequence, context: MeasureContext) -> SideName:
-    """The leg nearer the camera: the context's side, else the more visible leg.
-
-    Ties (equal visibility, e.g. synthetic data) go to the leg whose knee has the smaller world
-    depth (MediaPipe's world z points away from the camera).
-    """
+    """The leg to measure: the context's side, else the leg nearer the camera
+    (:func:`~hipsight.kinematics.view.near_side`, the leg analysis names in its summary)."""
     if context.side in ("left", "right"):
         return context.side
-    legs = {
-        side: [lm.landmark_index(p, side) for p in ("hip", "knee", "ankle")] for side in lm.SIDES
-    }
-    vis = {side: float(np.nanmean(seq.visibility[:, idx])) for side, idx in legs.items()}
-    if abs(vis["left"] - vis["right"]) > 0.05:
-        return "left" if vis["left"] > vis["right"] else "right"
-    depth = {
-        side: np.nanmean(seq.world_xyz[:, lm.landmark_index("knee", side), 2]) for side in lm.SIDES
-    }
-    return "right" if depth["right"] < depth["left"] else "left"
+    return near_side(seq)
 
 
 def landmark_xy(seq: PoseSequence, index: int, min_visibility: float) -> FloatArray:

@@ -40,6 +40,7 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.kinematics.motion import still_frames
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import width_ratio
 from hipsight.pose.sequence import PoseSequence
@@ -52,7 +53,7 @@ from hipsight.protocols.common import (
     segment_from,
 )
 from hipsight.protocols.gates import ViewCheck, view_labels
-from hipsight.protocols.segmentation import runs, steady_frames
+from hipsight.protocols.segmentation import fill_small_gaps, runs
 from hipsight.session.types import MetricValue, Segment, TestResult, View
 
 FloatArray = NDArray[np.float64]
@@ -120,7 +121,7 @@ def standing_still(table: AngleTable, angles: tuple[str, ...]) -> BoolArray:
     """Frames where every one of ``angles`` changes slower than ``MAX_SPEED_DEG_S``."""
     still = np.ones(table.n_frames, dtype=bool)
     for name in angles:
-        still &= steady_frames(table.column(name), table.t, MAX_SPEED_DEG_S)
+        still &= still_frames(fill_small_gaps(table.column(name)), table.t, MAX_SPEED_DEG_S)
     return still
 
 
@@ -146,13 +147,13 @@ def missing_view(metric: str, view: View, declared: View | None) -> MetricValue:
 
 def still_frames_by_view(seq: PoseSequence, table: AngleTable) -> dict[View, BoolArray]:
     """Standing still, per view: not turning (steady body width) and the view's angles steady."""
-    not_turning = steady_frames(width_ratio(seq), table.t, MAX_TURN_RATIO_PER_S)
+    not_turning = still_frames(fill_small_gaps(width_ratio(seq)), table.t, MAX_TURN_RATIO_PER_S)
     proxy, _ = trunk_thigh_angle(table)
     return {
         "front": not_turning & standing_still(table, tuple(FRONT_METRICS.values())),
         "side": not_turning
         & standing_still(table, ("trunk_inclination",))
-        & steady_frames(proxy, table.t, MAX_SPEED_DEG_S),
+        & still_frames(fill_small_gaps(proxy), table.t, MAX_SPEED_DEG_S),
     }
 
 

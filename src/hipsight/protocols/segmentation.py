@@ -1,7 +1,8 @@
 """Cut a recording into reps, holds, phases and steps (vectorised numpy + scipy.signal).
 
 All functions take a 1-D signal over frames (NaN where not valid) and its timestamps, and
-return frame index ranges ``[start, stop)``.
+return frame index ranges ``[start, stop)``. Stillness is
+:func:`hipsight.kinematics.motion.still_frames` (after :func:`fill_small_gaps`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from scipy.signal import find_peaks
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-
-STEADY_WINDOW_S = 0.5  # steady_frames: the change is measured across this centred window
 
 
 @dataclass(frozen=True)
@@ -106,31 +105,3 @@ def find_extrema(
     work = np.nan_to_num(work, nan=np.nanmin(work))
     peaks, _ = find_peaks(work, prominence=min_prominence, distance=max(1, int(min_period_s * fps)))
     return np.asarray(peaks, dtype=np.intp)
-
-
-def still_frames(signal: FloatArray, t: FloatArray, max_speed: float) -> BoolArray:
-    """Frames where ``signal`` changes slower than ``max_speed`` units per second."""
-    x = fill_small_gaps(signal)
-    speed = np.abs(np.gradient(x, t)) if len(x) > 1 else np.zeros_like(x)
-    with np.errstate(invalid="ignore"):
-        return np.asarray(speed <= max_speed)
-
-
-def steady_frames(
-    signal: FloatArray, t: FloatArray, max_speed: float, window_s: float = STEADY_WINDOW_S
-) -> BoolArray:
-    """Frames where ``signal`` changes slower than ``max_speed`` per second over a centred window.
-
-    Unlike a frame-to-frame derivative, the change across ``window_s`` is insensitive to landmark
-    jitter, so a person standing still is not cut into pieces by noise. NaN frames are not steady.
-    """
-    x = fill_small_gaps(signal)
-    n = x.shape[0]
-    if n < 2:
-        return np.zeros(n, dtype=bool)
-    half = max(1, round(window_s / float(np.median(np.diff(t))) / 2))
-    lo = np.clip(np.arange(n) - half, 0, n - 1)
-    hi = np.clip(np.arange(n) + half, 0, n - 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        speed = np.abs(x[hi] - x[lo]) / (t[hi] - t[lo])
-        return np.asarray(np.isfinite(x) & (speed <= max_speed))

@@ -30,12 +30,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.kinematics.motion import still_frames
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import assemble_result, gated_metric, median_over, segment_from
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
-from hipsight.protocols.segmentation import fill_small_gaps, runs, steady_frames
+from hipsight.protocols.segmentation import fill_small_gaps, runs
 from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
@@ -76,7 +77,7 @@ def settled_frames(table: AngleTable, side: SideName, phase: BoolArray) -> BoolA
     """(T,) frames of the phase where trunk, thigh and knee are still, in runs of MIN_RUN_S."""
     still = phase.copy()
     for name in (f"{side}_thigh_inclination", f"{side}_knee_flexion", "trunk_inclination"):
-        still &= steady_frames(table.column(name), table.t, MAX_SPEED_DEG_S)
+        still &= still_frames(fill_small_gaps(table.column(name)), table.t, MAX_SPEED_DEG_S)
     kept = np.zeros_like(still)
     for start, stop in runs(still):
         if table.t[stop - 1] - table.t[start] >= MIN_RUN_S:

@@ -21,6 +21,7 @@ from typing import Any, Literal, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.optional import require
 from hipsight.pose import landmarks as lm
 from hipsight.style import BAND_COLOR, CENTRE_COLOR, LEFT_COLOR, RIGHT_COLOR, side_color
 
@@ -61,35 +62,13 @@ __all__ = [
     "side_color",
 ]
 
-# BlazePose connections drawn for the skeleton, by side (None = centre line)
-BONES: tuple[tuple[int, int, str | None], ...] = (
-    (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, None),
-    (lm.LEFT_HIP, lm.RIGHT_HIP, None),
-    (lm.LEFT_SHOULDER, lm.LEFT_HIP, "left"),
-    (lm.RIGHT_SHOULDER, lm.RIGHT_HIP, "right"),
-    (lm.LEFT_SHOULDER, lm.LEFT_ELBOW, "left"),
-    (lm.LEFT_ELBOW, lm.LEFT_WRIST, "left"),
-    (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, "right"),
-    (lm.RIGHT_ELBOW, lm.RIGHT_WRIST, "right"),
-    (lm.LEFT_HIP, lm.LEFT_KNEE, "left"),
-    (lm.LEFT_KNEE, lm.LEFT_ANKLE, "left"),
-    (lm.LEFT_ANKLE, lm.LEFT_HEEL, "left"),
-    (lm.LEFT_HEEL, lm.LEFT_FOOT_INDEX, "left"),
-    (lm.LEFT_ANKLE, lm.LEFT_FOOT_INDEX, "left"),
-    (lm.RIGHT_HIP, lm.RIGHT_KNEE, "right"),
-    (lm.RIGHT_KNEE, lm.RIGHT_ANKLE, "right"),
-    (lm.RIGHT_ANKLE, lm.RIGHT_HEEL, "right"),
-    (lm.RIGHT_HEEL, lm.RIGHT_FOOT_INDEX, "right"),
-    (lm.RIGHT_ANKLE, lm.RIGHT_FOOT_INDEX, "right"),
-)
-
 
 # ============================================================================ SVG plumbing
 
 
 @contextmanager
 def _style() -> Iterator[None]:
-    import matplotlib
+    matplotlib = require("matplotlib", "drawing the report's figures")
 
     with matplotlib.rc_context(cast(Any, _STYLE)):
         yield
@@ -98,9 +77,8 @@ def _style() -> Iterator[None]:
 def _new_figure(
     width_in: float, height_in: float, layout: Literal["constrained"] | None = "constrained"
 ) -> Any:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width_in, height_in), layout=layout)
+    figure = require("matplotlib.figure", "drawing the report's figures")
+    return figure.Figure(figsize=(width_in, height_in), layout=layout)
 
 
 def figure_to_svg(fig: Any, label: str = "", prefix: str | None = None) -> str:
@@ -392,7 +370,8 @@ def _draw_image(ax: Any, image: NDArray[np.uint8], box: tuple[float, float, floa
 
 
 def _draw_bones(ax: Any, xy: FloatArray, halo: bool) -> None:
-    for a, b, side in BONES:
+    for a, b in lm.SKELETON_EDGES:
+        side = lm.edge_side(a, b)
         pa, pb = xy[a], xy[b]
         if not (np.isfinite(pa).all() and np.isfinite(pb).all()):
             continue

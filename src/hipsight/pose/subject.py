@@ -1,0 +1,111 @@
+"""Which person is the subject: the one definition of each policy, offline and live.
+
+- ``visible``: the key joints (shoulders, hips, knees, ankles) inside the frame and visible, in
+  the most frames;
+- ``largest``: the tallest body in the image (median over the frames seen);
+- ``moving``: the largest sideways hip travel (5th to 95th percentile of the hip x position);
+- an integer: that person's id (people are numbered in the order they first appear).
+
+Offline (:func:`hipsight.pose.tracking.choose_subject`) the frames are the whole recording; live
+(:class:`hipsight.live.subject.SubjectPicker`) they are the latest frame, or the last second for
+``moving``. All functions work on arrays of shape (T, N, ...) over frames and people at once.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipsight.pose.landmarks import KEY_BODY, LEFT_HIP, RIGHT_HIP
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+SUBJECT_POLICIES = ("visible", "largest", "moving")
+MIN_VISIBILITY = 0.5  # a key joint counts as visible from this landmark visibility
+
+
+def parse_policy(policy: str | int) -> str | int:
+    """A policy name, or a person id (``3`` or ``"3"``); ValueError for anything else."""
+    if isinstance(policy, int) or (isinstance(policy, str) and policy.isdigit()):
+        return int(policy)
+    if policy in SUBJECT_POLICIES:
+        return policy
+    raise ValueError(f"subject must be one of {SUBJECT_POLICIES} or a person id, got {policy!r}")
+
+
+def fully_visible(
+    xy: FloatArray,
+    visibility: FloatArray,
+    frame_size: tuple[int, int],
+    min_visibility: float = MIN_VISIBILITY,
+) -> BoolArray:
+    """(...) True where every key joint is inside the frame and visible; xy is (..., 33, 2)."""
+    width, height = frame_size
+    key_xy = xy[..., KEY_BODY, :]
+    with np.errstate(invalid="ignore"):
+        inside = (
+            (key_xy[..., 0] >= 0)
+            & (key_xy[..., 0] < width)
+            & (key_xy[..., 1] >= 0)
+            & (key_xy[..., 1] < height)
+        )
+    seen = np.nan_to_num(visibility[..., KEY_BODY]) >= min_visibility
+    return np.asarray(np.all(inside & seen, axis=-1))
+
+
+def body_height(xy: FloatArray) -> FloatArray:
+    """(...) image height of the body (lowest minus highest landmark), NaN where unseen."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # people not seen in a frame
+        return np.asarray(np.nanmax(xy[..., 1], axis=-1) - np.nanmin(xy[..., 1], axis=-1))
+
+
+def hip_x(xy: FloatArray) -> FloatArray:
+    """(...) image x of the mid-hip; xy is (..., 33, 2)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmean(xy[..., [LEFT_HIP, RIGHT_HIP], 0], axis=-1))
+
+
+def hip_travel(hips_x: FloatArray) -> FloatArray:
+    """(N,) sideways hip travel of each person over frames (T, N): 95th minus 5th percentile."""
+    x = np.asarray(hips_x, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"hips_x must have shape (T, N), got {x.shape}")
+    travel = np.zeros(x.shape[1])
+    seen = np.isfinite(x).any(axis=0)
+    if seen.any():
+        high, low = np.nanpercentile(x[:, seen], [95, 5], axis=0)
+        travel[seen] = high - low
+    return travel
+
+
+def policy_scores(
+    policy: str,
+    xy: FloatArray,
+    visibility: FloatArray,
+    frame_size: tuple[int, int],
+    min_visibility: float = MIN_VISIBILITY,
+) -> FloatArray:
+    """(N,) how well each of N people over T frames fits a named policy (higher is better).
+
+    ``xy`` is (T, N, 33, 2) and ``visibility`` (T, N, 33); see the module docstring.
+    """
+    if policy not in SUBJECT_POLICIES:
+        raise ValueError(f"policy must be one of {SUBJECT_POLICIES}, got {policy!r}")
+    if xy.ndim != 4 or visibility.shape != xy.shape[:3]:
+        raise ValueError(
+            f"need xy (T, N, 33, 2) and visibility (T, N, 33), got {xy.shape}, {visibility.shape}"
+        )
+    if policy == "visible":
+        return fully_visible(xy, visibility, frame_size, min_visibility).sum(axis=0).astype(float)
+    if policy == "largest":
+        heights = body_height(xy)
+        out = np.zeros(xy.shape[1])
+        seen = np.isfinite(heights).any(axis=0)
+        out[seen] = np.nanmedian(heights[:, seen], axis=0)
+        return out
+    return hip_travel(hip_x(xy))

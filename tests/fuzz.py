@@ -32,6 +32,10 @@ Typical use::
         run()
         tally.check(min_tried=300)
 
+Runs are derandomized (:func:`fuzz_settings`): the number tried and the escapes are the same
+on every run. The split between read and refused can shift a little with the set of tests in
+the session, since Hypothesis also draws on constants it finds in the loaded modules.
+
 Loaded as a pytest plugin (``-p fuzz`` in pyproject.toml) for the fixture and the summary.
 """
 

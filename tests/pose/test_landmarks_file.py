@@ -237,3 +237,19 @@ def test_cli_prints_one_line_and_exits_2(
     assert code == 2
     assert err.count("\n") == 1 and err.startswith(f"hipsight: error: {path}: ")
     assert not (tmp_path / "out").exists()
+
+
+def test_calibration_messages_name_the_landmarks_file() -> None:
+    from hipsight.calibration.store import CameraCalibration, apply_calibration
+
+    path = _example("v1.1.npz")
+    seq = PoseSequence.from_npz(path)
+    undistorted = seq.with_image_xy(seq.image_xy, "undistort(calibration=a)").with_meta(
+        calibration="a"
+    )
+    assert undistorted.input_label == seq.input_label  # derived sequences keep their origin
+    with pytest.raises(InputError) as info:
+        apply_calibration(undistorted, CameraCalibration(name="b", image_size=(640, 480)))
+    assert str(info.value).startswith(
+        f"{path} (landmarks file; source: clips/demo.mp4): landmarks were already undistorted"
+    )

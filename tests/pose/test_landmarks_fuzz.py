@@ -114,17 +114,6 @@ def test_damaged_files(fuzz_report: FuzzReport, fuzz_dir: Path) -> None:
     assert tally.refused > 0
 
 
-def test_tally_counts_escapes() -> None:
-    """The harness itself: an escape is counted and fails the example."""
-    tally = FuzzTally("demo")
-    assert isinstance(tally.run(lambda: (_ for _ in ()).throw(InputError("x")), []), InputError)
-    with pytest.raises(AssertionError, match="KeyError escaped"):
-        tally.run(lambda: {}["k"], ["drop k"])
-    assert (tally.tried, tally.refused, tally.escaped) == (2, 1, 1)
-    with pytest.raises(AssertionError):
-        tally.check(min_tried=1)
-
-
 def test_write_example_round_trip_is_valid(tmp_path: Path) -> None:
     path = write_example(tmp_path / "ok_landmarks.npz", HEADER_1_1, example_arrays())
     assert_valid_sequence(read_landmarks(path)[0])

@@ -280,7 +280,7 @@ def detect_stance_view(seq: PoseSequence, still: BoolArray) -> View:
     front, side = int((labels == "front").sum()), int((labels == "side").sum())
     if front == 0 and side == 0:
         raise InputError(
-            f"{seq.meta.source or 'stance'}: no still frame is clearly front-on or side-on "
+            f"{seq.input_label}: no still frame is clearly front-on or side-on "
             f"({int(still.sum())} still frames, all oblique or unknown); "
             "face the camera or turn 90°"
         )
@@ -306,7 +306,7 @@ def measure_stance(
     chosen: View = detect_stance_view(seq, still) if view == "auto" else view
     used = still & (classify_view(width_ratio(seq)) == chosen)
     still_s = float(used.sum() / seq.fps)
-    where = seq.meta.source or "stance"
+    where = seq.input_label
     if still_s < min_still_s:
         raise InputError(
             f"{where}: need at least {min_still_s:g} s of standing still in a {chosen} view, got "

@@ -353,10 +353,7 @@ def load_stance_sequence(path: Path, model: str | None) -> PoseSequence:
     if path.suffix.lower() == ".npz":
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-        try:
-            return PoseSequence.from_npz(path)
-        except ValueError as exc:
-            raise InputError(str(exc)) from exc
+        return PoseSequence.from_npz(path)  # InputError naming the file if it is not valid
     from hipsight.io.native import native_stderr_silenced
     from hipsight.io.video import probe_video
     from hipsight.models.store import resolve_model

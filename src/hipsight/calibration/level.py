@@ -232,7 +232,7 @@ def estimate_level_from_stance(
     still_s = used.sum() / seq.fps
     if still_s < min_still_s:
         raise InputError(
-            f"{seq.meta.source or 'stance'}: need at least {min_still_s:g} s of standing "
+            f"{seq.input_label}: need at least {min_still_s:g} s of standing "
             f"still facing the camera, got {still_s:.1f} s ({int(used.sum())} of "
             f"{seq.n_frames} frames still and "
             "front-on); stand still, arms by your sides, facing the camera"

@@ -470,7 +470,7 @@ def undistort_sequence(seq: PoseSequence, calib: CameraCalibration) -> PoseSeque
     """
     if not calib.has_intrinsics:
         raise ValueError(f"calibration {calib.name!r} has no intrinsics; nothing to undistort with")
-    check_image_size(calib, seq.meta.frame_size, seq.meta.source or "sequence")
+    check_image_size(calib, seq.meta.frame_size, seq.input_label)
     undistorted = undistort_points(seq.image_xy, calib)
     step = f"{UNDISTORT_STEP}(calibration={calib.name}, rms_px={calib.rms_px}, model=opencv)"
     return seq.with_image_xy(undistorted, step).with_meta(calibration=calib.name)
@@ -492,7 +492,7 @@ def apply_calibration(
     if is_undistorted(seq):
         if seq.meta.calibration != calib.name:
             raise InputError(
-                f"{seq.meta.source or 'sequence'}: landmarks were already undistorted with "
+                f"{seq.input_label}: landmarks were already undistorted with "
                 f"calibration {seq.meta.calibration!r}, not {calib.name!r}; "
                 f"use --calibration {seq.meta.calibration} "
                 "or start from the video"

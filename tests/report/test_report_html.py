@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
 
 import cv2
@@ -18,10 +17,10 @@ from hipsight.history.db import HistoryDB
 from hipsight.report import html as report_html
 from hipsight.report.html import ProtocolInfo, build_report
 from hipsight.session.codec import DISCLAIMER
-from hipsight.session.finish import finish_session
 from hipsight.session.reader import load_session
 from hipsight.session.types import SessionResults
 from hipsight.session.writer import save_session
+from html_dom import Dom, parse
 
 HOSTILE = "<script>alert(1)</script>"
 LOADING_ATTRIBUTES = {
@@ -34,54 +33,6 @@ LOADING_ATTRIBUTES = {
     "action",
     "background",
 }
-
-
-class Dom(HTMLParser):
-    """Start tags with their attributes and the section they sit in; text per section."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str], str | None]] = []
-        self.text: dict[str | None, list[str]] = {}
-        self.styles: list[str] = []
-        self._sections: list[str | None] = []
-        self._in_style = False
-
-    @property
-    def section(self) -> str | None:
-        return self._sections[-1] if self._sections else None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {k: v or "" for k, v in attrs}
-        if tag == "section":
-            self._sections.append(attributes.get("id"))
-        self._in_style = tag == "style"
-        self.tags.append((tag, attributes, self.section))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "section" and self._sections:
-            self._sections.pop()
-        if tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_style:
-            self.styles.append(data)
-        self.text.setdefault(self.section, []).append(data)
-
-    def section_text(self, section: str) -> str:
-        return " ".join(" ".join(self.text.get(section, [])).split())
-
-    def count(self, tag: str, section: str | None = None) -> int:
-        return sum(1 for t, _, s in self.tags if t == tag and (section is None or s == section))
-
-
-def parse(path: Path) -> tuple[str, Dom]:
-    source = path.read_text(encoding="utf-8")
-    dom = Dom()
-    dom.feed(source)
-    dom.close()
-    return source, dom
 
 
 @pytest.fixture(scope="module")
@@ -328,29 +279,6 @@ def test_empty_session_still_renders(tmp_path: Path) -> None:
     assert "This session has no tests." in dom.section_text("summary")
 
 
-def test_change_since_the_previous_session(tmp_path: Path) -> None:
-    db_path = tmp_path / "history.sqlite"
-    first = write_demo_session(tmp_path / "s1", DemoOptions(person="Alex"))
-    second = write_demo_session(
-        tmp_path / "s2",
-        DemoOptions(
-            person="alex ",
-            session_id="demo-0002",
-            created="2024-06-01T10:00:00+00:00",
-            internal_rotation_deg=(37.0, 33.0),
-        ),
-    )
-    with HistoryDB.open(db_path) as db:
-        assert db.import_session(load_session(first)) == "imported"
-    _, dom = parse(finish_session(second, db_path=db_path))
-    change = dom.section_text("change")
-    assert "2024-05-01 10:00 UTC" in change and "demo-0001" in change
-    assert "24.0° 33.0° +9.0° better" in change  # right internal rotation
-    assert "36.0° 37.0° +1.0° no clear change" in change
-    with HistoryDB.open(db_path) as db:
-        assert [s.session_id for s in db.sessions("ALEX")] == ["demo-0001", "demo-0002"]
-
-
 def test_without_a_person_there_is_no_comparison(tmp_path: Path) -> None:
     results = SessionResults(tests=(), person=None, created="2024-06-01T10:00:00+00:00")
     with HistoryDB.open(tmp_path / "db.sqlite") as db:
@@ -359,15 +287,6 @@ def test_without_a_person_there_is_no_comparison(tmp_path: Path) -> None:
         )
         assert report_html.find_previous_session(results, db) is None
     assert "No person is named" in report_html.change_note(results, None)
-
-
-def test_a_broken_history_database_does_not_stop_the_report(tmp_path: Path) -> None:
-    write_demo_session(tmp_path / "s")
-    bad = tmp_path / "bad.sqlite"
-    bad.write_bytes(b"not a database at all" * 100)
-    warnings: list[str] = []
-    out = finish_session(tmp_path / "s", db_path=bad, warn=warnings.append)
-    assert out.is_file() and len(warnings) == 1 and "history not used" in warnings[0]
 
 
 def test_a_video_that_does_not_match_the_landmarks_is_not_used(tmp_path: Path) -> None:
@@ -389,9 +308,3 @@ def test_a_missing_video_is_noted(tmp_path: Path) -> None:
     (tmp_path / "squat.mp4").unlink()
     _, dom = parse(build_report(tmp_path))
     assert "The video squat.mp4 listed for this test is missing" in dom.section_text("test-squat")
-
-
-def test_an_unnamed_session_leaves_the_history_alone(tmp_path: Path) -> None:
-    write_demo_session(tmp_path / "s", DemoOptions(person=None))
-    out = finish_session(tmp_path / "s", db_path=tmp_path / "db.sqlite")
-    assert out.is_file() and not (tmp_path / "db.sqlite").exists()

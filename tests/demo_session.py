@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,7 +47,7 @@ IMAGE_SIZE = (960, 540)
 FOCAL_PX = 620.0
 FPS = 30.0
 
-__all__ = ["DemoOptions", "write_demo_session"]
+__all__ = ["CopyDemo", "DemoOptions", "write_demo_session"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,13 @@ class DemoOptions:
     internal_rotation_deg: tuple[float, float] = (36.0, 24.0)  # left, right
     with_video: bool = False
     seed: int = 0
+
+
+class CopyDemo(Protocol):
+    """The ``copy_demo_session`` fixture (tests/conftest.py): a demo session copied into
+    ``out_dir``; returns its ``results.json``, like :func:`write_demo_session`."""
+
+    def __call__(self, out_dir: str | Path, options: DemoOptions | None = None) -> Path: ...
 
 
 def write_demo_session(out_dir: str | Path, options: DemoOptions | None = None) -> Path:

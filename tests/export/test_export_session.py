@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from demo_session import write_demo_session
+from demo_session import CopyDemo
 from hipsight.errors import InputError
 from hipsight.export.angles_csv import write_angles_csv
 from hipsight.export.mot import read_mot
@@ -21,9 +21,9 @@ from hipsight.session.types import TestRecord, TestResult
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def session(tmp_path_factory: pytest.TempPathFactory, copy_demo_session: CopyDemo) -> Path:
     folder = tmp_path_factory.mktemp("session")
-    write_demo_session(folder)
+    copy_demo_session(folder)
     return folder
 
 
@@ -78,8 +78,8 @@ def test_npz_export_copies_the_landmarks(session: Path, tmp_path: Path) -> None:
     assert PoseSequence.from_npz(outcome.written[0]).n_frames == 225
 
 
-def test_default_output_folder(tmp_path: Path) -> None:
-    write_demo_session(tmp_path)
+def test_default_output_folder(tmp_path: Path, copy_demo_session: CopyDemo) -> None:
+    copy_demo_session(tmp_path)
     outcome = export_session(tmp_path, "mot")
     assert all(p.parent == tmp_path / "export" for p in outcome.written)
 
@@ -91,8 +91,10 @@ def test_bad_format_and_missing_session(session: Path, tmp_path: Path) -> None:
         export_session(tmp_path / "nowhere", "csv", tmp_path)
 
 
-def test_unreadable_files_are_skipped_with_the_reason(tmp_path: Path) -> None:
-    write_demo_session(tmp_path)
+def test_unreadable_files_are_skipped_with_the_reason(
+    tmp_path: Path, copy_demo_session: CopyDemo
+) -> None:
+    copy_demo_session(tmp_path)
     (tmp_path / "squat_angles.csv").write_text("not,a,hipsight,csv\n")
     outcome = export_session(tmp_path, "mot", tmp_path / "out")
     assert [p.name for p in outcome.written] == ["hip_rotation_angles.mot"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from demo_session import DemoOptions, write_demo_session
+from demo_session import CopyDemo, DemoOptions
 from hipsight.errors import HipsightError
 from hipsight.export.cli import register as register_export
 from hipsight.history.cli import register as register_history
@@ -32,12 +32,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def sessions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def sessions(
+    tmp_path_factory: pytest.TempPathFactory, copy_demo_session: CopyDemo
+) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("sessions")
     first = root / "s1"
     second = root / "s2"
-    write_demo_session(first, DemoOptions(person="Ana"))
-    write_demo_session(
+    copy_demo_session(first, DemoOptions(person="Ana"))
+    copy_demo_session(
         second,
         DemoOptions(
             person="Ana",

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from demo_session import DemoOptions, write_demo_session
+from demo_session import CopyDemo, DemoOptions
 from hipsight.errors import InputError
 from hipsight.history.db import HistoryDB
 from hipsight.report import html as report_html
@@ -43,8 +43,10 @@ def report(demo_session: Path) -> tuple[str, Dom]:
         return parse(build_report(demo_session))
 
 
-def test_report_builds_with_the_installed_protocols(tmp_path: Path) -> None:
-    write_demo_session(tmp_path)
+def test_report_builds_with_the_installed_protocols(
+    tmp_path: Path, copy_demo_session: CopyDemo
+) -> None:
+    copy_demo_session(tmp_path)
     _, dom = parse(build_report(tmp_path))
     assert dom.count("svg", "test-squat") >= 3
 
@@ -149,8 +151,8 @@ def test_hostile_person_name_is_escaped(report: tuple[str, Dom]) -> None:
     assert HOSTILE in " ".join(dom.text.get(None, []))  # shown to the reader as text
 
 
-def test_every_user_string_is_escaped(tmp_path: Path) -> None:
-    write_demo_session(tmp_path)
+def test_every_user_string_is_escaped(tmp_path: Path, copy_demo_session: CopyDemo) -> None:
+    copy_demo_session(tmp_path)
     results = load_session(tmp_path)
     evil = '"><img src=x onerror=alert(2)>'
     record = results.tests[0]
@@ -233,9 +235,9 @@ def test_key_frames_use_the_video_when_there_is_one(report: tuple[str, Dom]) -> 
 
 
 def test_normal_band_comes_from_the_protocol(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy_demo_session: CopyDemo
 ) -> None:
-    write_demo_session(tmp_path)
+    copy_demo_session(tmp_path)
     info = ProtocolInfo(
         key_angle="left_knee_flexion",
         key_band=(90.0, 130.0),
@@ -250,8 +252,10 @@ def test_normal_band_comes_from_the_protocol(
     assert "normal band" not in dom.section_text("test-hip-rotation")
 
 
-def test_missing_and_corrupt_files_become_notes_not_failures(tmp_path: Path) -> None:
-    write_demo_session(tmp_path)
+def test_missing_and_corrupt_files_become_notes_not_failures(
+    tmp_path: Path, copy_demo_session: CopyDemo
+) -> None:
+    copy_demo_session(tmp_path)
     (tmp_path / "squat_angles.csv").unlink()
     (tmp_path / "hip_rotation_landmarks.npz").write_bytes(b"junk")
     _, dom = parse(build_report(tmp_path))
@@ -261,8 +265,8 @@ def test_missing_and_corrupt_files_become_notes_not_failures(tmp_path: Path) -> 
     assert "Landmarks could not be read" in dom.section_text("test-hip-rotation")
 
 
-def test_output_path_and_results_json_input(tmp_path: Path) -> None:
-    results_json = write_demo_session(tmp_path / "s")
+def test_output_path_and_results_json_input(tmp_path: Path, copy_demo_session: CopyDemo) -> None:
+    results_json = copy_demo_session(tmp_path / "s")
     out = build_report(results_json, tmp_path / "out" / "r.html")
     assert out == tmp_path / "out" / "r.html" and out.is_file()
     assert build_report(results_json, tmp_path / "out") == tmp_path / "out" / "report.html"
@@ -289,8 +293,10 @@ def test_without_a_person_there_is_no_comparison(tmp_path: Path) -> None:
     assert "No person is named" in report_html.change_note(results, None)
 
 
-def test_a_video_that_does_not_match_the_landmarks_is_not_used(tmp_path: Path) -> None:
-    write_demo_session(tmp_path, DemoOptions(with_video=True))
+def test_a_video_that_does_not_match_the_landmarks_is_not_used(
+    tmp_path: Path, copy_demo_session: CopyDemo
+) -> None:
+    copy_demo_session(tmp_path, DemoOptions(with_video=True))
     writer = cv2.VideoWriter(
         str(tmp_path / "squat.mp4"), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (320, 240)
     )
@@ -303,8 +309,8 @@ def test_a_video_that_does_not_match_the_landmarks_is_not_used(tmp_path: Path) -
     assert "do not line up with the landmarks" in dom.section_text("test-squat")
 
 
-def test_a_missing_video_is_noted(tmp_path: Path) -> None:
-    write_demo_session(tmp_path, DemoOptions(with_video=True))
+def test_a_missing_video_is_noted(tmp_path: Path, copy_demo_session: CopyDemo) -> None:
+    copy_demo_session(tmp_path, DemoOptions(with_video=True))
     (tmp_path / "squat.mp4").unlink()
     _, dom = parse(build_report(tmp_path))
     assert "The video squat.mp4 listed for this test is missing" in dom.section_text("test-squat")

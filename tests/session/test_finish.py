@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from demo_session import DemoOptions, write_demo_session
+from demo_session import CopyDemo, DemoOptions
 from hipsight.history.db import HistoryDB
 from hipsight.session.finish import finish_session
 from hipsight.session.reader import load_session
 from html_dom import parse
 
 
-def test_change_since_the_previous_session(tmp_path: Path) -> None:
+def test_change_since_the_previous_session(tmp_path: Path, copy_demo_session: CopyDemo) -> None:
     db_path = tmp_path / "history.sqlite"
-    first = write_demo_session(tmp_path / "s1", DemoOptions(person="Alex"))
-    second = write_demo_session(
+    first = copy_demo_session(tmp_path / "s1", DemoOptions(person="Alex"))
+    second = copy_demo_session(
         tmp_path / "s2",
         DemoOptions(
             person="alex ",
@@ -35,8 +35,10 @@ def test_change_since_the_previous_session(tmp_path: Path) -> None:
         assert [s.session_id for s in db.sessions("ALEX")] == ["demo-0001", "demo-0002"]
 
 
-def test_a_broken_history_database_does_not_stop_the_report(tmp_path: Path) -> None:
-    write_demo_session(tmp_path / "s")
+def test_a_broken_history_database_does_not_stop_the_report(
+    tmp_path: Path, copy_demo_session: CopyDemo
+) -> None:
+    copy_demo_session(tmp_path / "s")
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"not a database at all" * 100)
     warnings: list[str] = []
@@ -44,7 +46,9 @@ def test_a_broken_history_database_does_not_stop_the_report(tmp_path: Path) -> N
     assert out.is_file() and len(warnings) == 1 and "history not used" in warnings[0]
 
 
-def test_an_unnamed_session_leaves_the_history_alone(tmp_path: Path) -> None:
-    write_demo_session(tmp_path / "s", DemoOptions(person=None))
+def test_an_unnamed_session_leaves_the_history_alone(
+    tmp_path: Path, copy_demo_session: CopyDemo
+) -> None:
+    copy_demo_session(tmp_path / "s", DemoOptions(person=None))
     out = finish_session(tmp_path / "s", db_path=tmp_path / "db.sqlite")
     assert out.is_file() and not (tmp_path / "db.sqlite").exists()

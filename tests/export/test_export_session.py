@@ -1,4 +1,9 @@
-"""``export_session``: CSV, .mot, results.json and landmarks of a whole session folder."""
+"""``export_session``: CSV, .mot, results.json and landmarks of a whole session folder.
+
+The session is the demo (tests/demo_session.py): synthetic recordings measured by the real
+protocols; a squat with its angles CSV, a hip-rotation test with landmarks only, and a Thomas
+test with no files.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +39,9 @@ def test_csv_export_copies_or_recomputes(session: Path, tmp_path: Path) -> None:
         session / "squat_angles.csv"
     ).read_bytes()
     recomputed = read_angles_csv(tmp_path / "hip_rotation_angles.csv")
-    assert recomputed.has("left_shank_frontal_inclination") and recomputed.n_frames == 252
+    landmarks = PoseSequence.from_npz(session / "hip_rotation_landmarks.npz")
+    assert recomputed.has("left_shank_frontal_inclination")
+    assert recomputed.n_frames == landmarks.n_frames == 270  # 9 s at 30 fps
     assert outcome.skipped == ("thomas: no angles CSV or landmarks saved for this test",)
 
 
@@ -75,7 +82,8 @@ def test_npz_export_copies_the_landmarks(session: Path, tmp_path: Path) -> None:
         "squat_landmarks.npz",
         "hip_rotation_landmarks.npz",
     ]
-    assert PoseSequence.from_npz(outcome.written[0]).n_frames == 225
+    squat_csv = read_angles_csv(session / "squat_angles.csv")
+    assert PoseSequence.from_npz(outcome.written[0]).n_frames == squat_csv.n_frames == 330
 
 
 def test_default_output_folder(tmp_path: Path, copy_demo_session: CopyDemo) -> None:

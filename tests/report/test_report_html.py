@@ -1,4 +1,8 @@
-"""The HTML report: structure, inline plots, escaping, no network loads, history comparison."""
+"""The HTML report: structure, inline plots, escaping, no network loads, history comparison.
+
+The session is the demo (tests/demo_session.py): synthetic recordings measured by the real
+protocols. Where a check depends on a measured value, it reads the value from results.json.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +19,11 @@ from demo_session import CopyDemo, DemoOptions
 from hipsight.errors import InputError
 from hipsight.history.db import HistoryDB
 from hipsight.report import html as report_html
-from hipsight.report.html import ProtocolInfo, build_report
+from hipsight.report.html import MAX_PLOT_GROUPS, ProtocolInfo, build_report
+from hipsight.report.views import base_angle
 from hipsight.session.codec import DISCLAIMER
 from hipsight.session.reader import load_session
-from hipsight.session.types import SessionResults
+from hipsight.session.types import SessionResults, TestRecord
 from hipsight.session.writer import save_session
 from html_dom import Dom, parse
 
@@ -82,15 +87,40 @@ def test_every_test_has_a_section_with_its_title(
         assert any(a.get("id") == required for t, a, _ in dom.tags if t == "section")
 
 
-def test_plots_are_inline_svg_and_well_formed(report: tuple[str, Dom]) -> None:
+def measured_on_both_sides(record: TestRecord) -> set[str]:
+    """The metrics of a test measured on the left and on the right (a left/right chart each)."""
+    sides: dict[str, set[str | None]] = {}
+    for m in record.result.metrics:
+        if m.status == "ok":
+            sides.setdefault(m.metric, set()).add(m.side)
+    return {metric for metric, seen in sides.items() if {"left", "right"} <= seen}
+
+
+def test_plots_are_inline_svg_and_well_formed(demo_session: Path, report: tuple[str, Dom]) -> None:
     source, dom = report
     assert dom.count("img") == 0 and dom.count("object") == 0 and dom.count("iframe") == 0
-    # squat: side chart, hip + knee series, 3 key frames; hip rotation: side chart, series, 2 frames
-    assert dom.count("svg", "test-squat") == 1 + 2 + 3
-    assert dom.count("svg", "test-hip-rotation") == 1 + 1 + 2
+    squat, rotation, thomas = load_session(demo_session).tests
+    # squat, filmed from the side: nothing is measured per side (no side chart); series of the
+    # first MAX_PLOT_GROUPS of its key angles (hip and knee flexion, thigh and shank inclination);
+    # a key frame per rep
+    assert measured_on_both_sides(squat) == set() and len(squat.result.segments) == 3
+    groups = list(dict.fromkeys(base_angle(n) for n in squat.result.key_angles))
+    assert groups[:MAX_PLOT_GROUPS] == [
+        "hip_flexion",
+        "knee_flexion",
+        "thigh_inclination",
+        "shank_inclination",
+    ]
+    assert dom.count("svg", "test-squat") == 0 + 4 + 3
+    # hip rotation: side chart (internal rotation), shank and pelvic obliquity series, a key frame
+    # per hold
+    assert measured_on_both_sides(rotation) == {"internal_rotation"}
+    assert len(rotation.result.segments) == 2
+    assert dom.count("svg", "test-hip-rotation") == 1 + 2 + 2
+    assert thomas.files == {}
     assert dom.count("svg", "test-thomas") == 0
     svgs = re.findall(r"<svg\b.*?</svg>", source, flags=re.DOTALL)
-    assert len(svgs) == 10
+    assert len(svgs) == 7 + 5
     for svg in svgs:
         ET.fromstring(svg)  # each inline SVG is well-formed XML
 
@@ -180,15 +210,25 @@ def test_every_user_string_is_escaped(tmp_path: Path, copy_demo_session: CopyDem
     assert f"Squat {evil}" in dom.section_text("test-squat")
 
 
-def test_quality_notes_say_what_was_not_measurable_and_why(report: tuple[str, Dom]) -> None:
+def test_quality_notes_say_what_was_not_measurable_and_why(
+    demo_session: Path, report: tuple[str, Dom]
+) -> None:
     _, dom = report
     squat = dom.section_text("test-squat")
     assert "Not measurable: left knee fppa: needs a front view" in squat
     rotation = dom.section_text("test-hip-rotation")
-    assert "the external-rotation trial was not recorded" in rotation
+    _, rotation_record, thomas_record = load_session(demo_session).tests
+    # the demo did no external-rotation trial; the protocol says so, per side
+    for side in ("left", "right"):
+        reason = rotation_record.result.metric("external_rotation", side).reason or ""
+        assert f"no external rotation of the {side} hip found" in reason
+        assert f"Not measurable: {side} external rotation: {reason}." in rotation
     thomas = dom.section_text("test-thomas")
     assert "stopped before it was complete" in thomas
     assert "No angles CSV or landmarks were saved" in thomas
+    # filmed from the front: the protocol refuses the view
+    [reason] = thomas_record.result.reasons
+    assert "needs a side view" in reason and reason in thomas
 
 
 def test_summary_has_traffic_lights_findings_and_exercises(

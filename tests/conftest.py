@@ -1,13 +1,18 @@
-"""Shared fixtures: small synthetic sequences whose angles can be checked by hand.
+"""Shared fixtures: small synthetic sequences whose angles can be checked by hand, and demo
+session folders made by the real pipeline (tests/demo_session.py).
 
-Every fixture has a NaN twin (``*_nan``) with a short gap (bridged by interpolation) and a long
-gap (left missing), so that each test can also be run against missing data.
+Every sequence fixture has a NaN twin (``*_nan``) with a short gap (bridged by interpolation) and
+a long gap (left missing), so that each test can also be run against missing data.
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from demo_session import CopyDemo, DemoOptions, write_demo_session
 from hipsight.samples.synthetic import (
     Pose,
     SyntheticSequence,
@@ -59,3 +64,25 @@ def front_motion() -> SyntheticSequence:
 @pytest.fixture(scope="session")
 def front_motion_nan(front_motion: SyntheticSequence) -> SyntheticSequence:
     return nan_twin(front_motion)
+
+
+@pytest.fixture(scope="session")
+def copy_demo_session(tmp_path_factory: pytest.TempPathFactory) -> CopyDemo:
+    """``copy_demo_session(out_dir, options=None)``: a demo session in ``out_dir``; returns its
+    ``results.json``, like :func:`demo_session.write_demo_session`.
+
+    Each distinct :class:`DemoOptions` is analysed and written once per test run; callers get a
+    copy of that folder, theirs to change.
+    """
+    built: dict[DemoOptions, Path] = {}
+
+    def copy(out_dir: str | Path, options: DemoOptions | None = None) -> Path:
+        options = options or DemoOptions()
+        if options not in built:
+            folder = tmp_path_factory.mktemp("demo-build")
+            write_demo_session(folder, options)
+            built[options] = folder
+        shutil.copytree(built[options], out_dir, dirs_exist_ok=True)
+        return Path(out_dir) / "results.json"
+
+    return copy

@@ -1,9 +1,24 @@
-"""A synthetic session folder for trying the report, history and exports without a camera.
+"""A demo session folder made by the real pipeline, for the report, export and history tests.
 
-:func:`write_demo_session` films synthetic skeletons (:mod:`hipsight.samples.synthetic`) doing a
-squat and a seated hip-rotation test, writes their landmarks (and, for the squat, the angles CSV
-and optionally a stick-figure video), adds a test that could not be measured, and saves a
-``results.json`` whose metrics match the motion. Tests and docs use it; nothing here runs on import.
+:func:`write_demo_session` films synthetic skeletons (:mod:`hipsight.samples.synthetic`), runs
+each recording through the real analysis (:func:`hipsight.analysis.analyse_sequence`: angles,
+the test's protocol, grading against the norms) and writes the folder with the real
+:class:`~hipsight.session.writer.SessionWriter`. Every metric, segment, finding and reason in it
+comes from the protocols; nothing is hand-written. The three tests:
+
+- **squat**, filmed from the person's left: three squats with the thigh
+  ``squat_thigh_vs_horizontal_deg`` above the horizontal at the bottom. Angles CSV, landmarks
+  and, with ``with_video``, a stick-figure video. From the side the protocol measures depth and
+  trunk; it reports the front-view metrics (knee FPPA, hip shift) as not measurable.
+- **hip_rotation**, seated, filmed from the front: each leg in turn rotates internally (the foot
+  turns outward) to ``internal_rotation_deg``, holds and comes back; no external-rotation
+  trial, which the protocol reports as not measurable. Landmarks only: the report and exports
+  recompute the angles.
+- **thomas**, filmed from the front although the test needs a side view: the protocol refuses
+  the view. Recorded as stopped before it was complete, with no files.
+
+The recipes follow the protocol tests (tests/protocols/test_squat.py, test_hip_rotation.py,
+test_thomas.py), which check that the protocols measure such motions correctly.
 """
 
 # Lazy imports on purpose: OpenCV is imported only when a demo video is written.
@@ -12,41 +27,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.export.angles_csv import write_angles_csv
-from hipsight.findings.engine import evaluate
-from hipsight.kinematics.angles import compute_angles
+from hipsight.analysis import Analysis, AnalysisOptions, analyse_sequence
+from hipsight.pose import landmarks as lm
 from hipsight.pose.landmarks import SKELETON_EDGES
 from hipsight.pose.sequence import PoseSequence
 from hipsight.samples.synthetic import (
     BodyDimensions,
+    Camera,
     Pose,
     front_camera,
     make_sequence,
     side_camera,
-    sinusoid,
     smooth_ramp,
     time_axis,
 )
-from hipsight.session.types import (
-    MetricValue,
-    Segment,
-    SessionResults,
-    SideName,
-    TestRecord,
-    TestResult,
-)
-from hipsight.session.writer import save_session
+from hipsight.session.types import SessionResults, SideName, TestResult
+from hipsight.session.writer import SessionWriter
 
 FloatArray = NDArray[np.float64]
 IMAGE_SIZE = (960, 540)
 FOCAL_PX = 620.0
 FPS = 30.0
+JITTER_PX = 0.5
+FEET = [lm.LEFT_HEEL, lm.RIGHT_HEEL, lm.LEFT_FOOT_INDEX, lm.RIGHT_FOOT_INDEX]
+META = {"demo": True, "note": "synthetic skeletons, not a real person"}
 
-__all__ = ["DemoOptions", "write_demo_session"]
+__all__ = ["CopyDemo", "DemoOptions", "analyse_demo", "measured_value", "write_demo_session"]
 
 
 @dataclass(frozen=True)
@@ -56,246 +67,179 @@ class DemoOptions:
     person: str | None = "Alex Example"
     created: str = "2024-05-01T10:00:00+00:00"
     session_id: str = "demo-0001"
-    squat_hip_peak_deg: float = 80.0
+    squat_thigh_vs_horizontal_deg: float = 15.0  # squat depth: + = thigh above horizontal
     internal_rotation_deg: tuple[float, float] = (36.0, 24.0)  # left, right
     with_video: bool = False
     seed: int = 0
 
 
+class CopyDemo(Protocol):
+    """The ``copy_demo_session`` fixture (tests/conftest.py): a demo session copied into
+    ``out_dir``; returns its ``results.json``, like :func:`write_demo_session`."""
+
+    def __call__(self, out_dir: str | Path, options: DemoOptions | None = None) -> Path: ...
+
+
 def write_demo_session(out_dir: str | Path, options: DemoOptions | None = None) -> Path:
     """Write a demo session into ``out_dir``; return the path of its ``results.json``."""
     options = options or DemoOptions()
-    out = Path(out_dir)
-    squat = squat_record(out, options)
-    rotation = rotation_record(out, options)
-    thomas = TestRecord(
-        result=TestResult(
-            test="thomas",
-            title="Modified Thomas test",
-            view_required="side",
-            view_detected="front",
-            status="not_measurable",
-            reasons=("the camera saw the person from the front; this test needs a side view",),
-            metrics=(
-                MetricValue.not_measurable(
-                    "thigh_above_horizontal", "left", "deg", "wrong camera view (front)"
-                ),
-                MetricValue.not_measurable(
-                    "thigh_above_horizontal", "right", "deg", "wrong camera view (front)"
-                ),
-            ),
-        ),
-        source="thomas.mp4",
-        complete=False,
-    )
-    session = SessionResults(
-        tests=(squat, rotation, thomas),
+    writer = SessionWriter(
+        out_dir,
+        kind="analyze",
+        person=options.person,
         session_id=options.session_id,
         created=options.created,
-        person=options.person,
-        kind="analyze",
-        meta={"demo": True, "note": "synthetic skeletons, not a real person"},
     )
-    return save_session(session, out / "results.json")
+    writer.out_dir.mkdir(parents=True, exist_ok=True)
+
+    squat = analyse_demo("squat", squat_sequence(options), "squat.mp4")
+    files = writer.write_test_files("squat", squat.sequence, squat.angles)
+    if options.with_video:
+        files["video"] = write_stick_video(writer.out_dir / "squat.mp4", squat.sequence)
+    writer.add_test(_result(squat), files, source=squat.sequence.meta.source)
+
+    rotation = analyse_demo("hip_rotation", rotation_sequence(options), "hip_rotation.mp4")
+    landmarks = rotation.sequence.save_npz(writer.out_dir / "hip_rotation_landmarks.npz")
+    writer.add_test(
+        _result(rotation), {"landmarks": landmarks}, source=rotation.sequence.meta.source
+    )
+
+    thomas = analyse_demo("thomas", thomas_front_sequence(options), "thomas.mp4")
+    writer.add_test(_result(thomas), {}, source=thomas.sequence.meta.source, complete=False)
+    return writer.save(meta=META)
+
+
+def analyse_demo(test: str, seq: PoseSequence, source: str) -> Analysis:
+    """The real analysis of one synthetic recording (no calibration, no stored baseline)."""
+    seq = seq.with_meta(source=source)
+    return analyse_sequence(seq, AnalysisOptions(test=test, progress=False, calibration="none"))
+
+
+def _result(analysis: Analysis) -> TestResult:
+    if analysis.result is None:
+        raise AssertionError("analyse_sequence with a test returns its result")
+    return analysis.result
+
+
+def measured_value(
+    results: SessionResults, test: str, metric: str, side: SideName | None = None
+) -> float:
+    """The value a demo test's protocol measured (AssertionError when it was not measured)."""
+    record = next(r for r in results.tests if r.result.test == test)
+    value = record.result.metric(metric, side)
+    if value.status != "ok" or value.value is None:
+        raise AssertionError(f"{test} {metric} {side or ''} was not measured: {value.reason}")
+    return value.value
+
+
+def film(pose: Pose, camera: Camera, seed: int) -> PoseSequence:
+    return make_sequence(pose, camera, fps=FPS, jitter_px=JITTER_PX, seed=seed).sequence
 
 
 # ============================================================================ squat
 
 
-def squat_pose(t: FloatArray, hip_peak: float) -> Pose:
-    """Three squats in 7.5 s with the pelvis lowered so the feet stay on the floor."""
-    hip = sinusoid(t, 5.0, hip_peak, 2.5)
-    knee = sinusoid(t, 5.0, hip_peak + 25.0, 2.5)
-    trunk = sinusoid(t, 2.0, 0.35 * hip_peak, 2.5)
-    ankle = sinusoid(t, 0.0, 18.0, 2.5)
-    dims = BodyDimensions()
-    shank_incl = np.radians(knee - hip)
-    thigh_incl = np.radians(hip)
-    height = (
-        dims.ankle_height_m + dims.shank_m * np.cos(shank_incl) + dims.thigh_m * np.cos(thigh_incl)
-    )
-    forward = dims.shank_m * np.sin(shank_incl) - dims.thigh_m * np.sin(thigh_incl)
-    pelvis = np.stack([forward, height, np.zeros_like(t)], axis=1)
-    return Pose(
-        pelvis_xyz=pelvis,
-        left_hip_flexion_deg=hip,
-        right_hip_flexion_deg=hip,
-        left_knee_flexion_deg=knee,
-        right_knee_flexion_deg=knee,
-        left_ankle_dorsiflexion_deg=ankle,
-        right_ankle_dorsiflexion_deg=ankle,
-        trunk_flexion_deg=trunk,
-        left_shoulder_flexion_deg=sinusoid(t, 10.0, 80.0, 2.5),
-        right_shoulder_flexion_deg=sinusoid(t, 10.0, 80.0, 2.5),
-    )
-
-
-def squat_record(out: Path, options: DemoOptions) -> TestRecord:
-    t = time_axis(7.5, FPS)
-    pose = squat_pose(t, options.squat_hip_peak_deg)
-    camera = side_camera("left", image_size=IMAGE_SIZE, focal_px=FOCAL_PX)
-    seq = make_sequence(pose, camera, fps=FPS, jitter_px=0.6, seed=options.seed).sequence
-    table = compute_angles(seq)
-    files = {"csv": "squat_angles.csv", "landmarks": "squat_landmarks.npz"}
-    write_angles_csv(out / files["csv"], seq, table)
-    seq.save_npz(out / files["landmarks"])
-    if options.with_video:
-        files["video"] = "squat.mp4"
-        write_stick_video(out / files["video"], seq)
-    reps = [(0, 75), (75, 150), (150, 225)]
-    segments = tuple(
-        Segment(
-            "rep",
-            i,
-            a,
-            b,
-            float(t[a]),
-            float(t[b - 1]),
-            None,
-            {
-                name: _peak(table.column(f"left_{name}")[a:b])
-                for name in ("hip_flexion", "knee_flexion")
-            },
+def squat_profile(t: FloatArray, n_reps: int = 3) -> FloatArray:
+    """0 standing .. 1 bottom: 1.2 s down, 0.4 s at the bottom, 1.0 s up, 0.6 s standing."""
+    profile = np.zeros_like(t)
+    for k in range(n_reps):
+        start = 1.0 + 3.2 * k
+        profile += smooth_ramp(t, 0, 1, start, start + 1.2) - smooth_ramp(
+            t, 0, 1, start + 1.6, start + 2.6
         )
-        for i, (a, b) in enumerate(reps)
+    return profile
+
+
+def squat_pose(
+    t: FloatArray, thigh_vs_horizontal: float, shank: float = 35.0, trunk: float = 40.0
+) -> Pose:
+    """Three squats with the feet flat and fixed on the floor: at the bottom the thigh is
+    ``thigh_vs_horizontal`` above the horizontal, the shank leans ``shank`` forward and the trunk
+    ``trunk``; the arms reach forward. The pelvis is placed from the ankle up the leg."""
+    dims = BodyDimensions()
+    d = squat_profile(t)
+    thigh_deg = (90.0 - thigh_vs_horizontal) * d  # thigh inclination from vertical
+    shank_deg = shank * d
+    knee_deg = thigh_deg + shank_deg
+    ankle = np.array([0.0, dims.ankle_height_m])
+    knee_xy = ankle + dims.shank_m * np.stack(
+        [np.sin(np.radians(shank_deg)), np.cos(np.radians(shank_deg))], axis=1
     )
-    above = options.squat_hip_peak_deg
-    metrics = (
-        MetricValue.measured(
-            "thigh_vs_horizontal", "left", 90.0 - above + 0.3, "deg", 0.91, 210, "squat_depth"
-        ),
-        MetricValue.measured(
-            "thigh_vs_horizontal", "right", 90.0 - above - 0.4, "deg", 0.88, 210, "squat_depth"
-        ),
-        MetricValue.measured(
-            "trunk_shank_difference", None, 8.2, "deg", 0.9, 210, "squat_trunk_shank"
-        ),
-        MetricValue.not_measurable(
-            "knee_fppa",
-            "left",
-            "deg",
-            "needs a front view; this recording is from the side",
-            "squat_fppa",
-        ),
-        MetricValue.not_measurable(
-            "knee_fppa",
-            "right",
-            "deg",
-            "needs a front view; this recording is from the side",
-            "squat_fppa",
-        ),
+    hip_xy = knee_xy - dims.thigh_m * np.stack(
+        [np.sin(np.radians(thigh_deg)), -np.cos(np.radians(thigh_deg))], axis=1
     )
-    return TestRecord(
-        result=TestResult(
-            test="squat",
-            title="Bodyweight squat",
-            view_required="side",
-            view_detected="side",
-            status="partial",
-            reasons=("knee valgus (FPPA) needs a front view",),
-            metrics=metrics,
-            segments=segments,
-            findings=evaluate("squat", metrics),
-            notes=("3 reps found",),
-            key_angles=(
-                "left_hip_flexion",
-                "right_hip_flexion",
-                "left_knee_flexion",
-                "right_knee_flexion",
-            ),
-        ),
-        source="squat.mp4",
-        files=files,
+    return Pose(
+        pelvis_xyz=np.stack([hip_xy[:, 0], hip_xy[:, 1], np.zeros_like(t)], axis=1),
+        trunk_flexion_deg=trunk * d,
+        left_hip_flexion_deg=thigh_deg,
+        right_hip_flexion_deg=thigh_deg,
+        left_knee_flexion_deg=knee_deg,
+        right_knee_flexion_deg=knee_deg,
+        left_ankle_dorsiflexion_deg=shank_deg,
+        right_ankle_dorsiflexion_deg=shank_deg,
+        left_shoulder_flexion_deg=80.0 * d,
+        right_shoulder_flexion_deg=80.0 * d,
     )
 
 
-def _peak(values: FloatArray) -> float | None:
-    finite = values[np.isfinite(values)]
-    return round(float(finite.max()), 1) if finite.size else None
+def squat_sequence(options: DemoOptions) -> PoseSequence:
+    """11 s from the person's left side (330 frames): stand, three squats, stand."""
+    t = time_axis(1.0 + 3.2 * 3 + 0.4, FPS)
+    camera = side_camera("left", target=(0.0, 0.6, 0.0), image_size=IMAGE_SIZE, focal_px=FOCAL_PX)
+    return film(squat_pose(t, options.squat_thigh_vs_horizontal_deg), camera, options.seed)
 
 
 # ============================================================================ seated hip rotation
 
 
-def rotation_pose(t: FloatArray, ir: tuple[float, float]) -> Pose:
-    """Seated, hips and knees at 90°; the left leg rotates in (1-4 s), then the right (5-8 s)."""
-    left = smooth_ramp(t, 0.0, ir[0], 0.8, 1.6) - smooth_ramp(t, 0.0, ir[0], 3.0, 3.8)
-    right = smooth_ramp(t, 0.0, ir[1], 4.8, 5.6) - smooth_ramp(t, 0.0, ir[1], 7.0, 7.8)
+def rotation_pose(t: FloatArray, internal: tuple[float, float]) -> Pose:
+    """Seated, hips and knees at 90°; the left hip rotates internally (1.0-4.6 s: 0.8 s in, 2 s
+    hold, 0.8 s back), then the right (5.0-8.6 s). No external rotation."""
+
+    def trial(start: float, degrees: float) -> FloatArray:
+        return smooth_ramp(t, 0.0, degrees, start, start + 0.8) - smooth_ramp(
+            t, 0.0, degrees, start + 2.8, start + 3.6
+        )
+
     return Pose(
         pelvis_xyz=(0.0, 0.5, 0.0),
         left_hip_flexion_deg=90.0,
         right_hip_flexion_deg=90.0,
         left_knee_flexion_deg=90.0,
         right_knee_flexion_deg=90.0,
-        left_hip_internal_rotation_deg=left,
-        right_hip_internal_rotation_deg=right,
+        left_hip_internal_rotation_deg=trial(1.0, internal[0]),
+        right_hip_internal_rotation_deg=trial(5.0, internal[1]),
     )
 
 
-def rotation_record(out: Path, options: DemoOptions) -> TestRecord:
-    t = time_axis(8.4, FPS)
-    ir = options.internal_rotation_deg
-    camera = front_camera(image_size=IMAGE_SIZE, focal_px=FOCAL_PX, target=(0.0, 0.6, 0.0))
-    seq = make_sequence(
-        rotation_pose(t, ir), camera, fps=FPS, jitter_px=0.6, seed=options.seed + 1
-    ).sequence
-    files = {"landmarks": "hip_rotation_landmarks.npz"}
-    seq.save_npz(out / files["landmarks"])
-    holds: list[tuple[SideName, int, int, float]] = [
-        ("left", 48, 90, ir[0]),
-        ("right", 168, 210, ir[1]),
-    ]
-    segments = tuple(
-        Segment(
-            "hold",
-            i,
-            a,
-            b,
-            float(t[a]),
-            float(t[b - 1]),
-            side,
-            {"shank_frontal_inclination": value},
-        )
-        for i, (side, a, b, value) in enumerate(holds)
+def rotation_sequence(options: DemoOptions) -> PoseSequence:
+    """9 s from the front (270 frames)."""
+    t = time_axis(9.0, FPS)
+    camera = front_camera(target=(0.0, 0.6, 0.0), image_size=IMAGE_SIZE, focal_px=FOCAL_PX)
+    return film(rotation_pose(t, options.internal_rotation_deg), camera, options.seed + 1)
+
+
+# ============================================================================ Thomas, wrong view
+
+
+def thomas_pose(t: FloatArray) -> Pose:
+    """Sit at a bed edge, lie back hugging the right knee, let the left leg hang (thigh 10°
+    above the horizontal, knee at 80°), hold."""
+    return Pose(
+        pelvis_xyz=(0.0, 0.65, 0.0),
+        body_pitch_deg=smooth_ramp(t, 0.0, 90.0, 0.5, 2.0),
+        left_hip_flexion_deg=smooth_ramp(t, 90.0, 10.0, 0.5, 2.5),
+        left_knee_flexion_deg=smooth_ramp(t, 90.0, 80.0, 0.5, 2.5),
+        right_hip_flexion_deg=smooth_ramp(t, 90.0, 120.0, 0.5, 2.0),
+        right_knee_flexion_deg=130.0,
     )
-    metrics = (
-        MetricValue.measured(
-            "internal_rotation", "left", ir[0], "deg", 0.86, 42, "hip_rotation_internal"
-        ),
-        MetricValue.measured(
-            "internal_rotation", "right", ir[1], "deg", 0.84, 42, "hip_rotation_internal"
-        ),
-        MetricValue.not_measurable(
-            "external_rotation",
-            "left",
-            "deg",
-            "the external-rotation trial was not recorded",
-            "hip_rotation_external",
-        ),
-        MetricValue.not_measurable(
-            "external_rotation",
-            "right",
-            "deg",
-            "the external-rotation trial was not recorded",
-            "hip_rotation_external",
-        ),
-    )
-    return TestRecord(
-        result=TestResult(
-            test="hip_rotation",
-            title="Seated hip rotation",
-            view_required="front",
-            view_detected="front",
-            status="partial",
-            reasons=(),
-            metrics=metrics,
-            segments=segments,
-            findings=evaluate("hip_rotation", metrics),
-            key_angles=("left_shank_frontal_inclination", "right_shank_frontal_inclination"),
-        ),
-        source="hip_rotation.mp4",
-        files=files,
-    )
+
+
+def thomas_front_sequence(options: DemoOptions) -> PoseSequence:
+    """9 s filmed from the foot of the bed (a front view; the test needs a side view)."""
+    t = time_axis(9.0, FPS)
+    camera = front_camera(distance_m=4.0, image_size=IMAGE_SIZE, focal_px=FOCAL_PX)
+    return film(thomas_pose(t), camera, options.seed + 2)
 
 
 # ============================================================================ video
@@ -306,13 +250,14 @@ def write_stick_video(path: Path, seq: PoseSequence) -> Path:
     import cv2
 
     width, height = seq.meta.frame_size
+    floor = int(np.nanmax(seq.image_xy[:, FEET, 1])) + 6
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), FPS, (width, height))
     if not writer.isOpened():
         raise RuntimeError(f"OpenCV cannot write mp4v video to {path}")
     try:
         for xy in seq.image_xy:
             frame = np.full((height, width, 3), 205, dtype=np.uint8)
-            cv2.rectangle(frame, (0, int(height * 0.9)), (width, height), (150, 160, 170), -1)
+            cv2.rectangle(frame, (0, floor), (width, height), (150, 160, 170), -1)
             for a, b in SKELETON_EDGES:
                 if np.isfinite(xy[[a, b]]).all():
                     pa = (int(xy[a, 0]), int(xy[a, 1]))

@@ -1,4 +1,9 @@
-"""``export_session``: CSV, .mot, results.json and landmarks of a whole session folder."""
+"""``export_session``: CSV, .mot, results.json and landmarks of a whole session folder.
+
+The session is the demo (tests/demo_session.py): synthetic recordings measured by the real
+protocols; a squat with its angles CSV, a hip-rotation test with landmarks only, and a Thomas
+test with no files.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from demo_session import write_demo_session
+from demo_session import CopyDemo
 from hipsight.errors import InputError
 from hipsight.export.angles_csv import write_angles_csv
 from hipsight.export.mot import read_mot
@@ -21,9 +26,9 @@ from hipsight.session.types import TestRecord, TestResult
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def session(tmp_path_factory: pytest.TempPathFactory, copy_demo_session: CopyDemo) -> Path:
     folder = tmp_path_factory.mktemp("session")
-    write_demo_session(folder)
+    copy_demo_session(folder)
     return folder
 
 
@@ -34,7 +39,9 @@ def test_csv_export_copies_or_recomputes(session: Path, tmp_path: Path) -> None:
         session / "squat_angles.csv"
     ).read_bytes()
     recomputed = read_angles_csv(tmp_path / "hip_rotation_angles.csv")
-    assert recomputed.has("left_shank_frontal_inclination") and recomputed.n_frames == 252
+    landmarks = PoseSequence.from_npz(session / "hip_rotation_landmarks.npz")
+    assert recomputed.has("left_shank_frontal_inclination")
+    assert recomputed.n_frames == landmarks.n_frames == 270  # 9 s at 30 fps
     assert outcome.skipped == ("thomas: no angles CSV or landmarks saved for this test",)
 
 
@@ -75,11 +82,12 @@ def test_npz_export_copies_the_landmarks(session: Path, tmp_path: Path) -> None:
         "squat_landmarks.npz",
         "hip_rotation_landmarks.npz",
     ]
-    assert PoseSequence.from_npz(outcome.written[0]).n_frames == 225
+    squat_csv = read_angles_csv(session / "squat_angles.csv")
+    assert PoseSequence.from_npz(outcome.written[0]).n_frames == squat_csv.n_frames == 330
 
 
-def test_default_output_folder(tmp_path: Path) -> None:
-    write_demo_session(tmp_path)
+def test_default_output_folder(tmp_path: Path, copy_demo_session: CopyDemo) -> None:
+    copy_demo_session(tmp_path)
     outcome = export_session(tmp_path, "mot")
     assert all(p.parent == tmp_path / "export" for p in outcome.written)
 
@@ -91,8 +99,10 @@ def test_bad_format_and_missing_session(session: Path, tmp_path: Path) -> None:
         export_session(tmp_path / "nowhere", "csv", tmp_path)
 
 
-def test_unreadable_files_are_skipped_with_the_reason(tmp_path: Path) -> None:
-    write_demo_session(tmp_path)
+def test_unreadable_files_are_skipped_with_the_reason(
+    tmp_path: Path, copy_demo_session: CopyDemo
+) -> None:
+    copy_demo_session(tmp_path)
     (tmp_path / "squat_angles.csv").write_text("not,a,hipsight,csv\n")
     outcome = export_session(tmp_path, "mot", tmp_path / "out")
     assert [p.name for p in outcome.written] == ["hip_rotation_angles.mot"]

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from demo_session import DemoOptions, write_demo_session
+from demo_session import CopyDemo, DemoOptions, measured_value
 from hipsight.errors import HipsightError
 from hipsight.export.cli import register as register_export
 from hipsight.history.cli import register as register_history
 from hipsight.report.cli import register as register_report
+from hipsight.session.reader import load_session
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -32,12 +33,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def sessions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def sessions(
+    tmp_path_factory: pytest.TempPathFactory, copy_demo_session: CopyDemo
+) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("sessions")
     first = root / "s1"
     second = root / "s2"
-    write_demo_session(first, DemoOptions(person="Ana"))
-    write_demo_session(
+    copy_demo_session(first, DemoOptions(person="Ana"))
+    copy_demo_session(
         second,
         DemoOptions(
             person="Ana",
@@ -64,7 +67,12 @@ def test_history_import_is_idempotent_and_lists_metrics(
     lines = out.splitlines()
     assert lines[0].startswith("person: Ana  (2 session(s))")
     assert lines[1].split() == ["test", "metric", "side", "2024-05-01", "2024-06-01"]
-    assert ["hip_rotation", "internal_rotation", "right", "24.0", "33.0"] in [
+    right = [
+        measured_value(load_session(s), "hip_rotation", "internal_rotation", "right")
+        for s in sessions
+    ]
+    assert right == pytest.approx([24.0, 33.0], abs=2.0)  # the demo's right hip, then and now
+    assert ["hip_rotation", "internal_rotation", "right", *(f"{v:.1f}" for v in right)] in [
         line.split() for line in lines
     ]
     assert ["hip_rotation", "external_rotation", "left", "—", "—"] in [

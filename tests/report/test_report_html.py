@@ -1,27 +1,31 @@
-"""The HTML report: structure, inline plots, escaping, no network loads, history comparison."""
+"""The HTML report: structure, inline plots, escaping, no network loads, history comparison.
+
+The session is the demo (tests/demo_session.py): synthetic recordings measured by the real
+protocols. Where a check depends on a measured value, it reads the value from results.json.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from demo_session import DemoOptions, write_demo_session
+from demo_session import CopyDemo, DemoOptions
 from hipsight.errors import InputError
 from hipsight.history.db import HistoryDB
 from hipsight.report import html as report_html
-from hipsight.report.html import ProtocolInfo, build_report
+from hipsight.report.html import MAX_PLOT_GROUPS, ProtocolInfo, build_report
+from hipsight.report.views import base_angle
 from hipsight.session.codec import DISCLAIMER
-from hipsight.session.finish import finish_session
 from hipsight.session.reader import load_session
-from hipsight.session.types import SessionResults
+from hipsight.session.types import SessionResults, TestRecord
 from hipsight.session.writer import save_session
+from html_dom import Dom, parse
 
 HOSTILE = "<script>alert(1)</script>"
 LOADING_ATTRIBUTES = {
@@ -36,54 +40,6 @@ LOADING_ATTRIBUTES = {
 }
 
 
-class Dom(HTMLParser):
-    """Start tags with their attributes and the section they sit in; text per section."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str], str | None]] = []
-        self.text: dict[str | None, list[str]] = {}
-        self.styles: list[str] = []
-        self._sections: list[str | None] = []
-        self._in_style = False
-
-    @property
-    def section(self) -> str | None:
-        return self._sections[-1] if self._sections else None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {k: v or "" for k, v in attrs}
-        if tag == "section":
-            self._sections.append(attributes.get("id"))
-        self._in_style = tag == "style"
-        self.tags.append((tag, attributes, self.section))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "section" and self._sections:
-            self._sections.pop()
-        if tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_style:
-            self.styles.append(data)
-        self.text.setdefault(self.section, []).append(data)
-
-    def section_text(self, section: str) -> str:
-        return " ".join(" ".join(self.text.get(section, [])).split())
-
-    def count(self, tag: str, section: str | None = None) -> int:
-        return sum(1 for t, _, s in self.tags if t == tag and (section is None or s == section))
-
-
-def parse(path: Path) -> tuple[str, Dom]:
-    source = path.read_text(encoding="utf-8")
-    dom = Dom()
-    dom.feed(source)
-    dom.close()
-    return source, dom
-
-
 @pytest.fixture(scope="module")
 def report(demo_session: Path) -> tuple[str, Dom]:
     """The demo report, independent of the protocols installed (labels and bands come from them)."""
@@ -92,8 +48,10 @@ def report(demo_session: Path) -> tuple[str, Dom]:
         return parse(build_report(demo_session))
 
 
-def test_report_builds_with_the_installed_protocols(tmp_path: Path) -> None:
-    write_demo_session(tmp_path)
+def test_report_builds_with_the_installed_protocols(
+    tmp_path: Path, copy_demo_session: CopyDemo
+) -> None:
+    copy_demo_session(tmp_path)
     _, dom = parse(build_report(tmp_path))
     assert dom.count("svg", "test-squat") >= 3
 
@@ -129,15 +87,40 @@ def test_every_test_has_a_section_with_its_title(
         assert any(a.get("id") == required for t, a, _ in dom.tags if t == "section")
 
 
-def test_plots_are_inline_svg_and_well_formed(report: tuple[str, Dom]) -> None:
+def measured_on_both_sides(record: TestRecord) -> set[str]:
+    """The metrics of a test measured on the left and on the right (a left/right chart each)."""
+    sides: dict[str, set[str | None]] = {}
+    for m in record.result.metrics:
+        if m.status == "ok":
+            sides.setdefault(m.metric, set()).add(m.side)
+    return {metric for metric, seen in sides.items() if {"left", "right"} <= seen}
+
+
+def test_plots_are_inline_svg_and_well_formed(demo_session: Path, report: tuple[str, Dom]) -> None:
     source, dom = report
     assert dom.count("img") == 0 and dom.count("object") == 0 and dom.count("iframe") == 0
-    # squat: side chart, hip + knee series, 3 key frames; hip rotation: side chart, series, 2 frames
-    assert dom.count("svg", "test-squat") == 1 + 2 + 3
-    assert dom.count("svg", "test-hip-rotation") == 1 + 1 + 2
+    squat, rotation, thomas = load_session(demo_session).tests
+    # squat, filmed from the side: nothing is measured per side (no side chart); series of the
+    # first MAX_PLOT_GROUPS of its key angles (hip and knee flexion, thigh and shank inclination);
+    # a key frame per rep
+    assert measured_on_both_sides(squat) == set() and len(squat.result.segments) == 3
+    groups = list(dict.fromkeys(base_angle(n) for n in squat.result.key_angles))
+    assert groups[:MAX_PLOT_GROUPS] == [
+        "hip_flexion",
+        "knee_flexion",
+        "thigh_inclination",
+        "shank_inclination",
+    ]
+    assert dom.count("svg", "test-squat") == 0 + 4 + 3
+    # hip rotation: side chart (internal rotation), shank and pelvic obliquity series, a key frame
+    # per hold
+    assert measured_on_both_sides(rotation) == {"internal_rotation"}
+    assert len(rotation.result.segments) == 2
+    assert dom.count("svg", "test-hip-rotation") == 1 + 2 + 2
+    assert thomas.files == {}
     assert dom.count("svg", "test-thomas") == 0
     svgs = re.findall(r"<svg\b.*?</svg>", source, flags=re.DOTALL)
-    assert len(svgs) == 10
+    assert len(svgs) == 7 + 5
     for svg in svgs:
         ET.fromstring(svg)  # each inline SVG is well-formed XML
 
@@ -198,8 +181,8 @@ def test_hostile_person_name_is_escaped(report: tuple[str, Dom]) -> None:
     assert HOSTILE in " ".join(dom.text.get(None, []))  # shown to the reader as text
 
 
-def test_every_user_string_is_escaped(tmp_path: Path) -> None:
-    write_demo_session(tmp_path)
+def test_every_user_string_is_escaped(tmp_path: Path, copy_demo_session: CopyDemo) -> None:
+    copy_demo_session(tmp_path)
     results = load_session(tmp_path)
     evil = '"><img src=x onerror=alert(2)>'
     record = results.tests[0]
@@ -227,15 +210,25 @@ def test_every_user_string_is_escaped(tmp_path: Path) -> None:
     assert f"Squat {evil}" in dom.section_text("test-squat")
 
 
-def test_quality_notes_say_what_was_not_measurable_and_why(report: tuple[str, Dom]) -> None:
+def test_quality_notes_say_what_was_not_measurable_and_why(
+    demo_session: Path, report: tuple[str, Dom]
+) -> None:
     _, dom = report
     squat = dom.section_text("test-squat")
     assert "Not measurable: left knee fppa: needs a front view" in squat
     rotation = dom.section_text("test-hip-rotation")
-    assert "the external-rotation trial was not recorded" in rotation
+    _, rotation_record, thomas_record = load_session(demo_session).tests
+    # the demo did no external-rotation trial; the protocol says so, per side
+    for side in ("left", "right"):
+        reason = rotation_record.result.metric("external_rotation", side).reason or ""
+        assert f"no external rotation of the {side} hip found" in reason
+        assert f"Not measurable: {side} external rotation: {reason}." in rotation
     thomas = dom.section_text("test-thomas")
     assert "stopped before it was complete" in thomas
     assert "No angles CSV or landmarks were saved" in thomas
+    # filmed from the front: the protocol refuses the view
+    [reason] = thomas_record.result.reasons
+    assert "needs a side view" in reason and reason in thomas
 
 
 def test_summary_has_traffic_lights_findings_and_exercises(
@@ -282,9 +275,9 @@ def test_key_frames_use_the_video_when_there_is_one(report: tuple[str, Dom]) -> 
 
 
 def test_normal_band_comes_from_the_protocol(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy_demo_session: CopyDemo
 ) -> None:
-    write_demo_session(tmp_path)
+    copy_demo_session(tmp_path)
     info = ProtocolInfo(
         key_angle="left_knee_flexion",
         key_band=(90.0, 130.0),
@@ -299,8 +292,10 @@ def test_normal_band_comes_from_the_protocol(
     assert "normal band" not in dom.section_text("test-hip-rotation")
 
 
-def test_missing_and_corrupt_files_become_notes_not_failures(tmp_path: Path) -> None:
-    write_demo_session(tmp_path)
+def test_missing_and_corrupt_files_become_notes_not_failures(
+    tmp_path: Path, copy_demo_session: CopyDemo
+) -> None:
+    copy_demo_session(tmp_path)
     (tmp_path / "squat_angles.csv").unlink()
     (tmp_path / "hip_rotation_landmarks.npz").write_bytes(b"junk")
     _, dom = parse(build_report(tmp_path))
@@ -310,8 +305,8 @@ def test_missing_and_corrupt_files_become_notes_not_failures(tmp_path: Path) -> 
     assert "Landmarks could not be read" in dom.section_text("test-hip-rotation")
 
 
-def test_output_path_and_results_json_input(tmp_path: Path) -> None:
-    results_json = write_demo_session(tmp_path / "s")
+def test_output_path_and_results_json_input(tmp_path: Path, copy_demo_session: CopyDemo) -> None:
+    results_json = copy_demo_session(tmp_path / "s")
     out = build_report(results_json, tmp_path / "out" / "r.html")
     assert out == tmp_path / "out" / "r.html" and out.is_file()
     assert build_report(results_json, tmp_path / "out") == tmp_path / "out" / "report.html"
@@ -328,29 +323,6 @@ def test_empty_session_still_renders(tmp_path: Path) -> None:
     assert "This session has no tests." in dom.section_text("summary")
 
 
-def test_change_since_the_previous_session(tmp_path: Path) -> None:
-    db_path = tmp_path / "history.sqlite"
-    first = write_demo_session(tmp_path / "s1", DemoOptions(person="Alex"))
-    second = write_demo_session(
-        tmp_path / "s2",
-        DemoOptions(
-            person="alex ",
-            session_id="demo-0002",
-            created="2024-06-01T10:00:00+00:00",
-            internal_rotation_deg=(37.0, 33.0),
-        ),
-    )
-    with HistoryDB.open(db_path) as db:
-        assert db.import_session(load_session(first)) == "imported"
-    _, dom = parse(finish_session(second, db_path=db_path))
-    change = dom.section_text("change")
-    assert "2024-05-01 10:00 UTC" in change and "demo-0001" in change
-    assert "24.0° 33.0° +9.0° better" in change  # right internal rotation
-    assert "36.0° 37.0° +1.0° no clear change" in change
-    with HistoryDB.open(db_path) as db:
-        assert [s.session_id for s in db.sessions("ALEX")] == ["demo-0001", "demo-0002"]
-
-
 def test_without_a_person_there_is_no_comparison(tmp_path: Path) -> None:
     results = SessionResults(tests=(), person=None, created="2024-06-01T10:00:00+00:00")
     with HistoryDB.open(tmp_path / "db.sqlite") as db:
@@ -361,17 +333,10 @@ def test_without_a_person_there_is_no_comparison(tmp_path: Path) -> None:
     assert "No person is named" in report_html.change_note(results, None)
 
 
-def test_a_broken_history_database_does_not_stop_the_report(tmp_path: Path) -> None:
-    write_demo_session(tmp_path / "s")
-    bad = tmp_path / "bad.sqlite"
-    bad.write_bytes(b"not a database at all" * 100)
-    warnings: list[str] = []
-    out = finish_session(tmp_path / "s", db_path=bad, warn=warnings.append)
-    assert out.is_file() and len(warnings) == 1 and "history not used" in warnings[0]
-
-
-def test_a_video_that_does_not_match_the_landmarks_is_not_used(tmp_path: Path) -> None:
-    write_demo_session(tmp_path, DemoOptions(with_video=True))
+def test_a_video_that_does_not_match_the_landmarks_is_not_used(
+    tmp_path: Path, copy_demo_session: CopyDemo
+) -> None:
+    copy_demo_session(tmp_path, DemoOptions(with_video=True))
     writer = cv2.VideoWriter(
         str(tmp_path / "squat.mp4"), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (320, 240)
     )
@@ -384,14 +349,8 @@ def test_a_video_that_does_not_match_the_landmarks_is_not_used(tmp_path: Path) -
     assert "do not line up with the landmarks" in dom.section_text("test-squat")
 
 
-def test_a_missing_video_is_noted(tmp_path: Path) -> None:
-    write_demo_session(tmp_path, DemoOptions(with_video=True))
+def test_a_missing_video_is_noted(tmp_path: Path, copy_demo_session: CopyDemo) -> None:
+    copy_demo_session(tmp_path, DemoOptions(with_video=True))
     (tmp_path / "squat.mp4").unlink()
     _, dom = parse(build_report(tmp_path))
     assert "The video squat.mp4 listed for this test is missing" in dom.section_text("test-squat")
-
-
-def test_an_unnamed_session_leaves_the_history_alone(tmp_path: Path) -> None:
-    write_demo_session(tmp_path / "s", DemoOptions(person=None))
-    out = finish_session(tmp_path / "s", db_path=tmp_path / "db.sqlite")
-    assert out.is_file() and not (tmp_path / "db.sqlite").exists()

@@ -42,6 +42,21 @@ HEADER_1_1: dict[str, Any] = {
     "written_by": "hipsight 0.1.0",
     "meta": META_1_0,
 }
+META_1_2: dict[str, Any] = {
+    **META_1_0,
+    "provenance": [
+        "pose_landmarker(model=pose_landmarker_full, max_people=2, chunks=1)",
+        "choose_subject(policy=visible)",
+    ],
+    "processing": [
+        {
+            "name": "pose_landmarker",
+            "params": {"model": "pose_landmarker_full", "max_people": 2, "chunks": 1},
+        },
+        {"name": "choose_subject", "params": {"policy": "visible"}},
+    ],
+}
+HEADER_1_2: dict[str, Any] = {**HEADER_1_1, "minor": 2, "meta": META_1_2}
 
 
 def example_arrays() -> dict[str, NDArray[np.float64]]:
@@ -63,8 +78,8 @@ def example_arrays() -> dict[str, NDArray[np.float64]]:
 
 def example_files() -> dict[str, tuple[dict[str, Any], dict[str, NDArray[Any]]]]:
     """File name -> (header, arrays) of every stored example."""
-    newer_minor = copy.deepcopy(HEADER_1_1)
-    newer_minor["minor"] = 2
+    newer_minor = copy.deepcopy(HEADER_1_2)
+    newer_minor["minor"] = 3
     newer_minor["created"] = "2031-01-01T00:00:00+00:00"
     newer_minor["meta"]["lens"] = {"model": "fisheye"}
     newer_major = copy.deepcopy(HEADER_1_1)
@@ -82,7 +97,8 @@ def example_files() -> dict[str, tuple[dict[str, Any], dict[str, NDArray[Any]]]]
     return {
         "v1.0.npz": (HEADER_1_0, arrays),
         "v1.1.npz": (HEADER_1_1, arrays),
-        "v1.2-newer-minor.npz": (newer_minor, {**arrays, "segmentation_area": np.ones(N_FRAMES)}),
+        "v1.2.npz": (HEADER_1_2, arrays),
+        "v1.3-newer-minor.npz": (newer_minor, {**arrays, "segmentation_area": np.ones(N_FRAMES)}),
         "v2.0-newer-major.npz": (newer_major, arrays),
         "meta-not-object.npz": (meta_not_object, arrays),
         "infinite-coordinates.npz": (HEADER_1_1, infinite),

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 SUMMARY_SCHEMA = "hipsight.summary"
 SUMMARY_VERSION = 1
+SUMMARY_MINOR_VERSION = 1  # 1.1 added "minor_version" and "processing_steps"
 LANDMARK_SUFFIX = ".npz"
 SideChoice = Literal["left", "right", "auto"]
 Notify = Callable[[str], None]
@@ -171,6 +172,7 @@ def analyse_sequence(
     summary = {
         "schema": SUMMARY_SCHEMA,
         "version": SUMMARY_VERSION,
+        "minor_version": SUMMARY_MINOR_VERSION,
         "hipsight_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": seq.meta.source,
@@ -181,7 +183,8 @@ def analyse_sequence(
         "side": {"requested": options.side, "analysed": side, "near_camera": near_side(seq)},
         "meta": seq.meta.to_dict(),
         "calibration": calibration_summary(calib),
-        "processing": list(shown.provenance),
+        "processing": [step.describe() for step in shown.provenance],
+        "processing_steps": [dataclasses.asdict(step) for step in shown.provenance],
         "warnings": list(warnings),
         "angles": summarise_angles(shown),
     }
@@ -278,6 +281,7 @@ def write_outputs(
             analysis.result,
             {kind: paths[kind] for kind in ("csv", "summary", "landmarks")},
             source=analysis.sequence.meta.source,
+            processing=analysis.angles.provenance,
         )
         paths["results"] = writer.save(baseline=analysis.summary.get("baseline", {}))
     return paths

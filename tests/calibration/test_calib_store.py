@@ -264,7 +264,8 @@ def test_undistortion_reduces_the_angle_error_near_the_image_edge() -> None:
     assert np.all(after <= before + 1e-9)
     assert undistorted.meta.calibration == "laptop"
     assert any(
-        step.startswith("undistort(calibration=laptop") for step in undistorted.meta.provenance
+        step.name == "undistort" and step.params["calibration"] == "laptop"
+        for step in undistorted.meta.provenance
     )
     assert np.abs(undistorted.image_xy - ideal.image_xy).max() < 1e-3
 

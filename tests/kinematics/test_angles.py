@@ -543,18 +543,21 @@ def test_2d_angles_are_unchanged_by_a_mirrored_image(
 
 def test_provenance_records_every_step(static_side: SyntheticSequence) -> None:
     table = compute_angles(static_side.sequence, roll_deg=3.0, max_gap_s=0.2)
-    steps = "\n".join(table.provenance)
-    assert table.provenance[0].startswith("make_sequence(")
-    for expected in (
-        "landmark_validity(min_visibility=0.5)",
-        "interpolate_gaps(max_gap_s=0.2",
-        "filter_butterworth(cutoff_hz=6.0, order=4, fs=30.000",
-        "estimate_sagittal_sense(",
-        "roll_correction(roll_deg=3.0)",
-    ):
-        assert expected in steps
+    steps = {step.name: step.params for step in table.provenance}
+    assert table.provenance[0].name == "make_sequence"
+    assert steps["landmark_validity"] == {"min_visibility": 0.5}
+    assert steps["interpolate_gaps"]["max_gap_s"] == 0.2
+    assert steps["filter_butterworth"]["cutoff_hz"] == 6.0
+    assert steps["filter_butterworth"]["order"] == 4
+    assert steps["filter_butterworth"]["fs"] == 30.0
+    assert "estimate_sagittal_sense" in steps
+    assert steps["roll_correction"] == {"roll_deg": 3.0}
+    assert "filter_butterworth(cutoff_hz=6, order=4, fs=30" in "\n".join(
+        step.describe() for step in table.provenance
+    )
     unfiltered = compute_angles(static_side.sequence, cutoff_hz=None)
-    assert "filter_butterworth(skipped: cutoff_hz=None)" in unfiltered.provenance
+    skipped = {step.name: step.params for step in unfiltered.provenance}["filter_butterworth"]
+    assert skipped == {"cutoff_hz": None, "skipped": True}
 
 
 def test_variants_select_columns(static_side: SyntheticSequence) -> None:

@@ -17,7 +17,15 @@ from hipsight.cli import main
 from hipsight.errors import InputError, NoPersonError
 from hipsight.pose.landmarks_file import MAJOR_VERSION, MINOR_VERSION
 from hipsight.pose.sequence import PoseSequence, SequenceMeta, read_landmarks
-from landmark_examples import DATA_DIR, HEADER_1_1, build_examples, example_arrays, write_example
+from landmark_examples import (
+    DATA_DIR,
+    HEADER_1_1,
+    HEADER_1_2,
+    META_1_2,
+    build_examples,
+    example_arrays,
+    write_example,
+)
 
 
 def _example(name: str) -> Path:
@@ -33,24 +41,31 @@ def _rewritten(tmp_path: Path, header: Any = None, **arrays: Any) -> Path:
 # ----------------------------------------------------------------------------- versions
 
 
-@pytest.mark.parametrize("name", ["v1.0.npz", "v1.1.npz"])
-def test_current_and_previous_versions_are_read(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "last_step"),
+    [
+        ("v1.0.npz", "subject: visible"),  # 1.0 and 1.1 stored each step as one line of text
+        ("v1.1.npz", "subject: visible"),
+        ("v1.2.npz", "choose_subject(policy=visible)"),
+    ],
+)
+def test_current_and_previous_versions_are_read(name: str, last_step: str) -> None:
     seq, notes = read_landmarks(_example(name))
     assert notes == ()
     assert seq.n_frames == 3
     assert seq.detected.tolist() == [True, False, True]
     assert seq.meta.frame_size == (640, 480)
-    assert seq.meta.provenance[-1] == "subject: visible"
+    assert seq.meta.provenance[-1].describe() == last_step
     np.testing.assert_array_equal(seq.image_xy, example_arrays()["image_xy"])
 
 
 def test_newer_minor_version_is_read_with_a_note_naming_what_was_ignored() -> None:
-    path = _example("v1.2-newer-minor.npz")
+    path = _example("v1.3-newer-minor.npz")
     seq, notes = read_landmarks(path)
     assert seq.n_frames == 3
     assert len(notes) == 1
     note = notes[0]
-    assert note.startswith(f"{path}: landmarks format 1.2 ")
+    assert note.startswith(f"{path}: landmarks format 1.3 ")
     assert "meta.lens" in note and "created" in note and "segmentation_area" in note
 
 
@@ -64,12 +79,13 @@ def test_newer_major_version_is_refused_with_upgrade() -> None:
 def test_writer_writes_the_current_version_and_a_stored_example_of_it_exists(
     tmp_path: Path,
 ) -> None:
-    seq, _ = read_landmarks(_example("v1.1.npz"))
+    seq, _ = read_landmarks(_example("v1.2.npz"))
     written = seq.save_npz(tmp_path / "again.npz")
     with np.load(written) as data:
         header = json.loads(str(data["header"]))
     assert (header["version"], header["minor"]) == (MAJOR_VERSION, MINOR_VERSION)
-    assert set(header) == set(HEADER_1_1), "a new header field needs a new minor version"
+    assert set(header) == set(HEADER_1_2), "a new header field needs a new minor version"
+    assert set(header["meta"]) == set(META_1_2), "a new meta field needs a new minor version"
     assert _example(f"v{MAJOR_VERSION}.{MINOR_VERSION}.npz").is_file()
     back, notes = read_landmarks(written)
     assert notes == () and back.meta == seq.meta
@@ -222,7 +238,7 @@ def test_no_person_names_the_landmarks_file_and_the_video_as_its_source() -> Non
 
 def test_analyze_passes_the_newer_minor_note_on_as_a_warning() -> None:
     _, warnings = load_sequence(
-        _example("v1.2-newer-minor.npz"), AnalysisOptions(), notify=lambda m: None
+        _example("v1.3-newer-minor.npz"), AnalysisOptions(), notify=lambda m: None
     )
     assert len(warnings) == 1 and "segmentation_area" in warnings[0]
 

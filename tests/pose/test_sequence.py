@@ -94,6 +94,6 @@ def test_not_an_npz_is_refused(tmp_path: Path) -> None:
 def test_slice_records_provenance() -> None:
     part = _seq().slice_frames(1, 4)
     assert part.n_frames == 3
-    assert part.meta.provenance[-1] == "slice_frames(1,4)"
+    assert part.meta.provenance[-1].describe() == "slice_frames(start=1, stop=4)"
     with pytest.raises(ValueError, match="frame slice"):
         _seq().slice_frames(3, 3)

@@ -203,7 +203,8 @@ def test_sequence_metadata_and_scores() -> None:
     assert seq.n_frames == T.size
     assert seq.meta.frame_size == (1920, 1080)
     assert seq.meta.fps_reported == 30.0
-    assert seq.meta.provenance[0].startswith("make_sequence(camera=orbit(azimuth=90")
+    assert seq.meta.provenance[0].name == "make_sequence"
+    assert seq.meta.provenance[0].params["camera"].startswith("orbit(azimuth=90")
     np.testing.assert_array_equal(seq.visibility, 1.0)
     np.testing.assert_array_equal(seq.presence, 1.0)
     np.testing.assert_allclose(seq.t, T)
@@ -265,7 +266,10 @@ def test_with_nan_gap_blanks_exactly_the_requested_cells() -> None:
         blanked = np.zeros(arr.shape[:2], dtype=bool)
         blanked[5:9, lm.LEFT_KNEE] = True
         assert np.isfinite(arr[~blanked]).all(), name
-    assert seq.meta.provenance[-1] == f"with_nan_gap(5,9,landmarks={lm.LEFT_KNEE})"
+    assert (
+        seq.meta.provenance[-1].describe()
+        == f"with_nan_gap(start=5, stop=9, landmarks={lm.LEFT_KNEE})"
+    )
     everyone = with_nan_gap(syn.sequence, 0, 3)
     assert not everyone.detected[:3].any()
     assert everyone.detected[3:].all()

@@ -30,6 +30,7 @@ from hipsight.optional import cv2_module
 from hipsight.paths import calibration_dir
 from hipsight.pose.sequence import PoseSequence
 from hipsight.schema import convert_document
+from hipsight.session.types import ProcessingStep
 
 FloatArray = NDArray[np.float64]
 
@@ -458,7 +459,7 @@ def undistort_points(xy: ArrayLike, calib: CameraCalibration) -> FloatArray:
 
 def is_undistorted(seq: PoseSequence) -> bool:
     """True when the sequence's image landmarks already went through :func:`undistort_sequence`."""
-    return any(step.startswith(f"{UNDISTORT_STEP}(") for step in seq.meta.provenance)
+    return any(step.name == UNDISTORT_STEP for step in seq.meta.provenance)
 
 
 def undistort_sequence(seq: PoseSequence, calib: CameraCalibration) -> PoseSequence:
@@ -472,7 +473,9 @@ def undistort_sequence(seq: PoseSequence, calib: CameraCalibration) -> PoseSeque
         raise ValueError(f"calibration {calib.name!r} has no intrinsics; nothing to undistort with")
     check_image_size(calib, seq.meta.frame_size, seq.input_label)
     undistorted = undistort_points(seq.image_xy, calib)
-    step = f"{UNDISTORT_STEP}(calibration={calib.name}, rms_px={calib.rms_px}, model=opencv)"
+    step = ProcessingStep(
+        UNDISTORT_STEP, {"calibration": calib.name, "rms_px": calib.rms_px, "model": "opencv"}
+    )
     return seq.with_image_xy(undistorted, step).with_meta(calibration=calib.name)
 
 

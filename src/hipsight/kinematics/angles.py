@@ -45,6 +45,7 @@ from hipsight.kinematics.geometry import (
 from hipsight.kinematics.table import AngleSide, AngleSpec, AngleTable, Kind, Plane, Variant
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
+from hipsight.session.types import ProcessingStep
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -579,22 +580,35 @@ def _make_context(
     return _ImageContext(points, sense, roll_deg)
 
 
-def _provenance(variants: tuple[Variant, ...], settings: _Settings, fs: float) -> list[str]:
+def _provenance(
+    variants: tuple[Variant, ...], settings: _Settings, fs: float
+) -> list[ProcessingStep]:
     steps = [
-        f"landmark_validity(min_visibility={settings.min_visibility})",
-        f"interpolate_gaps(max_gap_s={settings.max_gap_s}, method=linear)",
-        (
-            f"filter_butterworth(cutoff_hz={settings.cutoff_hz}, order={DEFAULT_ORDER}, "
-            f"fs={fs:.3f}, zero_phase=filtfilt)"
+        ProcessingStep("landmark_validity", {"min_visibility": settings.min_visibility}),
+        ProcessingStep("interpolate_gaps", {"max_gap_s": settings.max_gap_s, "method": "linear"}),
+        ProcessingStep(
+            "filter_butterworth",
+            {
+                "cutoff_hz": settings.cutoff_hz,
+                "order": DEFAULT_ORDER,
+                "fs": round(fs, 3),
+                "zero_phase": "filtfilt",
+            }
             if settings.cutoff_hz is not None
-            else "filter_butterworth(skipped: cutoff_hz=None)"
+            else {"cutoff_hz": None, "skipped": True},
         ),
     ]
     if "2d" in variants:
         steps.append(
-            "estimate_sagittal_sense(cues=nose-vs-ears,heel-to-toe, "
-            f"window_s={DEFAULT_WINDOW_S}, threshold={DEFAULT_THRESHOLD})"
+            ProcessingStep(
+                "estimate_sagittal_sense",
+                {
+                    "cues": ["nose-vs-ears", "heel-to-toe"],
+                    "window_s": DEFAULT_WINDOW_S,
+                    "threshold": DEFAULT_THRESHOLD,
+                },
+            )
         )
-    steps.append(f"roll_correction(roll_deg={settings.roll_deg})")
-    steps.append(f"compute_angles(variants={','.join(variants)})")
+    steps.append(ProcessingStep("roll_correction", {"roll_deg": settings.roll_deg}))
+    steps.append(ProcessingStep("compute_angles", {"variants": list(variants)}))
     return steps

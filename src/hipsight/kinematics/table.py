@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.pose.landmarks import N_LANDMARKS
+from hipsight.session.types import ProcessingStep
 
 Plane = Literal["sagittal", "frontal"]
 View = Literal["side", "front"]
@@ -83,7 +84,7 @@ class AngleTable:
     quality: FloatArray
     interpolated: BoolArray
     specs: tuple[AngleSpec, ...]
-    provenance: tuple[str, ...] = ()
+    provenance: tuple[ProcessingStep, ...] = ()
 
     def __post_init__(self) -> None:
         _validate_table(self)

@@ -24,6 +24,7 @@ from hipsight.pose.landmarks import (
     landmark_index,
 )
 from hipsight.pose.sequence import PoseSequence
+from hipsight.session.types import ProcessingStep
 
 SIDE_MAX_RATIO = 0.35  # (shoulder + hip width) / 2 / torso length, at most, for a side view
 FRONT_MIN_RATIO = 0.45  # ... at least, for a front (or back) view
@@ -98,7 +99,9 @@ def apply_view_gate(table: AngleTable, seq: PoseSequence) -> AngleTable:
         interpolated=table.interpolated & valid,
         provenance=(
             *table.provenance,
-            f"view_gate(side<= {SIDE_MAX_RATIO}, front>= {FRONT_MIN_RATIO}): "
-            "2D angles kept only in their view",
+            ProcessingStep(
+                "view_gate",
+                {"side_max_ratio": SIDE_MAX_RATIO, "front_min_ratio": FRONT_MIN_RATIO},
+            ),
         ),
     )

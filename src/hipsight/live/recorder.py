@@ -30,7 +30,7 @@ from hipsight.kinematics.view import apply_view_gate
 from hipsight.live.measure import Measured
 from hipsight.live.plan import Step
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
-from hipsight.session.types import TestRecord
+from hipsight.session.types import ProcessingStep, TestRecord
 from hipsight.session.writer import SessionWriter
 
 VIDEO_FPS_DEFAULT = 30.0
@@ -123,7 +123,10 @@ class SessionRecorder:
             model_sha256=self.model_sha256,
             subject={"policy": f"live {policy}", "track_id": 0, "n_people_tracked": people_seen},
             provenance=(
-                f"live capture: hipsight assess, test={step.protocol.id}, side={step.side or '-'}",
+                ProcessingStep(
+                    "live_capture",
+                    {"command": "hipsight assess", "test": step.protocol.id, "side": step.side},
+                ),
             ),
         )
 
@@ -163,8 +166,13 @@ class SessionRecorder:
         video = self.stop_video(keep=True)
         if video is not None:
             files["video"] = video
+        angles = measured.analysis.angles if measured.analysis is not None else None
         return self.writer.add_test(
-            measured.result, files, source=seq.meta.source, complete=complete
+            measured.result,
+            files,
+            source=seq.meta.source,
+            complete=complete,
+            processing=angles.provenance if angles is not None else seq.meta.provenance,
         )
 
     def write_results(

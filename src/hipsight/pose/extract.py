@@ -25,6 +25,7 @@ from hipsight.models.store import ModelInfo
 from hipsight.pose.estimator import FrameDetections, PoseEstimator
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
 from hipsight.pose.tracking import Tracks, choose_subject, track_people
+from hipsight.session.types import ProcessingStep
 
 MIN_FRAMES_PER_CHUNK = 60
 Progress = Callable[[int], None]
@@ -134,8 +135,11 @@ def extract_pose(
         model_sha256=model.sha256,
         subject=report,
         provenance=(
-            f"pose: {model.name} max_people={max_people} chunks={len(chunks)}",
-            f"subject: {subject}",
+            ProcessingStep(
+                "pose_landmarker",
+                {"model": model.name, "max_people": max_people, "chunks": len(chunks)},
+            ),
+            ProcessingStep("choose_subject", {"policy": str(subject)}),
         ),
     )
     sequence = PoseSequence.from_arrays(

@@ -37,12 +37,19 @@ FloatArray = NDArray[np.float64]
 
 LANDMARKS_FORMAT = "hipsight.landmarks"
 MAJOR_VERSION = 1
-MINOR_VERSION = 1  # 1.1 added the header fields `minor` and `written_by`
+MINOR_VERSION = 2  # 1.1 added `minor` and `written_by`; 1.2 added `meta.processing`
 HEADER_KEY = "header"
 WHAT = "landmarks header"
 
 PositiveInt = Annotated[int, Meta(gt=0, le=1_000_000)]
 FrameRate = Annotated[float, Meta(gt=0.0, le=100_000.0)]  # NaN and infinity fail both bounds
+
+
+class StepDocument(msgspec.Struct, kw_only=True):
+    """One structured processing step: its name and parameters."""
+
+    name: Annotated[str, Meta(min_length=1)]
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class LandmarksMeta(msgspec.Struct, kw_only=True):
@@ -56,7 +63,8 @@ class LandmarksMeta(msgspec.Struct, kw_only=True):
     model_sha256: str = ""
     calibration: str | None = None
     subject: dict[str, Any] = msgspec.field(default_factory=dict)
-    provenance: list[str] = msgspec.field(default_factory=list)
+    provenance: list[str] = msgspec.field(default_factory=list)  # the steps as text (1.0 on)
+    processing: list[StepDocument] = msgspec.field(default_factory=list)  # structured (1.2 on)
 
 
 class LandmarksVersion(msgspec.Struct, kw_only=True):

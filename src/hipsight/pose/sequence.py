@@ -38,6 +38,7 @@ from hipsight.pose.landmarks_file import (
     read_landmarks_content,
 )
 from hipsight.schema import convert_document
+from hipsight.session.types import ProcessingStep
 from hipsight.version import __version__
 
 NPZ_FORMAT = LANDMARKS_FORMAT
@@ -58,7 +59,7 @@ class SequenceMeta:
     model_sha256: str = ""
     calibration: str | None = None
     subject: Mapping[str, Any] = field(default_factory=dict)
-    provenance: tuple[str, ...] = ()
+    provenance: tuple[ProcessingStep, ...] = ()  # each processing step and its parameters
 
     def __post_init__(self) -> None:
         width, height = self.frame_size
@@ -67,14 +68,15 @@ class SequenceMeta:
         if self.rotation_deg not in (0, 90, 180, 270):
             raise ValueError(f"rotation_deg must be 0, 90, 180 or 270, got {self.rotation_deg}")
 
-    def with_step(self, step: str) -> SequenceMeta:
+    def with_step(self, step: ProcessingStep | str) -> SequenceMeta:
         """Return a copy with one processing step appended to the provenance."""
-        return dataclasses.replace(self, provenance=(*self.provenance, step))
+        return dataclasses.replace(self, provenance=(*self.provenance, ProcessingStep.of(step)))
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["frame_size"] = list(self.frame_size)
-        data["provenance"] = list(self.provenance)
+        data["provenance"] = [step.describe() for step in self.provenance]  # 1.0 readers
+        data["processing"] = [dataclasses.asdict(step) for step in self.provenance]
         data["subject"] = dict(self.subject)
         return data
 
@@ -95,7 +97,7 @@ class SequenceMeta:
             model_sha256=meta.model_sha256,
             calibration=meta.calibration,
             subject=dict(meta.subject),
-            provenance=tuple(meta.provenance),
+            provenance=steps_of(meta),
         )
 
 
@@ -201,10 +203,12 @@ class PoseSequence:
             world_xyz=self.world_xyz[sl].copy(),
             visibility=self.visibility[sl].copy(),
             presence=self.presence[sl].copy(),
-            meta=self.meta.with_step(f"slice_frames({start},{stop})"),
+            meta=self.meta.with_step(
+                ProcessingStep("slice_frames", {"start": start, "stop": stop})
+            ),
         )
 
-    def with_image_xy(self, image_xy: ArrayLike, step: str) -> PoseSequence:
+    def with_image_xy(self, image_xy: ArrayLike, step: ProcessingStep | str) -> PoseSequence:
         """Return a copy with new image landmarks (e.g. undistorted), recording ``step``."""
         return dataclasses.replace(
             self,
@@ -284,3 +288,10 @@ def _validate_arrays(
         )
     if n > 1 and not (np.diff(t) > 0).all():
         raise ValueError("t must be strictly increasing")
+
+
+def steps_of(meta: LandmarksMeta) -> tuple[ProcessingStep, ...]:
+    """The processing steps of a header: structured (1.2 on), else parsed from their text."""
+    if meta.processing:
+        return tuple(ProcessingStep(step.name, dict(step.params)) for step in meta.processing)
+    return tuple(ProcessingStep.of(text) for text in meta.provenance)

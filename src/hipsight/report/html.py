@@ -67,7 +67,14 @@ from hipsight.session.series import (
     load_test_sequence,
     load_test_series,
 )
-from hipsight.session.types import Finding, MetricValue, Segment, SessionResults, TestRecord
+from hipsight.session.types import (
+    Finding,
+    MetricValue,
+    ProcessingStep,
+    Segment,
+    SessionResults,
+    TestRecord,
+)
 from hipsight.version import __version__
 
 REPORT_NAME = "report.html"
@@ -75,12 +82,6 @@ MAX_PLOT_GROUPS = 4
 TOP_EXERCISES = 5
 LOW_QUALITY = 0.5
 LOW_VALID_FRACTION = 0.6
-PIPELINE_TEXT = (
-    "Landmarks below 0.5 visibility are discarded; gaps up to 0.25 s are filled by linear "
-    "interpolation; trajectories are low-pass filtered (zero-phase 4th-order Butterworth, 6 Hz); "
-    "2D angles are blanked in frames filmed from the wrong view. The exact steps recorded for each "
-    "test are listed below."
-)
 
 __all__ = ["build_report", "build_report_view", "render_report"]
 
@@ -168,7 +169,7 @@ def build_report_view(
             (k.replace("_", " "), f"{v:.1f}°") for k, v in sorted(results.baseline.items())
         ),
         session_meta=tuple((str(k), _meta_text(v)) for k, v in sorted(results.meta.items())),
-        pipeline_text=PIPELINE_TEXT,
+        pipeline_text=describe_pipeline(recorded_steps(results)),
         disclaimer=DISCLAIMER,
         change=(
             build_change_view(results, previous, book, metric_labels(results))
@@ -554,13 +555,47 @@ def processing_lines(
         )
         if meta.calibration:
             lines.append(f"calibration: {meta.calibration}")
-    steps = (
+    steps = record.processing or (
         series.provenance
         if series is not None and series.provenance
         else (sequence.meta.provenance if sequence else ())
     )
-    lines.extend(f"step: {step}" for step in steps)
+    lines.extend(f"step: {step.describe()}" for step in steps)
     return lines
+
+
+def recorded_steps(results: SessionResults) -> tuple[ProcessingStep, ...]:
+    """The processing steps the session's tests recorded (the first test that has them)."""
+    return next((record.processing for record in results.tests if record.processing), ())
+
+
+def describe_pipeline(steps: Sequence[ProcessingStep]) -> str:
+    """The recorded processing in words, read from the steps and their parameters."""
+    by_name = {step.name: step.params for step in steps}
+    sentences = [text for name, params in by_name.items() if (text := _step_sentence(name, params))]
+    if not sentences:
+        return "No processing record was saved with this session's results."
+    text = "; ".join(sentences)
+    return f"{text[0].upper()}{text[1:]}. The exact steps recorded for each test are listed below."
+
+
+def _step_sentence(name: str, params: Mapping[str, Any]) -> str:
+    if name == "landmark_validity":
+        return f"landmarks below {params.get('min_visibility', '?')} visibility are discarded"
+    if name == "interpolate_gaps":
+        return f"gaps up to {params.get('max_gap_s', '?')} s are filled by linear interpolation"
+    if name == "filter_butterworth":
+        if params.get("cutoff_hz") is None:
+            return "trajectories are not low-pass filtered"
+        return (
+            f"trajectories are low-pass filtered (zero-phase order-{params.get('order', '?')} "
+            f"Butterworth, {params['cutoff_hz']} Hz)"
+        )
+    if name == "undistort":
+        return f"lens distortion is removed with the calibration {params.get('calibration', '?')}"
+    if name == "view_gate":
+        return "2D angles are blanked in frames filmed from the wrong view"
+    return ""
 
 
 # ============================================================================ methods

@@ -62,6 +62,7 @@ from hipsight.kinematics.angles import angle_spec
 from hipsight.kinematics.geometry import dot, signed_angle_about, wrap_degrees
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
+from hipsight.session.types import ProcessingStep
 
 FloatArray = NDArray[np.float64]
 
@@ -643,8 +644,16 @@ def make_sequence(
         fps_reported=fps,
         model_name="synthetic",
         provenance=(
-            f"make_sequence(camera={camera.description or 'custom'}, fps={fps:g}, "
-            f"jitter_px={jitter_px:g}, jitter_world_m={jitter_world_m:g}, seed={seed})",
+            ProcessingStep(
+                "make_sequence",
+                {
+                    "camera": camera.description or "custom",
+                    "fps": float(fps),
+                    "jitter_px": float(jitter_px),
+                    "jitter_world_m": float(jitter_world_m),
+                    "seed": seed,
+                },
+            ),
         ),
     )
     seq = PoseSequence.from_arrays(
@@ -702,7 +711,9 @@ def with_nan_gap(
     arrays = _copies(seq)
     for name in ("image_xy", "world_xyz", "visibility", "presence"):
         arrays[name][rows, cols] = np.nan
-    step = f"with_nan_gap({start},{stop},landmarks={_describe(cols)})"
+    step = ProcessingStep(
+        "with_nan_gap", {"start": start, "stop": stop, "landmarks": _describe(cols)}
+    )
     return _rebuild(seq, arrays, step)
 
 
@@ -744,8 +755,9 @@ def with_hidden_landmarks(
     rows, cols = _selection(seq, start, stop, landmarks)
     arrays = _copies(seq)
     arrays["visibility"][rows, cols] = visibility
-    step = (
-        f"with_hidden_landmarks({start},{stop},landmarks={_describe(cols)},visibility={visibility})"
+    step = ProcessingStep(
+        "with_hidden_landmarks",
+        {"start": start, "stop": stop, "landmarks": _describe(cols), "visibility": visibility},
     )
     return _rebuild(seq, arrays, step)
 
@@ -770,7 +782,9 @@ def _copies(seq: PoseSequence) -> dict[str, FloatArray]:
     }
 
 
-def _rebuild(seq: PoseSequence, arrays: dict[str, FloatArray], step: str) -> PoseSequence:
+def _rebuild(
+    seq: PoseSequence, arrays: dict[str, FloatArray], step: ProcessingStep
+) -> PoseSequence:
     return PoseSequence.from_arrays(
         seq.t.copy(),
         arrays["image_xy"],

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from hipsight.errors import InputError
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose.sequence import PoseSequence
-from hipsight.session.types import TestRecord
+from hipsight.session.types import ProcessingStep, TestRecord
 
 FloatArray = NDArray[np.float64]
 
@@ -51,7 +51,7 @@ class AngleSeries:
     values: FloatArray
     source: str
     quality: FloatArray | None = None
-    provenance: tuple[str, ...] = ()
+    provenance: tuple[ProcessingStep, ...] = ()
 
     def __post_init__(self) -> None:
         if self.t.ndim != 1:

@@ -71,8 +71,21 @@ class ProcessingStep:
         if not self.name:
             raise ValueError("a processing step needs a name")
 
+    @classmethod
+    def of(cls, step: ProcessingStep | str) -> ProcessingStep:
+        """A step as it is, or parsed from its one-line text (``name(args)``, older files)."""
+        if isinstance(step, ProcessingStep):
+            return step
+        name, _, rest = step.partition("(")
+        detail = rest[:-1] if rest.endswith(")") else rest
+        return cls(name.strip() or step, {"detail": detail} if detail else {})
+
     def describe(self) -> str:
-        """``name(key=value, ...)``: the step in one line."""
+        """``name(key=value, ...)`` (just ``name`` without parameters): the step in one line."""
+        if not self.params:
+            return self.name
+        if set(self.params) == {"detail"}:
+            return f"{self.name}({self.params['detail']})"
         args = ", ".join(f"{key}={_short(value)}" for key, value in self.params.items())
         return f"{self.name}({args})"
 

@@ -12,6 +12,8 @@ import hipsight
 from hipsight.analysis import AnalysisOptions, choose_cutoff, choose_subject_policy
 from hipsight.errors import InputError, NoPersonError
 from hipsight.samples.synthetic import Pose, make_sequence, side_camera, sinusoid, time_axis
+from hipsight.session.reader import load_session
+from hipsight.session.summary import read_summary
 
 
 def test_choose_cutoff_lowers_the_filter_for_low_frame_rates() -> None:
@@ -62,6 +64,13 @@ def test_results_json_is_written_beside_the_csv(tmp_path: Path) -> None:
     assert results["tests"][0]["test"] == "posture"
     assert results["tests"][0]["files"]["csv"] == "still_angles.csv"
     assert analysis.outputs["results"] == tmp_path / "out" / "results.json"
+    # what analyze writes fits the declared schemas, with nothing unknown
+    summary, notes = read_summary(tmp_path / "out" / "summary.json")
+    assert notes == () and summary.n_frames == seq.n_frames
+    assert [s.name for s in summary.processing_steps][-1] == "view_gate"
+    warnings: list[str] = []
+    session = load_session(tmp_path / "out", warn=warnings.append)
+    assert warnings == [] and session.tests[0].processing == analysis.angles.provenance
 
 
 def test_sequence_without_anybody_is_refused(tmp_path: Path) -> None:

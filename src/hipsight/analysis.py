@@ -25,6 +25,7 @@ from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import apply_view_gate, near_side
 from hipsight.optional import require
 from hipsight.pose.sequence import PoseSequence, read_landmarks
+from hipsight.session.summary import SUMMARY_MINOR_VERSION, SUMMARY_SCHEMA, SUMMARY_VERSION
 from hipsight.session.types import TestResult
 from hipsight.session.writer import SUMMARY_NAME, SessionWriter
 from hipsight.version import __version__
@@ -32,9 +33,6 @@ from hipsight.version import __version__
 if TYPE_CHECKING:
     from hipsight.calibration.baseline import PersonBaseline
 
-SUMMARY_SCHEMA = "hipsight.summary"
-SUMMARY_VERSION = 1
-SUMMARY_MINOR_VERSION = 1  # 1.1 added "minor_version" and "processing_steps"
 LANDMARK_SUFFIX = ".npz"
 SideChoice = Literal["left", "right", "auto"]
 Notify = Callable[[str], None]

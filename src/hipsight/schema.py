@@ -32,6 +32,8 @@ _MISSING = re.compile(r"^Object missing required field `(?P<name>[^`]*)`$")
 _GOT = re.compile(r",? got .*$")
 _MAX_SHOWN = 60
 _NOT_FOUND = object()
+# Types with named fields: msgspec Structs and the dataclasses the session's results use.
+_RECORD_TYPES = (msgspec_inspect.StructType, msgspec_inspect.DataclassType)
 
 __all__ = ["convert_document", "format_path", "show_value", "unknown_fields"]
 
@@ -129,7 +131,16 @@ def _unknown(raw: Any, info: msgspec_inspect.Type, prefix: list[PathPart]) -> li
             for key, value in raw.items()
             for path in _unknown(value, info.value_type, [*prefix, str(key)])
         ]
-    if not isinstance(info, msgspec_inspect.StructType) or not isinstance(raw, dict):
+    info = _unwrap_optional(info) or info
+    if isinstance(info, (msgspec_inspect.ListType, msgspec_inspect.VarTupleType)) and isinstance(
+        raw, list
+    ):
+        return [
+            path
+            for index, value in enumerate(raw)
+            for path in _unknown(value, info.item_type, [*prefix, index])
+        ]
+    if not isinstance(info, _RECORD_TYPES) or not isinstance(raw, dict):
         return []
     declared = {f.encode_name: f for f in info.fields}
     found: list[list[PathPart]] = []
@@ -159,7 +170,7 @@ def _type_at(info: msgspec_inspect.Type, parts: list[PathPart]) -> msgspec_inspe
 
 
 def _child_type(info: msgspec_inspect.Type, part: PathPart) -> msgspec_inspect.Type | None:
-    if isinstance(info, msgspec_inspect.StructType) and isinstance(part, str):
+    if isinstance(info, _RECORD_TYPES) and isinstance(part, str):
         return {f.encode_name: f.type for f in info.fields}.get(part)
     if isinstance(info, msgspec_inspect.TupleType) and isinstance(part, int):
         return info.item_types[part] if 0 <= part < len(info.item_types) else None

@@ -12,13 +12,13 @@ minor version is read, and its unknown keys are ignored with a note.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import msgspec
 
+from hipsight.schema import describe_problem, unknown_fields
 from hipsight.session.types import (
     ProcessingStep,
     SessionKind,
@@ -47,6 +47,9 @@ __all__ = [
     "decode_session",
     "encode_session",
 ]
+
+
+WHAT = "results"
 
 
 class SchemaError(ValueError):
@@ -138,25 +141,19 @@ def decode_session(document: Any) -> Decoded:
     if header.version < 1:
         raise SchemaError(f"version: expected 1 or more, got {header.version}")
     body = _convert(document, _Document)
-    notes = _unknown_key_notes(document, header)
-    return Decoded(session=_session_of(body), notes=notes)
+    try:
+        session = _session_of(body)  # the session's own invariants (e.g. an ISO 8601 time)
+    except ValueError as exc:
+        raise SchemaError(f"{WHAT}: {exc}") from exc
+    return Decoded(session=session, notes=_unknown_key_notes(document, header))
 
 
 def _convert(document: Any, kind: type[Any]) -> Any:
+    """Strict conversion (no strings for numbers, no booleans for integers)."""
     try:
-        return msgspec.convert(document, kind)
+        return msgspec.convert(document, kind, strict=True)
     except msgspec.ValidationError as exc:
-        raise SchemaError(_readable(str(exc))) from exc
-
-
-def _readable(message: str) -> str:
-    """msgspec's ``Expected int, got null - at `$.a[0].b``` as ``a[0].b: expected int, ...``."""
-    match = re.fullmatch(r"(?s)(.*) - at `\$\.?(.*)`", message)
-    if match is None:
-        return message
-    what, where = match.groups()
-    what = what.replace("`", "")
-    return f"{where or 'top level'}: {what[:1].lower()}{what[1:]}"
+        raise SchemaError(describe_problem(str(exc), document, kind, WHAT)) from exc
 
 
 def _session_of(body: _Document) -> SessionResults:
@@ -187,22 +184,13 @@ def _record_of(entry: _TestEntry) -> TestRecord:
     )
 
 
-_KNOWN_TOP = {
-    "schema",
-    "version",
-    "minor_version",
-    "hipsight_version",
-    "disclaimer",
-    "findings",
-    *(f.name for f in fields(_Document)),
-}
-_KNOWN_TEST = {f.name for f in fields(_TestEntry)}
+_WRITTEN_ONLY = {"schema", "version", "minor_version", "hipsight_version", "disclaimer", "findings"}
 
 
 def _unknown_key_notes(document: Mapping[str, Any], header: _Header) -> tuple[str, ...]:
-    unknown = sorted(set(document) - _KNOWN_TOP)
-    for i, entry in enumerate(document.get("tests", ())):
-        unknown += [f"tests[{i}].{key}" for key in sorted(set(entry) - _KNOWN_TEST)]
+    """A note naming the keys this version does not know (ignored, never an error)."""
+    known = {key: value for key, value in document.items() if key not in _WRITTEN_ONLY}
+    unknown = unknown_fields(known, _Document)
     if not unknown:
         return ()
     origin = (

@@ -1,0 +1,266 @@
+"""One frame-source interface: every kind through open_source, bad inputs, the webcam (faked)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pytest
+
+from hipsight.errors import CameraError, InputError
+from hipsight.io.sources import (
+    INFERENCE_SIZE,
+    CameraSource,
+    FrameSource,
+    ImageFolderSource,
+    VideoFileSource,
+    open_source,
+)
+
+
+def write_images(folder: Path, n: int, shape: tuple[int, int] = (20, 30)) -> Path:
+    import cv2
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        cv2.imwrite(str(folder / f"f{i:02d}.png"), np.full((*shape, 3), i * 40, np.uint8))
+    return folder
+
+
+class FakeCapture:
+    """Stands in for ``cv2.VideoCapture`` of a webcam: ``frames`` BGR frames, then nothing."""
+
+    opened = True
+    frames = 3
+    shape = (120, 160, 3)
+    made: ClassVar[list[FakeCapture]] = []
+
+    def __init__(self, device: Any) -> None:
+        self.device, self.read_count, self.released, self.asked = device, 0, False, {}
+        type(self).made.append(self)
+
+    def isOpened(self) -> bool:
+        return self.opened
+
+    def set(self, prop: int, value: float) -> bool:
+        self.asked[prop] = value
+        return True
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        if self.read_count >= self.frames:
+            return False, None
+        self.read_count += 1
+        return True, np.full(self.shape, 200, np.uint8)
+
+    def release(self) -> None:
+        self.released = True
+
+
+@pytest.fixture
+def fake_webcam(monkeypatch: pytest.MonkeyPatch) -> type[FakeCapture]:
+    import cv2
+
+    fake = type("Capture", (FakeCapture,), {"made": []})
+    monkeypatch.setattr(cv2, "VideoCapture", fake)
+    return fake
+
+
+# ---------------------------------------------------------------------------- each kind
+def test_input_path_video_reads_every_frame_at_its_own_size(gray_video: Path) -> None:
+    with open_source(input_path=gray_video) as source:
+        assert isinstance(source, VideoFileSource) and isinstance(source, FrameSource)
+        assert (source.frame_size, source.frame_count, source.realtime) == ((160, 120), 40, False)
+        assert source.fps == pytest.approx(25.0)
+        assert source.info is not None and source.info.rotation_deg == 0
+        frames = list(source)
+    assert len(frames) == 40 and frames[0].rgb.shape == (120, 160, 3)
+    np.testing.assert_allclose([f.t_s for f in frames], np.arange(40) / 25.0, atol=1e-6)
+    assert not source.lost and source.skipped == 0
+
+
+def test_input_path_video_chunk_counts_and_reads_its_frames(gray_video: Path) -> None:
+    source = open_source(input_path=gray_video, start_frame=30, stop_frame=60)
+    assert source.frame_count == 10  # the video has 40
+    assert [f.index for f in source] == list(range(30, 40))
+
+
+def test_input_path_folder_is_timed_at_30_fps(tmp_path: Path) -> None:
+    source = open_source(input_path=write_images(tmp_path / "frames", 4))
+    assert isinstance(source, ImageFolderSource)
+    assert (source.fps, source.frame_count, source.frame_size) == (30.0, 4, (30, 20))
+    np.testing.assert_allclose([f.t_s for f in source], np.arange(4) / 30.0)
+
+
+def test_input_path_with_a_size_fits_the_frames(gray_video: Path) -> None:
+    source = open_source(input_path=gray_video, size=(64, 64), start_frame=10, stop_frame=12)
+    frames = list(source)
+    assert source.frame_size == (64, 64)
+    assert [f.rgb.shape for f in frames] == [(64, 64, 3)] * 2
+    # 160x120 -> 64x48 between bars of 8 rows; frame 10 is gray level 50
+    assert frames[0].rgb[3, 32, 0] == 0 and abs(int(frames[0].rgb[32, 32, 0]) - 50) < 8
+
+
+def test_camera_given_a_video_is_paced_and_fitted(gray_video: Path) -> None:
+    source = open_source(camera=gray_video)
+    assert isinstance(source, VideoFileSource)
+    assert source.realtime and source.frame_size == INFERENCE_SIZE
+    assert source.description == "video gray.mp4"
+    start = time.monotonic()
+    frames = list(source)
+    assert time.monotonic() - start >= 39 / 25.0 - 0.05
+    assert len(frames) + source.skipped == 40
+    assert frames[0].rgb.shape == (480, 640, 3)
+
+
+def test_camera_given_a_folder_is_a_paced_folder(tmp_path: Path) -> None:
+    folder = write_images(tmp_path / "frames", 6)
+    source = open_source(camera=str(folder), folder_fps=20.0)
+    start = time.monotonic()
+    frames = list(source)
+    assert time.monotonic() - start >= 5 / 20.0 - 0.02
+    assert source.realtime and len(frames) + source.skipped == 6
+
+
+def test_realtime_input_path_is_paced(gray_video: Path) -> None:
+    source = open_source(input_path=gray_video, realtime=True, stop_frame=10)
+    start = time.monotonic()
+    assert len(list(source)) + source.skipped == 10
+    assert time.monotonic() - start >= 9 / 25.0 - 0.05
+
+
+def test_interrupt_from_another_thread_ends_a_paced_source(gray_video: Path) -> None:
+    source = open_source(camera=gray_video)
+    threading.Timer(0.2, source.interrupt).start()
+    start = time.monotonic()
+    frames = list(source)
+    assert time.monotonic() - start < 1.0 and 0 < len(frames) < 40
+
+
+def test_a_closed_source_yields_nothing(gray_video: Path) -> None:
+    with open_source(input_path=gray_video) as source:
+        pass
+    assert list(source) == []
+
+
+def test_webcam_frames_are_fitted_timed_and_lost_when_they_stop(
+    fake_webcam: type[FakeCapture],
+) -> None:
+    import cv2
+
+    source = open_source(camera="0")
+    assert isinstance(source, CameraSource)
+    (capture,) = fake_webcam.made
+    assert capture.device == 0
+    assert capture.asked == {cv2.CAP_PROP_FRAME_WIDTH: 640, cv2.CAP_PROP_FRAME_HEIGHT: 480}
+    assert (source.description, source.realtime, source.fps, source.frame_count) == (
+        "camera 0",
+        True,
+        None,
+        None,
+    )
+    frames = list(source)
+    assert [f.index for f in frames] == [0, 1, 2] and source.lost
+    assert all(f.rgb.shape == (480, 640, 3) for f in frames)
+    t = [f.t_s for f in frames]
+    assert t == sorted(t) and t[0] >= 0.0
+    source.close()
+    assert capture.released
+
+
+def test_an_interrupted_webcam_is_not_lost(fake_webcam: type[FakeCapture]) -> None:
+    fake_webcam.frames = 100
+    source = open_source(camera=0)
+    iterator = iter(source)
+    next(iterator)
+    source.interrupt()
+    assert list(iterator) == [] and not source.lost
+
+
+# ---------------------------------------------------------------------------- bad inputs
+def test_a_busy_webcam_is_one_line_and_released(fake_webcam: type[FakeCapture]) -> None:
+    fake_webcam.opened = False
+    with pytest.raises(CameraError, match=r"camera 3 is not available \(missing, or busy"):
+        open_source(camera=3)
+    assert fake_webcam.made[0].released
+
+
+def test_no_camera_at_that_index_is_a_camera_error() -> None:
+    with pytest.raises(CameraError, match="not available") as info:
+        open_source(camera=9)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda d: d / "missing.mp4", InputError, "missing.mp4: no such file"),
+        (lambda d: (d / "c.mp4", (d / "c.mp4").write_text("not a video"))[0], InputError,
+         "not a readable video"),
+        (lambda d: (d / "e.mp4", (d / "e.mp4").write_bytes(b""))[0], InputError, "empty"),
+        (lambda d: d, InputError, r"no images \(.png"),
+    ],
+)  # fmt: skip
+def test_bad_input_paths_are_one_clear_line(
+    tmp_path: Path, make: Any, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message) as info:
+        open_source(input_path=make(tmp_path))
+    assert "\n" not in str(info.value)
+
+
+def test_a_truncated_video_is_refused(gray_video: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "truncated.mp4"
+    broken.write_bytes(gray_video.read_bytes()[:1500])
+    with pytest.raises(InputError, match=r"truncated\.mp4"):
+        open_source(input_path=broken)
+
+
+def test_a_missing_file_as_the_camera_says_how_to_name_a_webcam(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"no such video file \(for a webcam give its index"):
+        open_source(camera=tmp_path / "nope.mp4")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "exactly one of camera= or input_path=, got camera=None, input_path=None"),
+        ({"camera": 0, "input_path": "a.mp4"}, "exactly one of camera= or input_path="),
+        ({"camera": 7, "start_frame": 5}, "a webcam cannot seek"),
+        ({"camera": "/dev/video0", "loop": 2}, "got 0, None, 2"),
+    ],
+)
+def test_bad_arguments_are_value_errors(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        open_source(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"start_frame": 5, "stop_frame": 5}, "need 0 <= start_frame < stop_frame, got 5, 5"),
+        ({"start_frame": -1}, "got -1, None"),
+        ({"loop": 0}, "loop must be >= 1, got 0"),
+        ({"size": (8, 8)}, "at least 16 px, got"),
+    ],
+)
+def test_bad_ranges_and_sizes_are_refused(
+    gray_video: Path, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        open_source(input_path=gray_video, **kwargs)
+
+
+def test_a_folder_with_a_broken_image_fails_on_that_image(tmp_path: Path) -> None:
+    folder = write_images(tmp_path / "frames", 2)
+    (folder / "f05.png").write_bytes(b"not a png")
+    source = open_source(input_path=folder)
+    with pytest.raises(InputError, match=r"f05\.png: not a readable image"):
+        list(source)
+
+
+def test_folder_fps_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="fps must be positive, got 0"):
+        open_source(input_path=write_images(tmp_path / "frames", 1), folder_fps=0.0)

@@ -17,7 +17,9 @@ from hipsight.io.sources import (
     FrameSource,
     ImageFolderSource,
     VideoFileSource,
+    fit_frame,
     open_source,
+    parse_camera,
 )
 
 
@@ -103,16 +105,11 @@ def test_input_path_with_a_size_fits_the_frames(gray_video: Path) -> None:
     assert frames[0].rgb[3, 32, 0] == 0 and abs(int(frames[0].rgb[32, 32, 0]) - 50) < 8
 
 
-def test_camera_given_a_video_is_paced_and_fitted(gray_video: Path) -> None:
+def test_camera_given_a_video_is_a_real_time_fitted_video(gray_video: Path) -> None:
     source = open_source(camera=gray_video)
     assert isinstance(source, VideoFileSource)
     assert source.realtime and source.frame_size == INFERENCE_SIZE
     assert source.description == "video gray.mp4"
-    start = time.monotonic()
-    frames = list(source)
-    assert time.monotonic() - start >= 39 / 25.0 - 0.05
-    assert len(frames) + source.skipped == 40
-    assert frames[0].rgb.shape == (480, 640, 3)
 
 
 def test_camera_given_a_folder_is_a_paced_folder(tmp_path: Path) -> None:
@@ -187,12 +184,6 @@ def test_a_busy_webcam_is_one_line_and_released(fake_webcam: type[FakeCapture]) 
     assert fake_webcam.made[0].released
 
 
-def test_no_camera_at_that_index_is_a_camera_error() -> None:
-    with pytest.raises(CameraError, match="not available") as info:
-        open_source(camera=9)
-    assert "\n" not in str(info.value)
-
-
 @pytest.mark.parametrize(
     ("make", "error", "message"),
     [
@@ -216,11 +207,6 @@ def test_a_truncated_video_is_refused(gray_video: Path, tmp_path: Path) -> None:
     broken.write_bytes(gray_video.read_bytes()[:1500])
     with pytest.raises(InputError, match=r"truncated\.mp4"):
         open_source(input_path=broken)
-
-
-def test_a_missing_file_as_the_camera_says_how_to_name_a_webcam(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"no such video file \(for a webcam give its index"):
-        open_source(camera=tmp_path / "nope.mp4")
 
 
 @pytest.mark.parametrize(
@@ -264,3 +250,82 @@ def test_a_folder_with_a_broken_image_fails_on_that_image(tmp_path: Path) -> Non
 def test_folder_fps_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="fps must be positive, got 0"):
         open_source(input_path=write_images(tmp_path / "frames", 1), folder_fps=0.0)
+
+
+# ---------------------------------------------------------------------------- live use
+def test_fit_frame_keeps_the_aspect_with_black_bars() -> None:
+    wide = np.full((994, 1768, 3), 200, dtype=np.uint8)
+    fitted = fit_frame(wide)
+    assert fitted.shape == (480, 640, 3)
+    content_rows = np.flatnonzero(fitted[:, 320, 0] > 100)
+    assert content_rows[0] == pytest.approx(60, abs=1) and content_rows[-1] == pytest.approx(
+        419, abs=1
+    )
+    assert fitted[0, 320, 0] == 0  # a bar
+
+
+def test_fit_frame_passes_the_right_size_through() -> None:
+    frame = np.zeros((480, 640, 3), dtype=np.uint8)
+    assert fit_frame(frame) is frame
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [("0", 0), ("2", 2), ("/dev/video1", "/dev/video1"), ("clip.mp4", Path("clip.mp4"))],
+)
+def test_parse_camera(spec: str, expected: object) -> None:
+    assert parse_camera(spec) == expected
+
+
+def test_video_file_without_realtime_yields_every_frame_fitted(gray_video: Path) -> None:
+    source = open_source(str(gray_video), realtime=False)
+    start = time.monotonic()
+    frames = list(source)
+    assert time.monotonic() - start < 1.5
+    assert len(frames) == 40
+    assert all(f.rgb.shape == (INFERENCE_SIZE[1], INFERENCE_SIZE[0], 3) for f in frames)
+    np.testing.assert_allclose([f.t_s for f in frames], np.arange(40) / 25.0, atol=1e-6)
+    assert not source.lost and not source.realtime
+    assert source.fps == pytest.approx(25.0)
+
+
+def test_video_file_in_realtime_is_paced_by_its_timestamps(gray_video: Path) -> None:
+    source = open_source(camera=gray_video, realtime=True)
+    start = time.monotonic()
+    frames = list(source)
+    elapsed = time.monotonic() - start
+    assert elapsed >= 39 / 25.0 - 0.05  # 40 frames at 25 fps
+    assert len(frames) + source.skipped == 40
+
+
+def test_video_file_loops_with_increasing_timestamps(gray_video: Path) -> None:
+    frames = list(open_source(camera=gray_video, realtime=False, loop=2))
+    t = np.array([f.t_s for f in frames])
+    assert len(frames) == 80 and (np.diff(t) > 0).all()
+    assert [f.index for f in frames] == list(range(80))
+
+
+def test_interrupt_stops_a_paced_video(gray_video: Path) -> None:
+    source = open_source(camera=gray_video, realtime=True)
+    iterator = iter(source)
+    next(iterator)
+    source.interrupt()
+    assert len(list(iterator)) <= 1
+
+
+def test_a_missing_video_file_is_one_clear_line(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such video file") as info:
+        open_source(str(tmp_path / "nope.mp4"))
+    assert "\n" not in str(info.value)
+
+
+def test_a_missing_camera_device_is_a_camera_error() -> None:
+    with pytest.raises(CameraError, match="does not exist") as info:
+        open_source("/dev/video97")
+    assert "\n" not in str(info.value)
+
+
+def test_a_camera_index_with_no_camera_is_a_camera_error() -> None:
+    with pytest.raises(CameraError, match="not available") as info:
+        open_source("7")
+    assert "\n" not in str(info.value)

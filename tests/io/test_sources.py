@@ -21,6 +21,7 @@ from hipsight.io.sources import (
     open_source,
     parse_camera,
 )
+from hipsight.io.video import probe_input
 
 
 def write_images(folder: Path, n: int, shape: tuple[int, int] = (20, 30)) -> Path:
@@ -71,15 +72,50 @@ def fake_webcam(monkeypatch: pytest.MonkeyPatch) -> type[FakeCapture]:
 
 
 # ---------------------------------------------------------------------------- each kind
+def test_timestamps_come_from_the_container(gray_video: Path) -> None:
+    frames = list(VideoFileSource(gray_video))
+    t = np.array([f.t_s for f in frames])
+    assert len(frames) == 40
+    np.testing.assert_allclose(t, np.arange(40) / 25.0, atol=1e-6)
+    assert frames[0].rgb.shape == (120, 160, 3)
+
+
+def test_chunk_reads_exact_frames(gray_video: Path) -> None:
+    frames = list(VideoFileSource(gray_video, start_frame=10, stop_frame=20))
+    assert [f.index for f in frames] == list(range(10, 20))
+    assert frames[0].t_s == pytest.approx(10 / 25.0)
+    # gray level encodes the frame index (written as 5 * index)
+    assert abs(float(frames[0].rgb.mean()) - 50) < 4
+
+
+def test_image_folder_source(tmp_path: Path) -> None:
+    write_images(tmp_path, 3)
+    frames = list(ImageFolderSource(tmp_path, fps=10))
+    assert [f.t_s for f in frames] == [0.0, 0.1, 0.2]
+    assert frames[2].rgb.shape == (20, 30, 3)
+
+
+def test_empty_image_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no images"):
+        ImageFolderSource(tmp_path)
+
+
+def test_image_folder_chunk_and_probe(tmp_path: Path) -> None:
+    write_images(tmp_path, 5)
+    info = probe_input(tmp_path, folder_fps=10)
+    assert (info.width, info.height, info.frame_count, info.fps) == (30, 20, 5, 10)
+    frames = list(open_source(input_path=tmp_path, folder_fps=10, start_frame=2, stop_frame=4))
+    assert [f.index for f in frames] == [2, 3]
+    assert [f.t_s for f in frames] == [0.2, 0.3]
+
+
 def test_input_path_video_reads_every_frame_at_its_own_size(gray_video: Path) -> None:
     with open_source(input_path=gray_video) as source:
         assert isinstance(source, VideoFileSource) and isinstance(source, FrameSource)
         assert (source.frame_size, source.frame_count, source.realtime) == ((160, 120), 40, False)
         assert source.fps == pytest.approx(25.0)
         assert source.info is not None and source.info.rotation_deg == 0
-        frames = list(source)
-    assert len(frames) == 40 and frames[0].rgb.shape == (120, 160, 3)
-    np.testing.assert_allclose([f.t_s for f in frames], np.arange(40) / 25.0, atol=1e-6)
+        assert len(list(source)) == 40
     assert not source.lost and source.skipped == 0
 
 

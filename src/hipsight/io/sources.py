@@ -208,13 +208,39 @@ class FrameSource(abc.ABC):
 
 
 # ---------------------------------------------------------------------------- files
-class VideoFileSource(FrameSource):
-    """Frames ``start_frame..stop_frame`` of a video file, decoded in order.
+class RecordedSource(FrameSource):
+    """A recorded input (a video file or a folder of images), known by its :class:`VideoInfo`:
+    frames ``start_frame..stop_frame`` (stop excluded, None: to the end).
 
-    ``realtime`` paces them by their container timestamps; ``loop`` replays the range that many
-    times (indices and times keep increasing), for benchmarks that need a longer run than the
-    clip; ``size`` fits them into (width, height).
+    ``realtime`` paces them by their times; ``loop`` replays the range that many times (indices
+    and times keep increasing), for benchmarks that need a longer run than the clip; ``size``
+    fits them into (width, height).
     """
+
+    def __init__(
+        self,
+        info: VideoInfo,
+        kind: str,
+        start_frame: int,
+        stop_frame: int | None,
+        *,
+        realtime: bool,
+        size: tuple[int, int] | None,
+        loop: int,
+    ) -> None:
+        super().__init__(size, paced=realtime, loop=loop)
+        self.info = info
+        self.start_frame, self.stop_frame = check_frame_range(start_frame, stop_frame)
+        self.realtime = realtime
+        self.fps = info.fps
+        self.frame_size = self.fit_size or (info.width, info.height)
+        self.frame_count = count_in_range(info.frame_count, start_frame, stop_frame)
+        name = Path(info.path).name
+        self.description = f"{kind} {name}" + ("" if realtime else " (not real-time)")
+
+
+class VideoFileSource(RecordedSource):
+    """Frames of a video file, decoded in order, timed by the container."""
 
     def __init__(
         self,
@@ -226,15 +252,11 @@ class VideoFileSource(FrameSource):
         size: tuple[int, int] | None = None,
         loop: int = 1,
     ) -> None:
-        super().__init__(size, paced=realtime, loop=loop)
         self.path = Path(path)
-        self.info = probe_video(self.path)
-        self.start_frame, self.stop_frame = check_frame_range(start_frame, stop_frame)
-        self.realtime = realtime
-        self.fps = self.info.fps
-        self.frame_size = self.fit_size or (self.info.width, self.info.height)
-        self.frame_count = count_in_range(self.info.frame_count, start_frame, stop_frame)
-        self.description = f"video {self.path.name}" + ("" if realtime else " (not real-time)")
+        info = probe_video(self.path)
+        super().__init__(
+            info, "video", start_frame, stop_frame, realtime=realtime, size=size, loop=loop
+        )
 
     def read_frames(self) -> Iterator[Frame]:
         cv2 = cv2_module()
@@ -263,11 +285,8 @@ class VideoFileSource(FrameSource):
         return self.start_frame
 
 
-class ImageFolderSource(FrameSource):
-    """Frames ``start_frame..stop_frame`` from a folder of images in name order, timed at ``fps``.
-
-    ``realtime``, ``size`` and ``loop`` as for :class:`VideoFileSource`.
-    """
+class ImageFolderSource(RecordedSource):
+    """Frames from a folder of images in name order, timed at ``fps``."""
 
     def __init__(
         self,
@@ -282,16 +301,13 @@ class ImageFolderSource(FrameSource):
     ) -> None:
         if not fps > 0:
             raise ValueError(f"fps must be positive, got {fps}")
-        super().__init__(size, paced=realtime, loop=loop)
         self.path = Path(folder)
         self.files = list_images(self.path)
-        self.info = probe_input(self.path, folder_fps=fps)
-        self.start_frame, self.stop_frame = check_frame_range(start_frame, stop_frame)
-        self.realtime = realtime
-        self.fps = self._folder_fps = fps
-        self.frame_size = self.fit_size or (self.info.width, self.info.height)
-        self.frame_count = count_in_range(len(self.files), start_frame, stop_frame)
-        self.description = f"images {self.path.name}" + ("" if realtime else " (not real-time)")
+        self._folder_fps = fps
+        info = probe_input(self.path, folder_fps=fps)
+        super().__init__(
+            info, "images", start_frame, stop_frame, realtime=realtime, size=size, loop=loop
+        )
 
     def read_frames(self) -> Iterator[Frame]:
         cv2 = cv2_module()
@@ -425,7 +441,7 @@ def open_input(
     start_frame: int,
     stop_frame: int | None,
     loop: int,
-) -> VideoFileSource | ImageFolderSource:
+) -> RecordedSource:
     """A video file, or a folder of images when ``path`` is a folder."""
     if path.is_dir():
         return ImageFolderSource(

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from hipsight.io.sources import INFERENCE_SIZE, open_source
 from hipsight.io.video import Frame
 from hipsight.live.backends import MediaPipeBackend
 from hipsight.live.display import NullDisplay
@@ -43,7 +44,6 @@ from hipsight.live.pipeline import LivePipeline, PoseFrame, summarise_ms
 from hipsight.live.positioning import check_position
 from hipsight.live.render import OverlayRenderer
 from hipsight.live.session import gauge_span
-from hipsight.live.sources import INFERENCE_SIZE, VideoAsCameraSource
 from hipsight.live.subject import SubjectPicker
 from hipsight.live.window import PoseBuffer, live_angles
 from hipsight.models.store import resolve_model
@@ -120,7 +120,7 @@ def run_once(
 ) -> dict[str, Any]:
     """One configuration: the whole clip (``loops`` times) through the live pipeline."""
     model = resolve_model()
-    source = VideoAsCameraSource(video, realtime=realtime, size=INFERENCE_SIZE, loop=loops)
+    source = open_source(camera=video, realtime=realtime, size=INFERENCE_SIZE, loop=loops)
     processor = CaptureLikeProcessor(source.frame_size)
     renderer = OverlayRenderer(canvas_scale=canvas_scale)
     render_s: list[float] = []

@@ -288,7 +288,8 @@ def test_camera_from_a_video_samples_frames_and_skips_repeats(
 
 class _FakeCamera:
     def __init__(self, n: int, lose: bool) -> None:
-        self.n, self.lose, self.lost, self.closed, self.device = n, lose, False, False, 0
+        self.n, self.lose, self.lost, self.closed = n, lose, False, False
+        self.description = "camera 0"
 
     def __iter__(self) -> Any:
         for i in range(self.n):

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hipsight.io.scripted import ScriptedSource
 from hipsight.live.backends import ScriptedPoseBackend, detections_from_sequences
 from hipsight.live.runner import AssessConfig, AssessOutcome, run_assess
 from hipsight.live.session import SessionTiming
-from hipsight.live.sources import ScriptedSource
 from hipsight.live.speech import SilentSpeaker
 from hipsight.pose.landmarks import N_LANDMARKS
 from hipsight.pose.sequence import PoseSequence, SequenceMeta

@@ -7,6 +7,7 @@ import threading
 import numpy as np
 import pytest
 
+from hipsight.io.scripted import ScriptedSource
 from hipsight.io.video import Frame
 from hipsight.live.backends import ScriptedPoseBackend
 from hipsight.live.display import NullDisplay, key_name
@@ -19,7 +20,6 @@ from hipsight.live.pipeline import (
     StageQueue,
     summarise_ms,
 )
-from hipsight.live.sources import ScriptedSource
 from hipsight.pose.estimator import FrameDetections
 
 

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from hipsight.calibration.intrinsics import ViewCollection
     from hipsight.calibration.level import LevelEstimate
     from hipsight.calibration.store import CameraCalibration
-    from hipsight.io.video import CameraSource, Frame
+    from hipsight.io.sources import FrameSource
+    from hipsight.io.video import Frame
     from hipsight.pose.sequence import PoseSequence
 
 EXIT_OK = 0
@@ -132,41 +133,36 @@ def _add_board_source(parser: argparse.ArgumentParser, stand: bool) -> None:
 
 
 def image_items(folder: Path) -> Iterator[tuple[str, Any]]:
-    """(file name, BGR image) for the images of a folder, in name order."""
-    from hipsight.io.video import ImageFolderSource
-    from hipsight.optional import cv2_module
+    """(file name, RGB image) for the images of a folder, in name order."""
+    from hipsight.io.sources import open_source
+    from hipsight.io.video import list_images
 
-    cv2 = cv2_module()
-
-    for file in ImageFolderSource(folder).files:
-        image = cv2.imread(str(file))
-        if image is None:
-            raise InputError(f"{file}: not a readable image")
-        yield file.name, image
+    files = list_images(folder)  # InputError "not a folder of images" / "no images"
+    with open_source(input_path=folder) as source:
+        for file, frame in zip(files, source, strict=True):
+            yield file.name, frame.rgb
 
 
 def video_step(path: Path, step: int | None) -> int:
     """Every Nth frame: as asked, or so that about 80 frames of the video are examined."""
     from hipsight.io.video import probe_video
 
+    if step is not None and step < 1:
+        raise InputError(f"--step must be at least 1, got {step}")
+    count = probe_video(path).frame_count  # InputError for anything but a readable video
     if step is not None:
-        if step < 1:
-            raise InputError(f"--step must be at least 1, got {step}")
         return step
-    count = probe_video(path).frame_count
     return max(1, round(count / VIDEO_FRAMES_EXAMINED)) if count else 10
 
 
-def open_camera(device: str) -> CameraSource:
+def open_camera(device: str) -> FrameSource:
     """Open a live camera by index or device path; CameraError when it is missing or busy."""
-    from hipsight.io.native import native_stderr_silenced
-    from hipsight.io.video import CameraSource
+    from hipsight.io.sources import open_source
 
-    with native_stderr_silenced():  # OpenCV's backends print their own complaints
-        return CameraSource(int(device) if device.isdigit() else device)
+    return open_source(camera=device)
 
 
-def camera_frames(source: CameraSource, seconds: float) -> Iterator[Frame]:
+def camera_frames(source: FrameSource, seconds: float) -> Iterator[Frame]:
     """Frames of an open camera for ``seconds``; CameraError if it stops delivering frames."""
     try:
         for frame in source:
@@ -174,7 +170,7 @@ def camera_frames(source: CameraSource, seconds: float) -> Iterator[Frame]:
             if frame.t_s >= seconds:
                 return
         if source.lost:
-            raise CameraError(f"camera {source.device!r} stopped delivering frames")
+            raise CameraError(f"{source.description} stopped delivering frames")
     finally:
         source.close()
 
@@ -192,9 +188,10 @@ def collect_board_views(
         ), f"images:{args.images}"
     if args.video is not None:
         step = video_step(args.video, getattr(args, "step", None))
-        from hipsight.io.video import VideoFileSource
+        from hipsight.io.sources import open_source
 
-        views = detect_views(VideoFileSource(args.video), board, step=step, skip_duplicates=dedupe)
+        with open_source(input_path=args.video) as video:
+            views = detect_views(video, board, step=step, skip_duplicates=dedupe)
         return views, f"video:{args.video}"
     step = getattr(args, "step", None) or CAMERA_STEP
     if not args.seconds > 0:

@@ -1,8 +1,8 @@
-"""Frame sources: video files, webcams and image folders, as one iterable of :class:`Frame`.
+"""Frames and what a video says about itself: :class:`Frame`, probing, a threaded reader.
 
-Timestamps come from the container (``CAP_PROP_POS_MSEC``), not from frame index / fps, because
-phones record at variable frame rates. OpenCV applies the container's rotation flag, so frames
-are upright; the flag is reported in :class:`VideoInfo`.
+The sources that yield frames (video files, image folders, webcams) are in
+:mod:`hipsight.io.sources`. OpenCV applies the container's rotation flag, so frames are upright;
+the flag is reported in :class:`VideoInfo`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.errors import CameraError, InputError
+from hipsight.errors import InputError
 from hipsight.io.native import native_stderr_silenced
 from hipsight.optional import cv2_module
 
@@ -84,82 +84,6 @@ def probe_video(path: str | Path) -> VideoInfo:
     )
 
 
-class VideoFileSource:
-    """Frames ``start..stop`` of a video file, decoded in order.
-
-    Iterating yields :class:`Frame` objects; ``truncated`` is set when the decoder stopped
-    before the container's frame count.
-    """
-
-    def __init__(
-        self, path: str | Path, start_frame: int = 0, stop_frame: int | None = None
-    ) -> None:
-        self.path = Path(path)
-        self.info = probe_video(self.path)
-        if start_frame < 0 or (stop_frame is not None and stop_frame <= start_frame):
-            raise ValueError(f"need 0 <= start_frame < stop_frame, got {start_frame}, {stop_frame}")
-        self.start_frame = start_frame
-        self.stop_frame = stop_frame
-        self.frames_read = 0
-
-    def __iter__(self) -> Iterator[Frame]:
-        cv2 = cv2_module()
-        cap = cv2.VideoCapture(str(self.path))
-        try:
-            index = self._seek(cap, cv2)
-            while self.stop_frame is None or index < self.stop_frame:
-                ok, bgr = cap.read()
-                if not ok or bgr is None:
-                    break
-                t_s = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
-                yield Frame(index=index, t_s=t_s, rgb=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-                index += 1
-                self.frames_read += 1
-        finally:
-            cap.release()
-
-    def _seek(self, cap: Any, cv2: Any) -> int:
-        if self.start_frame == 0:
-            return 0
-        cap.set(cv2.CAP_PROP_POS_FRAMES, self.start_frame)
-        landed = int(cap.get(cv2.CAP_PROP_POS_FRAMES))
-        if landed != self.start_frame:
-            raise InputError(
-                f"{self.path}: cannot seek to frame {self.start_frame} (landed on {landed})"
-            )
-        return self.start_frame
-
-
-class ImageFolderSource:
-    """Frames ``start..stop`` from a folder of images in name order, timed at ``fps``."""
-
-    def __init__(
-        self,
-        folder: str | Path,
-        fps: float = 30.0,
-        start_frame: int = 0,
-        stop_frame: int | None = None,
-    ) -> None:
-        self.path = Path(folder)
-        self.files = list_images(self.path)
-        if fps <= 0:
-            raise ValueError(f"fps must be positive, got {fps}")
-        self.fps = fps
-        self.start_frame = start_frame
-        self.stop_frame = stop_frame
-
-    def __iter__(self) -> Iterator[Frame]:
-        cv2 = cv2_module()
-        for index in range(
-            self.start_frame, min(self.stop_frame or len(self.files), len(self.files))
-        ):
-            file = self.files[index]
-            bgr = cv2.imread(str(file))
-            if bgr is None:
-                raise InputError(f"{file}: not a readable image")
-            yield Frame(index=index, t_s=index / self.fps, rgb=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-
-
 def list_images(folder: Path) -> list[Path]:
     """The images of a folder in name order; InputError when there are none."""
     if not folder.is_dir():
@@ -181,50 +105,6 @@ def probe_input(path: str | Path, folder_fps: float = 30.0) -> VideoInfo:
         raise InputError(f"{files[0]}: not a readable image")
     height, width = bgr.shape[:2]
     return VideoInfo(str(path), int(width), int(height), folder_fps, len(files), 0)
-
-
-def open_frames(
-    info: VideoInfo, start_frame: int = 0, stop_frame: int | None = None
-) -> VideoFileSource | ImageFolderSource:
-    """The frame source for a probed input: a video file or a folder of images."""
-    if Path(info.path).is_dir():
-        return ImageFolderSource(info.path, info.fps or 30.0, start_frame, stop_frame)
-    return VideoFileSource(info.path, start_frame=start_frame, stop_frame=stop_frame)
-
-
-class CameraSource:
-    """Frames from a webcam (index or device path), timed by the capture clock."""
-
-    def __init__(self, device: int | str = 0, width: int = 640, height: int = 480) -> None:
-        cv2 = cv2_module()
-        self.device = device
-        self._cap = cv2.VideoCapture(device)
-        if not self._cap.isOpened():
-            raise CameraError(
-                f"camera {device!r} is not available (missing, or busy in another program)"
-            )
-        self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-        self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-        self.lost = False
-
-    def __iter__(self) -> Iterator[Frame]:
-        import time
-
-        cv2 = cv2_module()
-        start = time.monotonic()
-        index = 0
-        while True:
-            ok, bgr = self._cap.read()
-            if not ok or bgr is None:
-                self.lost = True
-                return
-            yield Frame(
-                index=index, t_s=time.monotonic() - start, rgb=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            )
-            index += 1
-
-    def close(self) -> None:
-        self._cap.release()
 
 
 _END = object()

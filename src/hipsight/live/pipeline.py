@@ -34,10 +34,10 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.io.sources import FrameSource
 from hipsight.io.video import Frame
 from hipsight.live.backends import Detector, PoseBackend
 from hipsight.live.overlay import Overlay
-from hipsight.live.sources import LiveSource
 from hipsight.pose.estimator import FrameDetections
 
 KEY_INTERRUPT = "interrupt"  # Ctrl-C
@@ -295,7 +295,7 @@ class LivePipeline:
 
     def __init__(
         self,
-        source: LiveSource,
+        source: FrameSource,
         backend: PoseBackend,
         processor: Processor,
         render: Render,

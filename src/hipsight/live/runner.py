@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from hipsight.calibration.store import CameraCalibration, check_image_size, choose_calibration
 from hipsight.errors import InputError
+from hipsight.io.sources import INFERENCE_SIZE, FrameSource, open_source
 from hipsight.live.backends import MediaPipeBackend, PoseBackend
 from hipsight.live.display import NullDisplay, Tap, WindowDisplay, display_available
 from hipsight.live.pipeline import LivePipeline, PipelineStats, Presenter
@@ -21,7 +22,6 @@ from hipsight.live.plan import build_plan
 from hipsight.live.recorder import SessionRecorder, default_out_dir
 from hipsight.live.render import OverlayRenderer
 from hipsight.live.session import AssessSession, SessionTiming, Transition
-from hipsight.live.sources import INFERENCE_SIZE, LiveSource, open_source
 from hipsight.live.speech import Speaker, make_speaker
 from hipsight.models.store import resolve_model
 from hipsight.protocols import registry
@@ -93,7 +93,7 @@ def make_presenter(mode: DisplayMode, tap: Tap | None = None) -> Presenter:
 def run_assess(
     config: AssessConfig,
     *,
-    source: LiveSource | None = None,
+    source: FrameSource | None = None,
     backend: PoseBackend | None = None,
     protocols: Sequence[Protocol] | None = None,
     speaker: Speaker | None = None,
@@ -116,7 +116,9 @@ def run_assess(
     calib, notes = live_calibration(config.calibration)
     for note in notes:
         notify(f"hipsight: warning: {note}")
-    source = source or open_source(config.camera, realtime=config.realtime)
+    source = source or open_source(
+        camera=config.camera, realtime=config.realtime, size=INFERENCE_SIZE
+    )
     speaker = speaker or make_speaker(config.voice)
     try:
         backend = backend or _model_backend(config, notify)

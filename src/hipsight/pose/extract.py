@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from hipsight.errors import InputError, NoPersonError
-from hipsight.io.video import ThreadedReader, VideoInfo, open_frames, probe_input
+from hipsight.io.sources import open_source
+from hipsight.io.video import ThreadedReader, VideoInfo, probe_input
 from hipsight.models.store import ModelInfo
 from hipsight.pose.estimator import FrameDetections, PoseEstimator
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
@@ -68,8 +69,10 @@ def detect_chunk(
 ) -> list[tuple[int, float, FrameDetections]]:
     """Run the landmarker over frames ``start..stop`` of a video (or image folder)."""
     out: list[tuple[int, float, FrameDetections]] = []
-    source = open_frames(probe_input(path), start_frame=start, stop_frame=stop)
-    with PoseEstimator(model, mode="video", max_people=max_people) as estimator:
+    with (
+        open_source(input_path=path, start_frame=start, stop_frame=stop) as source,
+        PoseEstimator(model, mode="video", max_people=max_people) as estimator,
+    ):
         for frame in ThreadedReader(source, maxsize=8):
             if cancel.is_set():
                 break

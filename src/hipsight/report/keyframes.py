@@ -217,19 +217,19 @@ def read_video_frame(
         )
         return None
     try:
-        from hipsight.io.video import VideoFileSource
+        from hipsight.io.sources import open_source
 
-        source = VideoFileSource(path, start_frame=frame, stop_frame=frame + 1)
-        info = source.info
-        size_ok = (info.width, info.height) == tuple(sequence.meta.frame_size)
-        long_enough = info.frame_count is None or info.frame_count > frame
-        decoded = next(iter(source), None) if size_ok and long_enough else None
+        with open_source(input_path=path, start_frame=frame, stop_frame=frame + 1) as source:
+            count = None if source.info is None else source.info.frame_count
+            size_ok = source.frame_size == tuple(sequence.meta.frame_size)
+            long_enough = count is None or count > frame
+            decoded = next(iter(source), None) if size_ok and long_enough else None
     except (ImportError, HipsightError, ValueError, OSError) as exc:
         _note_once(
             notes, f"The video could not be read ({exc}); key frames show the skeleton only."
         )
         return None
-    same_count = info.frame_count == sequence.n_frames
+    same_count = count == sequence.n_frames
     same_time = decoded is not None and abs(decoded.t_s - t_s) <= 1.5 / max(sequence.fps, 1.0)
     if decoded is None or not (same_count or same_time):
         _note_once(

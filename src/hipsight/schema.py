@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from msgspec import inspect as msgspec_inspect
@@ -23,6 +23,8 @@ from msgspec import inspect as msgspec_inspect
 from hipsight.errors import InputError
 
 T = TypeVar("T")
+MajorVersion = Annotated[int, msgspec.Meta(ge=1)]  # a file format's MAJOR version
+MinorVersion = Annotated[int, msgspec.Meta(ge=0)]  # ... and its MINOR version (0 when absent)
 PathPart = str | int
 
 _AT = re.compile(r"^(?P<detail>.*) - at `(?P<path>[^`]*)`(?: in `(?P<container>[^`]*)`)?$")
@@ -35,7 +37,14 @@ _NOT_FOUND = object()
 # Types with named fields: msgspec Structs and the dataclasses the session's results use.
 _RECORD_TYPES = (msgspec_inspect.StructType, msgspec_inspect.DataclassType)
 
-__all__ = ["convert_document", "format_path", "show_value", "unknown_fields"]
+__all__ = [
+    "MajorVersion",
+    "MinorVersion",
+    "convert_document",
+    "format_path",
+    "show_value",
+    "unknown_fields",
+]
 
 
 def convert_document(raw: Any, schema: type[T], where: str, what: str) -> T:

@@ -10,9 +10,8 @@ import numpy as np
 
 from hipsight.fileio import atomic_write
 from hipsight.kinematics.table import AngleTable
+from hipsight.pose.landmarks import KEY_BODY
 from hipsight.pose.sequence import PoseSequence
-
-KEY_LANDMARKS = (11, 12, 23, 24, 25, 26, 27, 28)
 
 
 def angle_columns(table: AngleTable) -> list[str]:
@@ -22,7 +21,7 @@ def angle_columns(table: AngleTable) -> list[str]:
 
 def frame_quality(seq: PoseSequence) -> np.ndarray:
     """(T,) mean visibility of the shoulders, hips, knees and ankles; 0 where nobody was found."""
-    vis = seq.visibility[:, list(KEY_LANDMARKS)]
+    vis = seq.visibility[:, list(KEY_BODY)]
     return np.where(seq.detected, np.nan_to_num(vis).mean(axis=1), 0.0)
 
 

@@ -29,6 +29,7 @@ from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import apply_view_gate
 from hipsight.live.measure import Measured
 from hipsight.live.plan import Step
+from hipsight.optional import cv2_module
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
 from hipsight.session.types import ProcessingStep, TestRecord
 from hipsight.session.writer import SessionWriter
@@ -46,8 +47,7 @@ class VideoSink:
     """Raw frames of one capture to an mp4 (written beside its final name, renamed on keep)."""
 
     def __init__(self, path: Path, frame_size: tuple[int, int], fps: float) -> None:
-        import cv2
-
+        cv2 = cv2_module()
         self.path = path
         self._partial = path.with_name(f".{path.stem}.partial{path.suffix}")
         path.parent.mkdir(parents=True, exist_ok=True)

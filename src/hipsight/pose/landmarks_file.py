@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from hipsight.errors import InputError
 from hipsight.pose.landmarks import N_LANDMARKS
-from hipsight.schema import convert_document, unknown_fields
+from hipsight.schema import MajorVersion, MinorVersion, convert_document, unknown_fields
 
 FloatArray = NDArray[np.float64]
 
@@ -71,16 +71,16 @@ class LandmarksVersion(msgspec.Struct, kw_only=True):
     """What every version of the header has: read first, so a newer MAJOR is refused cleanly."""
 
     format: Literal["hipsight.landmarks"]
-    version: Annotated[int, Meta(ge=1)]
-    minor: Annotated[int, Meta(ge=0)] = 0
+    version: MajorVersion
+    minor: MinorVersion = 0
 
 
 class LandmarksHeader(msgspec.Struct, kw_only=True):
     """The JSON header of a landmarks file, version 1.x."""
 
     format: Literal["hipsight.landmarks"]
-    version: Annotated[int, Meta(ge=1)]
-    minor: Annotated[int, Meta(ge=0)] = 0
+    version: MajorVersion
+    minor: MinorVersion = 0
     written_by: str = ""
     meta: LandmarksMeta
 

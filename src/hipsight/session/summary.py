@@ -19,7 +19,7 @@ from msgspec import Meta
 
 from hipsight.errors import InputError
 from hipsight.pose.landmarks_file import LandmarksMeta, StepDocument
-from hipsight.schema import convert_document, unknown_fields
+from hipsight.schema import MajorVersion, MinorVersion, convert_document, unknown_fields
 
 SUMMARY_SCHEMA = "hipsight.summary"
 SUMMARY_VERSION = 1
@@ -67,16 +67,16 @@ class SummaryVersion(msgspec.Struct, kw_only=True):
     """What every version has: read first, so a newer MAJOR is refused cleanly."""
 
     schema: Literal["hipsight.summary"]
-    version: Annotated[int, Meta(ge=1)]
-    minor_version: Annotated[int, Meta(ge=0)] = 0
+    version: MajorVersion
+    minor_version: MinorVersion = 0
 
 
 class SummaryDocument(msgspec.Struct, kw_only=True):
     """``summary.json``, version 1.x."""
 
     schema: Literal["hipsight.summary"]
-    version: Annotated[int, Meta(ge=1)]
-    minor_version: Annotated[int, Meta(ge=0)] = 0
+    version: MajorVersion
+    minor_version: MinorVersion = 0
     hipsight_version: str = ""
     created: str
     source: str

@@ -142,3 +142,30 @@ def test_summary_names_the_leg_the_protocols_measure(tmp_path: Path) -> None:
     assert analysis.summary["side"]["analysed"] == "right"
     assert analysis.summary["side"]["near_camera"] == "right"
     assert near_leg(seq, MeasureContext()) == "right"
+
+
+def test_a_stored_height_gives_the_hip_shift_in_centimetres(tmp_path: Path, capsys) -> None:
+    """With the person's height from `calibrate stance`, squat reports the shift in cm too."""
+    from hipsight.cli import main
+    from hipsight.samples.synthetic import front_camera
+    from protocols.test_squat import squat_sequence
+
+    camera = front_camera(target=(0.0, 0.5, 0.0), distance_m=5.0, focal_px=2300.0)
+    standing = make_sequence(Pose(), camera, t=time_axis(4.0)).sequence
+    stance = standing.save_npz(tmp_path / "stand_landmarks.npz")
+    args = ["calibrate", "stance", "--person", "cm", "--video", str(stance), "--view", "front"]
+    assert main([*args, "--height-cm", "175"]) == 0
+    synthetic = squat_sequence(camera, knee=70.0, shank=25.0, trunk=20.0, shift_deg=6.0)
+    npz = synthetic.sequence.save_npz(tmp_path / "squat_landmarks.npz")
+
+    measured = hipsight.analyze(npz, test="squat", person="cm").result
+    anonymous = hipsight.analyze(npz, test="squat").result
+
+    assert measured is not None and anonymous is not None
+    shift = measured.metric("lateral_hip_shift").value
+    points = synthetic.landmarks_lab
+    hip_m = (points[:, 23, 1] + points[:, 24, 1]) / 2 - (points[:, 27, 1] + points[:, 28, 1]) / 2
+    expected_cm = shift * hip_m.max() * 100.0  # the ratio times the true standing hip height
+    assert measured.metric("lateral_hip_shift_cm").value == pytest.approx(expected_cm, abs=1.0)
+    assert not [m for m in anonymous.metrics if m.metric == "lateral_hip_shift_cm"]
+    capsys.readouterr()

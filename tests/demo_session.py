@@ -68,7 +68,7 @@ class DemoOptions:
     created: str = "2024-05-01T10:00:00+00:00"
     session_id: str = "demo-0001"
     squat_thigh_vs_horizontal_deg: float = 15.0  # squat depth: + = thigh above horizontal
-    internal_rotation_deg: tuple[float, float] = (36.0, 24.0)  # left, right
+    internal_rotation_deg: tuple[float, float] = (36.0, 15.0)  # left, right
     with_video: bool = False
     seed: int = 0
 

@@ -9,7 +9,8 @@ from hipsight.session.types import MetricValue
 
 
 def _value(metric: str, side: str | None, value: float, unit: str = "deg") -> MetricValue:
-    return MetricValue.measured(metric, side, value, unit, quality=0.9, n_frames=30)  # type: ignore[arg-type]
+    """A value from 3 valid reps and 30 frames: enough evidence for every shipped norm."""
+    return MetricValue.measured(metric, side, value, unit, quality=0.9, n_frames=30, n_reps=3)  # type: ignore[arg-type]
 
 
 def test_shipped_norms_are_complete() -> None:
@@ -39,22 +40,23 @@ def test_grade_excess(excess: float, severity: str) -> None:
 
 
 def test_low_internal_rotation_is_a_finding_and_normal_is_not() -> None:
+    # was 25 vs 38 deg: 25 is within the 6.4 deg error of the 30 deg norm (changed in issue 10)
     findings = evaluate(
         "hip_rotation",
-        [_value("internal_rotation", "left", 25.0), _value("internal_rotation", "right", 38.0)],
+        [_value("internal_rotation", "left", 20.0), _value("internal_rotation", "right", 40.0)],
     )
     deficits = [f for f in findings if f.id == "hip_rotation.internal_rotation.left"]
     assert len(deficits) == 1
     assert deficits[0].severity == "mild" and deficits[0].evidence == "VL"
     assert "hip_rotations" in deficits[0].exercises
     assert not [f for f in findings if f.side == "right"]
-    # 13 deg left/right difference > 10 deg default
+    # 20 deg left/right difference > 10 deg default + 9 deg error of a difference
     asym = [f for f in findings if f.id.endswith("asymmetry")]
-    assert len(asym) == 1 and asym[0].value == pytest.approx(13.0)
+    assert len(asym) == 1 and asym[0].value == pytest.approx(20.0)
 
 
 def test_asymmetry_limit_is_configurable() -> None:
-    values = [_value("internal_rotation", "left", 33.0), _value("internal_rotation", "right", 45.0)]
+    values = [_value("internal_rotation", "left", 33.0), _value("internal_rotation", "right", 55.0)]
     assert [f for f in evaluate("hip_rotation", values) if f.id.endswith("asymmetry")]
     assert not [
         f

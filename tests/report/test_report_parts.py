@@ -6,10 +6,10 @@ import numpy as np
 
 from hipsight.findings.engine import load_norms
 from hipsight.report.change import change_verdict
-from hipsight.report.html import sentence_case, top_exercises, unique_anchors
+from hipsight.report.html import metric_cell, sentence_case, top_exercises, unique_anchors
 from hipsight.report.keyframes import peak_row, rest_value
 from hipsight.report.views import segment_labels, whole_degrees
-from hipsight.session.types import Finding, Segment
+from hipsight.session.types import Finding, MetricValue, Segment
 
 
 def test_peak_is_furthest_from_rest_not_from_the_median() -> None:
@@ -80,3 +80,10 @@ def test_top_exercises_weigh_severity() -> None:
     )
     assert [e.text for e in ranked] == [book.exercises["clamshell"], book.exercises["pigeon_pose"]]
     assert ranked[0].reasons == ("Test: a", "Test: b")
+
+
+def test_a_metric_cell_shows_the_valid_reps_it_rests_on() -> None:
+    counted = MetricValue.measured("knee_fppa", "left", 12.0, "deg", 0.9, 40, n_reps=3)
+    assert metric_cell(counted).detail == "quality 0.90, 40 frames, 3 valid reps"
+    uncounted = MetricValue.measured("knee_fppa", "left", 12.0, "deg", 0.9, 40)
+    assert metric_cell(uncounted).detail == "quality 0.90, 40 frames"

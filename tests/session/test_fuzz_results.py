@@ -21,7 +21,7 @@ from hipsight.session.finish import finish_session
 from hipsight.session.reader import load_session
 from hipsight.session.summary import read_summary
 from hipsight.session.types import SessionResults
-from results_examples import RESULTS_1_1, SUMMARY_1_1
+from results_examples import RESULTS_1_2, SUMMARY_1_1
 
 N_EXAMPLES = 300
 
@@ -53,7 +53,7 @@ def test_mutated_results(fuzz_report: FuzzReport, fuzz_dir: Path) -> None:
     tally = fuzz_report.tally("results.json")
 
     @fuzz_settings(N_EXAMPLES)
-    @given(mutated_documents(RESULTS_1_1))
+    @given(mutated_documents(RESULTS_1_2))
     def run(case: tuple[Any, list[str]]) -> None:
         document, log = case
         path = write_json(fuzz_dir / "results.json", document)
@@ -70,7 +70,7 @@ def test_mutated_results(fuzz_report: FuzzReport, fuzz_dir: Path) -> None:
 
 def test_damaged_results_files(fuzz_report: FuzzReport, fuzz_dir: Path) -> None:
     tally = fuzz_report.tally("results.json bytes")
-    valid = json.dumps(RESULTS_1_1).encode()
+    valid = json.dumps(RESULTS_1_2).encode()
 
     @fuzz_settings(N_EXAMPLES)
     @given(mutated_bytes(valid))
@@ -110,7 +110,7 @@ def test_history_import_survives_mutated_results(fuzz_report: FuzzReport, tmp_pa
     db_path = tmp_path / "history.sqlite"
 
     @fuzz_settings(100)
-    @given(mutated_documents(RESULTS_1_1))
+    @given(mutated_documents(RESULTS_1_2))
     def run(case: tuple[Any, list[str]]) -> None:
         document, log = case
         path = write_json(tmp_path / "results.json", document)
@@ -138,7 +138,7 @@ def test_history_import_survives_mutated_results(fuzz_report: FuzzReport, tmp_pa
     ids=["null count", "list is a string", "empty test"],
 )
 def test_a_refused_file_writes_no_report_export_or_history(tmp_path: Path, corrupt: Any) -> None:
-    document = json.loads(json.dumps(RESULTS_1_1))
+    document = json.loads(json.dumps(RESULTS_1_2))
     corrupt(document)
     session = tmp_path / "session"
     session.mkdir()

@@ -17,7 +17,7 @@ from hipsight.session.writer import save_session
 
 def _session() -> SessionResults:
     metrics = (
-        MetricValue.measured("internal_rotation", "left", 24.0, "deg", 0.9, 40),
+        MetricValue.measured("internal_rotation", "left", 18.0, "deg", 0.9, 40, n_reps=1),
         MetricValue.not_measurable("internal_rotation", "right", "deg", "right leg hidden"),
     )
     result = TestResult(
@@ -28,7 +28,7 @@ def _session() -> SessionResults:
         status="partial",
         reasons=("right leg hidden",),
         metrics=metrics,
-        segments=(Segment("hold", 0, 10, 40, 0.33, 1.3, "left", {"angle": 24.0}),),
+        segments=(Segment("hold", 0, 10, 40, 0.33, 1.3, "left", {"internal_rotation": 18.0}),),
         findings=evaluate("hip_rotation", metrics),
     )
     return SessionResults(
@@ -66,6 +66,6 @@ def test_missing_results_file(tmp_path: Path) -> None:
 
 def test_test_result_metric_lookup() -> None:
     result = _session().tests[0].result
-    assert result.metric("internal_rotation", "left").value == 24.0
+    assert result.metric("internal_rotation", "left").value == 18.0
     with pytest.raises(KeyError, match="no metric"):
         result.metric("external_rotation", "left")

@@ -1,179 +1,82 @@
 """Metrics vs norms -> findings (deficits, asymmetries), with LBP rationale and exercises.
 
-Norms live in ``norms.toml`` beside this module: one entry per norm with its rule, threshold,
-population, source and evidence grade, and relation rules between two metrics of one test (e.g.
-internal rotation below external rotation). Wording is that of screening, not diagnosis.
+Norms live in ``norms.toml`` beside this module (:mod:`hipsight.findings.norms` reads and
+validates them): one entry per norm with its rule, threshold, measurement error (``margin`` and
+its ``error_source``), the evidence a value must rest on (``min_reps``, ``min_hold_s``,
+``min_frames``), population, source and evidence grade; relation rules between two metrics of one
+test (e.g. internal rotation below external rotation); and the range each metric can take on a
+human body. Wording is that of screening, not diagnosis.
 
 :func:`grade` runs once, after a protocol has measured: protocols return metrics and segments,
-and never grade themselves.
+and never grade themselves. In order, it counts the valid reps behind each value, turns values
+outside their plausible range into ``not_measurable`` (a failed measurement is never a finding),
+then compares what is left with the norms. A finding needs the value beyond its threshold *plus*
+the measurement error; an asymmetry needs the left/right difference beyond its limit plus the
+error of a difference of two measurements. A comparison the evidence cannot support (too few
+reps, too short a hold) is not made, and a note says so.
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from importlib import resources
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from hipsight.session.types import Finding, MetricValue, Severity, TestResult
+from hipsight.findings.evidence import (
+    asymmetry_note,
+    deficit_note,
+    metric_label,
+    shortfall,
+    with_rep_counts,
+)
+from hipsight.findings.norms import (
+    Norm,
+    NormBook,
+    Plausible,
+    Relation,
+    Rule,
+    load_norms,
+    parse_norms,
+    parse_relations,
+)
+from hipsight.findings.plausibility import flag_implausible
+from hipsight.session.types import (
+    Finding,
+    MetricValue,
+    Segment,
+    Severity,
+    SideName,
+    TestResult,
+    TestStatus,
+)
 
-Rule = Literal["min", "max", "descriptive"]
+__all__ = [
+    "Assessment",
+    "Norm",
+    "NormBook",
+    "Plausible",
+    "Relation",
+    "Rule",
+    "assess",
+    "asymmetry_limit",
+    "compare_relation",
+    "compare_sides",
+    "compare_with_norm",
+    "evaluate",
+    "evidence_notes",
+    "grade",
+    "grade_excess",
+    "load_norms",
+    "parse_norms",
+    "parse_relations",
+]
 
 
 @dataclass(frozen=True)
-class Norm:
-    """A reference value for one metric, with where it comes from."""
+class Assessment:
+    """The findings of one test's metrics, and notes on comparisons that were not made."""
 
-    id: str
-    test: str
-    metric: str
-    rule: Rule
-    unit: str
-    population: str
-    source: str
-    evidence: Any
-    lbp_link: str
-    threshold: float | None = None
-    steps: tuple[float, float] = (5.0, 10.0)
-    absolute: bool = False
-    margin: float = 0.0  # measurement error: only values beyond threshold + margin are findings
-    asymmetry: float | None = None
-    exercises: tuple[str, ...] = ()
-
-    def describe(self) -> str:
-        """The norm in a few words, e.g. '>= 30 deg'."""
-        if self.rule == "descriptive" or self.threshold is None:
-            return "descriptive only"
-        op = ">=" if self.rule == "min" else "<="
-        value = f"|value| {op}" if self.absolute else op
-        return f"{value} {self.threshold:g} {self.unit}"
-
-
-@dataclass(frozen=True)
-class Relation:
-    """A rule between two metrics of one side: ``metric >= reference - margin`` (rule "min")."""
-
-    id: str
-    test: str
-    metric: str
-    reference: str
-    norm: str  # the norm whose LBP link, evidence, exercises, source and steps the finding uses
-    margin: float = 0.0
-
-
-@dataclass(frozen=True)
-class NormBook:
-    """All norms, relation rules, exercise texts and asymmetry defaults."""
-
-    norms: Mapping[str, Norm]
-    exercises: Mapping[str, str]
-    asymmetry: Mapping[str, float] = field(default_factory=dict)
-    relations: tuple[Relation, ...] = ()
-
-    def for_metric(self, test: str, metric: str) -> Norm | None:
-        for norm in self.norms.values():
-            if norm.test == test and norm.metric == metric:
-                return norm
-        return None
-
-    def exercise_texts(self, ids: Iterable[str]) -> tuple[str, ...]:
-        return tuple(self.exercises.get(i, i) for i in ids)
-
-
-def parse_norms(data: Mapping[str, Any]) -> NormBook:
-    """Build a NormBook from parsed TOML, validating each entry."""
-    norms = {}
-    for norm_id, entry in data.get("norms", {}).items():
-        missing = [
-            k
-            for k in (
-                "test",
-                "metric",
-                "rule",
-                "unit",
-                "population",
-                "source",
-                "evidence",
-                "lbp_link",
-            )
-            if k not in entry
-        ]
-        if missing:
-            raise ValueError(f"norm {norm_id!r} is missing fields {missing}")
-        if entry["rule"] not in ("min", "max", "descriptive"):
-            raise ValueError(
-                f"norm {norm_id!r}: rule must be min, max or descriptive, got {entry['rule']!r}"
-            )
-        if entry["evidence"] not in ("VL", "L", "M", "EO"):
-            raise ValueError(
-                f"norm {norm_id!r}: evidence must be VL, L, M or EO, got {entry['evidence']!r}"
-            )
-        norms[norm_id] = Norm(
-            id=norm_id,
-            test=entry["test"],
-            metric=entry["metric"],
-            rule=entry["rule"],
-            unit=entry["unit"],
-            population=entry["population"],
-            source=entry["source"],
-            evidence=entry["evidence"],
-            lbp_link=entry["lbp_link"],
-            threshold=entry.get("threshold"),
-            steps=_two_steps(entry.get("steps", (5.0, 10.0)), norm_id),
-            absolute=bool(entry.get("absolute", False)),
-            margin=float(entry.get("margin", 0.0)),
-            asymmetry=entry.get("asymmetry"),
-            exercises=tuple(entry.get("exercises", ())),
-        )
-    return NormBook(
-        norms=norms,
-        exercises=dict(data.get("exercises", {})),
-        asymmetry=dict(data.get("asymmetry", {})),
-        relations=parse_relations(data.get("relations", {}), norms),
-    )
-
-
-def parse_relations(data: Mapping[str, Any], norms: Mapping[str, Norm]) -> tuple[Relation, ...]:
-    """The ``[relations.*]`` tables, each checked against the norms it names."""
-    relations = []
-    for relation_id, entry in data.items():
-        missing = [k for k in ("test", "metric", "reference", "norm") if k not in entry]
-        if missing:
-            raise ValueError(f"relation {relation_id!r} is missing fields {missing}")
-        if entry["norm"] not in norms:
-            raise ValueError(
-                f"relation {relation_id!r}: norm must be one of {sorted(norms)}, "
-                f"got {entry['norm']!r}"
-            )
-        relations.append(
-            Relation(
-                id=relation_id,
-                test=entry["test"],
-                metric=entry["metric"],
-                reference=entry["reference"],
-                norm=entry["norm"],
-                margin=float(entry.get("margin", 0.0)),
-            )
-        )
-    return tuple(relations)
-
-
-def _two_steps(steps: Any, norm_id: str) -> tuple[float, float]:
-    values = tuple(float(v) for v in steps)
-    if len(values) != 2 or not 0 < values[0] <= values[1]:
-        raise ValueError(
-            f"norm {norm_id!r}: steps must be two increasing positive numbers, got {steps!r}"
-        )
-    return values[0], values[1]
-
-
-@lru_cache(maxsize=1)
-def load_norms() -> NormBook:
-    """The norms shipped with hipsight."""
-    text = resources.files("hipsight.findings").joinpath("norms.toml").read_text(encoding="utf-8")
-    return parse_norms(tomllib.loads(text))
+    findings: tuple[Finding, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def grade_excess(excess: float, steps: tuple[float, float]) -> Severity:
@@ -185,8 +88,18 @@ def grade_excess(excess: float, steps: tuple[float, float]) -> Severity:
     return "moderate" if excess <= steps[1] else "marked"
 
 
+def cite(norm: Norm) -> str:
+    """The norm's source, and the source of its link with low back pain when it has one."""
+    if not norm.lbp_source:
+        return norm.source
+    return f"{norm.source}. Link with low back pain: {norm.lbp_source}"
+
+
 def compare_with_norm(value: MetricValue, norm: Norm, test: str) -> Finding | None:
-    """A finding when a measured value lies beyond its norm, else None."""
+    """A finding when a measured value lies beyond its norm by more than its measurement error.
+
+    Evidence (reps, hold, frames) is checked by the caller (:func:`assess`).
+    """
     if (
         value.status != "ok"
         or value.value is None
@@ -201,6 +114,9 @@ def compare_with_norm(value: MetricValue, norm: Norm, test: str) -> Finding | No
         return None
     side = f"{value.side} " if value.side else ""
     direction = "below" if norm.rule == "min" else "above"
+    error = (
+        f" by more than its measurement error ({norm.margin:g} {norm.unit})" if norm.margin else ""
+    )
     return Finding(
         id=f"{test}.{value.metric}.{value.side or 'both'}",
         test=test,
@@ -211,13 +127,13 @@ def compare_with_norm(value: MetricValue, norm: Norm, test: str) -> Finding | No
         norm_text=norm.describe(),
         severity=severity,
         message=(
-            f"{side}{value.metric.replace('_', ' ')} {value.value:g} {value.unit} is {direction} "
-            f"the reference ({norm.describe()})"
+            f"{side}{metric_label(value.metric)} {value.value:g} {value.unit} is {direction} "
+            f"the reference ({norm.describe()}){error}"
         ),
         lbp_link=norm.lbp_link,
         evidence=norm.evidence,
         exercises=tuple(norm.exercises),
-        source=norm.source,
+        source=cite(norm),
     )
 
 
@@ -235,16 +151,19 @@ def asymmetry_limit(norm: Norm, book: NormBook) -> float | None:
 def compare_sides(
     values: Iterable[MetricValue], norm: Norm, test: str, limit: float
 ) -> Finding | None:
-    """A finding when left and right differ by more than ``limit``."""
+    """A finding when left and right differ by more than ``limit`` plus the error of a
+    difference of two measurements (:meth:`Norm.difference_margin`)."""
     by_side = {
         v.side: v.value for v in values if v.status == "ok" and v.value is not None and v.side
     }
     if set(by_side) != {"left", "right"}:
         return None
     diff = abs(float(by_side["left"] or 0.0) - float(by_side["right"] or 0.0))
-    severity = grade_excess(diff - limit, norm.steps)
+    error = norm.difference_margin()
+    severity = grade_excess(diff - limit - error, norm.steps)
     if severity == "none":
         return None
+    error_text = f" + {error:g} {norm.unit} measurement error" if error else ""
     return Finding(
         id=f"{test}.{norm.metric}.asymmetry",
         test=test,
@@ -252,17 +171,85 @@ def compare_sides(
         side=None,
         value=round(diff, 2),
         unit=norm.unit,
-        norm_text=f"left/right difference <= {limit:g} {norm.unit}",
+        norm_text=f"left/right difference <= {limit:g} {norm.unit}{error_text}",
         severity=severity,
         message=(
-            f"{norm.metric.replace('_', ' ')} differs by {diff:.1f} {norm.unit} between sides "
-            f"(left {by_side['left']:g}, right {by_side['right']:g}; limit {limit:g})"
+            f"{metric_label(norm.metric)} differs by {diff:.1f} {norm.unit} between sides "
+            f"(left {by_side['left']:g}, right {by_side['right']:g}; limit {limit:g}"
+            f"{error_text})"
         ),
         lbp_link=norm.lbp_link,
         evidence=norm.evidence,
         exercises=tuple(norm.exercises),
-        source=norm.source,
+        source=cite(norm),
     )
+
+
+def deficits(
+    test: str, values: Sequence[MetricValue], segments: Sequence[Segment], book: NormBook
+) -> Assessment:
+    """Each value against its norm, where the evidence is enough; a note where it is not."""
+    findings, notes = [], []
+    for value in values:
+        norm = book.for_metric(test, value.metric)
+        if norm is None or norm.rule == "descriptive" or value.status != "ok":
+            continue
+        why = shortfall(value, norm, segments, min_reps=norm.min_reps)
+        if why is not None:
+            notes.append(deficit_note(value, why))
+        elif (finding := compare_with_norm(value, norm, test)) is not None:
+            findings.append(finding)
+    return Assessment(tuple(findings), tuple(notes))
+
+
+def asymmetries(
+    test: str,
+    values: Sequence[MetricValue],
+    segments: Sequence[Segment],
+    book: NormBook,
+    overrides: Mapping[str, float],
+) -> Assessment:
+    """Left against right for each metric measured on both sides, where each side's evidence is
+    enough (``asymmetry_min_reps`` per side, ``min_hold_s``, ``min_frames``)."""
+    findings, notes = [], []
+    for metric in sorted({v.metric for v in values if v.side}):
+        norm = book.for_metric(test, metric)
+        if norm is None or norm.rule == "descriptive":
+            continue
+        limit = overrides.get(metric) or asymmetry_limit(norm, book)
+        sides = {v.side: v for v in values if v.metric == metric and v.status == "ok" and v.side}
+        if limit is None or set(sides) != {"left", "right"}:
+            continue
+        why: dict[SideName, str] = {}
+        for side, value in sides.items():
+            lacking = shortfall(value, norm, segments, min_reps=norm.asymmetry_min_reps)
+            if lacking is not None and side is not None:
+                why[side] = lacking
+        if why:
+            notes.append(asymmetry_note(metric, why))
+        elif (finding := compare_sides(sides.values(), norm, test, limit)) is not None:
+            findings.append(finding)
+    return Assessment(tuple(findings), tuple(notes))
+
+
+def assess(
+    test: str,
+    values: Iterable[MetricValue],
+    segments: Sequence[Segment] = (),
+    book: NormBook | None = None,
+    asymmetry: Mapping[str, float] | None = None,
+) -> Assessment:
+    """All findings of one test (each metric against its norm, left/right asymmetries), and a
+    note for each comparison the evidence could not support.
+
+    ``asymmetry`` overrides limits by metric id (e.g. ``{"knee_fppa": 9.0}``). Values without
+    ``n_reps`` get it counted from ``segments``.
+    """
+    book = book or load_norms()
+    values = with_rep_counts(values, segments)
+    own = deficits(test, values, segments, book)
+    sides = asymmetries(test, values, segments, book, asymmetry or {})
+    return Assessment(own.findings + sides.findings, own.notes + sides.notes)
 
 
 def evaluate(
@@ -270,46 +257,31 @@ def evaluate(
     values: Iterable[MetricValue],
     book: NormBook | None = None,
     asymmetry: Mapping[str, float] | None = None,
+    segments: Sequence[Segment] = (),
 ) -> tuple[Finding, ...]:
-    """All findings of one test: each metric against its norm, and left/right asymmetries.
-
-    ``asymmetry`` overrides limits by metric id (e.g. ``{"knee_fppa": 9.0}``).
-    """
-    book = book or load_norms()
-    values = list(values)
-    findings: list[Finding] = []
-    for value in values:
-        norm = book.for_metric(test, value.metric)
-        if norm is not None and (finding := compare_with_norm(value, norm, test)) is not None:
-            findings.append(finding)
-    for metric in sorted({v.metric for v in values if v.side}):
-        norm = book.for_metric(test, metric)
-        if norm is None or norm.rule == "descriptive":
-            continue
-        limit = (asymmetry or {}).get(metric) or asymmetry_limit(norm, book)
-        if limit is not None and (
-            finding := compare_sides([v for v in values if v.metric == metric], norm, test, limit)
-        ):
-            findings.append(finding)
-    return tuple(findings)
+    """The findings of :func:`assess`, without its notes."""
+    return assess(test, values, segments, book, asymmetry).findings
 
 
 def compare_relation(
     values: Iterable[MetricValue], relation: Relation, book: NormBook
 ) -> tuple[Finding, ...]:
-    """Per side, a finding where ``metric`` is below ``reference`` by more than the margin."""
+    """Per side, a finding where ``metric`` is below ``reference`` by more than the relation's
+    margin plus the error of a difference of two measurements."""
     norm = book.norms[relation.norm]
     found = {(v.metric, v.side): v.value for v in values if v.status == "ok" and v.side}
+    error = norm.difference_margin()
     findings = []
     for side in ("left", "right"):
         value = found.get((relation.metric, side))
         reference = found.get((relation.reference, side))
         if value is None or reference is None:
             continue
-        severity = grade_excess(reference - value - relation.margin, norm.steps)
+        severity = grade_excess(reference - value - relation.margin - error, norm.steps)
         if severity == "none":
             continue
-        what, other = relation.metric.replace("_", " "), relation.reference.replace("_", " ")
+        what, other = metric_label(relation.metric), metric_label(relation.reference)
+        error_text = f" - {error:g} {norm.unit} measurement error" if error else ""
         findings.append(
             Finding(
                 id=f"{relation.test}.{relation.id}.{side}",
@@ -320,7 +292,7 @@ def compare_relation(
                 unit=norm.unit,
                 norm_text=(
                     f"{what} >= {other} ({reference:g} {norm.unit}) - "
-                    f"{relation.margin:g} {norm.unit}"
+                    f"{relation.margin:g} {norm.unit}{error_text}"
                 ),
                 severity=severity,
                 message=(
@@ -330,7 +302,7 @@ def compare_relation(
                 lbp_link=norm.lbp_link,
                 evidence=norm.evidence,
                 exercises=norm.exercises,
-                source=norm.source,
+                source=cite(norm),
             )
         )
     return tuple(findings)
@@ -343,21 +315,56 @@ def evidence_notes(result: TestResult, book: NormBook) -> tuple[str, ...]:
     for name in names:
         norm = book.norms[name or ""]
         if norm.rule == "descriptive":
-            notes.append(f"Evidence: {norm.lbp_link} (evidence {norm.evidence}; {norm.source}).")
+            notes.append(f"Evidence: {norm.lbp_link} (evidence {norm.evidence}; {cite(norm)}).")
     return tuple(notes)
+
+
+def status_after_grading(metrics: Sequence[MetricValue], status: TestStatus) -> TestStatus:
+    """The test's status after grading: ``measured`` drops to ``partial`` (or
+    ``not_measurable``) when a value was found implausible."""
+    ok = sum(m.status == "ok" for m in metrics)
+    if ok == 0 and metrics:
+        return "not_measurable"
+    if status == "measured" and ok < len(metrics):
+        return "partial"
+    return status
 
 
 def grade(
     result: TestResult,
     asymmetry: Mapping[str, float] | None = None,
     book: NormBook | None = None,
+    recording_s: float | None = None,
 ) -> TestResult:
-    """The result with its findings: each metric against its norm, left/right asymmetries and
-    the relation rules; descriptive metrics get a note on their evidence instead."""
+    """The result with its findings.
+
+    Values outside their plausible range become ``not_measurable`` (``recording_s`` bounds hold
+    times); then each metric is compared with its norm, left with right and by the relation
+    rules, where the evidence suffices; descriptive metrics get a note on their evidence.
+    """
     book = book or load_norms()
-    findings = evaluate(result.test, result.metrics, book, asymmetry)
+    counted = with_rep_counts(result.metrics, result.segments)
+    metrics = flag_implausible(result.test, counted, book, recording_s)
+    found = assess(result.test, metrics, result.segments, book, asymmetry)
+    findings = found.findings
     for relation in book.relations:
         if relation.test == result.test:
-            findings += compare_relation(result.metrics, relation, book)
-    notes = tuple(n for n in evidence_notes(result, book) if n not in result.notes)
-    return replace(result, findings=findings, notes=result.notes + notes)
+            findings += compare_relation(metrics, relation, book)
+    implausible = tuple(
+        m.reason
+        for m, before in zip(metrics, counted, strict=True)
+        if m.reason and before.status == "ok"
+    )
+    graded = replace(result, metrics=metrics)
+    notes = tuple(
+        dict.fromkeys(
+            n for n in (*found.notes, *evidence_notes(graded, book)) if n not in result.notes
+        )
+    )
+    return replace(
+        graded,
+        status=status_after_grading(metrics, result.status),
+        reasons=tuple(dict.fromkeys((*result.reasons, *implausible))),
+        findings=findings,
+        notes=result.notes + notes,
+    )

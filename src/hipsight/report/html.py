@@ -433,10 +433,11 @@ def metric_rows(
 def metric_cell(value: MetricValue) -> MetricCell:
     if value.status != "ok" or value.value is None:
         return MetricCell("not measurable", "not_measurable", value.reason or "")
+    reps = "" if value.n_reps is None else f", {value.n_reps} valid reps"
     return MetricCell(
         fmt_value(value.value, value.unit),
         "ok",
-        f"quality {value.quality:.2f}, {value.n_frames} frames",
+        f"quality {value.quality:.2f}, {value.n_frames} frames{reps}",
     )
 
 

@@ -29,7 +29,7 @@ from hipsight.session.types import (
 
 RESULTS_SCHEMA = "hipsight.results"
 RESULTS_VERSION = 1  # major: a reader refuses a newer one
-RESULTS_MINOR_VERSION = 1  # 1.1 added each test's structured ``processing`` list
+RESULTS_MINOR_VERSION = 2  # 1.1 added each test's ``processing`` list; 1.2 metrics' ``n_reps``
 DISCLAIMER = (
     "hipsight is a screening aid, not a diagnosis. Values come from a single camera and carry "
     "measurement error of several degrees; findings say where a value lies outside a reference "

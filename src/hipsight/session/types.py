@@ -111,6 +111,7 @@ class MetricValue:
     quality: float = 0.0  # 0..1: share of valid frames x mean landmark visibility
     n_frames: int = 0
     norm: str | None = None
+    n_reps: int | None = None  # valid reps, strides or holds it comes from; None = not counted
 
     def __post_init__(self) -> None:
         if self.status == "ok" and self.value is None:
@@ -120,6 +121,8 @@ class MetricValue:
         _check_finite(f"metric {self.metric}: value", self.value)
         _check_fraction(f"metric {self.metric}: quality", self.quality)
         _check_count(f"metric {self.metric}: n_frames", self.n_frames)
+        if self.n_reps is not None:
+            _check_count(f"metric {self.metric}: n_reps", self.n_reps)
 
     @classmethod
     def measured(
@@ -131,6 +134,7 @@ class MetricValue:
         quality: float,
         n_frames: int,
         norm: str | None = None,
+        n_reps: int | None = None,
     ) -> MetricValue:
         return cls(
             metric,
@@ -142,6 +146,7 @@ class MetricValue:
             round(min(max(float(quality), 0.0), 1.0), 3),
             int(n_frames),
             norm,
+            None if n_reps is None else int(n_reps),
         )
 
     @classmethod

@@ -258,8 +258,9 @@ def run_protocol(
         baseline=dict(baseline or {}),
         m_per_px=m_per_px,
     )
-    recording_s = float(seq.t[-1] - seq.t[0]) if seq.n_frames else None
-    return grade(protocol.measure(seq, table, context), options.asymmetry, recording_s=recording_s)
+    return grade(
+        protocol.measure(seq, table, context), options.asymmetry, recording_s=seq.duration_s
+    )
 
 
 def write_outputs(

@@ -468,14 +468,20 @@ def recorded_view(seq: PoseSequence, declared: View | None) -> ViewCheck:
     for check in checks:
         if check.ok:
             return check
-    detected = checks[0].detected
+    side = checks[0]
+    if side.off_view_deg is None:
+        return side  # no torso seen: the body is not visible
     return ViewCheck(
         "side",
-        detected,
+        side.detected,
         0.0,
         False,
-        "wrong camera view: the squat needs a side view (depth, trunk) or a front view (knee "
-        f"valgus, hip shift); the recording shows a {detected} view in most frames",
+        "wrong camera view: the squat needs a side view (depth, trunk; the camera within "
+        f"{side.within_deg:.0f}° of it) or a front view (knee valgus, hip shift; within "
+        f"{checks[1].within_deg:.0f}°); the camera is about {side.off_view_deg:.0f}° off the "
+        "side view in most frames",
+        side.off_view_deg,
+        side.within_deg,
     )
 
 

@@ -150,14 +150,15 @@ class ViewTolerance:
 
     def limit_deg(self, knee_flexion: FloatArray | None = None) -> FloatArray:
         """(T,) the limit on the estimated angle per frame; with ``by_knee_flexion``, from each
-        frame's knee flexion (NaN flexion: the strictest row)."""
+        frame's knee flexion (negative, i.e. never, where the flexion is unknown or beyond the
+        last row)."""
         if not self.by_knee_flexion or knee_flexion is None:
             return np.asarray(self.within_deg, dtype=np.float64)
         flexion = np.array([row[0] for row in self.by_knee_flexion])
         limits = np.array([row[1] for row in self.by_knee_flexion]) - ESTIMATE_ERROR_DEG
         row = np.searchsorted(flexion, np.abs(np.nan_to_num(knee_flexion, nan=flexion[-1])))
         limit = np.where(row < flexion.size, limits[np.minimum(row, flexion.size - 1)], -1.0)
-        return np.asarray(np.where(np.isfinite(knee_flexion), limit, limits.min()))
+        return np.asarray(np.where(np.isfinite(knee_flexion), limit, -1.0))
 
 
 DEFAULT_TOLERANCES: dict[View, ViewTolerance] = {

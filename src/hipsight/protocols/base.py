@@ -34,6 +34,8 @@ class MetricSpec:
     per_side: bool = True
     norm: str | None = None  # id of the norm in norms.toml it is compared with
     description: str = ""
+    # camera angles at which its 2D value stays within a stated error (validation/view_tolerance.py)
+    view_tolerance: ViewTolerance | None = None
 
 
 @dataclass(frozen=True)

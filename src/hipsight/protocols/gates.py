@@ -9,13 +9,14 @@ the back to it); a protocol accepts the frames within its tolerance
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import (
+    ESTIMATE_ERROR_DEG,
     ViewTolerance,
     camera_view_angle,
     label_views,
@@ -26,6 +27,7 @@ from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates
 from hipsight.session.types import View
 
+MIN_SHARE_WITHIN = 0.6  # share of a metric's frames that must be within its own tolerance
 HINTS: dict[View, str] = {
     "side": "turn sideways to the camera",
     "front": "face the camera (or turn your back to it)",
@@ -52,13 +54,42 @@ class ViewCheck:
     reason: str | None
     off_view_deg: float | None = None
     within_deg: float | None = None
+    off_view: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
 
 
-def view_reason(off_deg: float, view: View, what: str, within_deg: float) -> str:
+def metric_view_reason(
+    view: ViewCheck, tolerance: ViewTolerance, frames: NDArray[np.bool_], what: str
+) -> str | None:
+    """Why ``what`` cannot be measured from ``frames`` at this camera angle, or None.
+
+    The metric needs its own tolerance (tighter than the protocol's) in at least
+    ``MIN_SHARE_WITHIN`` of the frames it uses; the reason names the median camera angle there.
+    """
+    if view.off_view is None or not frames.any():
+        return None
+    off = view.off_view[frames]
+    off = off[np.isfinite(off)]
+    if off.size == 0:
+        return None
+    with np.errstate(invalid="ignore"):
+        share = float((off <= tolerance.within_deg).mean())
+    if share >= MIN_SHARE_WITHIN:
+        return None
+    return view_reason(float(np.median(off)), tolerance.view, what, tolerance)
+
+
+def view_reason(off_deg: float, view: View, what: str, tolerance: ViewTolerance) -> str:
     """'camera about 35° off the side view; hip flexion needs within 20°' (with a hint)."""
+    if tolerance.within_deg <= 0:
+        return (
+            f"camera about {off_deg:.0f}° off the {view} view; {what} stays within "
+            f"±{tolerance.max_error_deg:g}° only up to {tolerance.geometric_deg:.0f}° off it, "
+            f"less than the camera-angle estimate's typical error ({ESTIMATE_ERROR_DEG:g}°), so "
+            "it cannot be measured reliably from a single camera"
+        )
     return (
         f"camera about {off_deg:.0f}° off the {view} view; {what} needs within "
-        f"{within_deg:.0f}° ({HINTS[view]})"
+        f"{tolerance.within_deg:.0f}° ({HINTS[view]})"
     )
 
 
@@ -88,9 +119,10 @@ def check_view(
     values, counts = np.unique(labels, return_counts=True)
     detected = str(values[np.argmax(counts)])
     share = float(within_view(seq, tolerance)[mask].mean())
-    off = float(np.median(off_view_deg(angle[mask], required)))
+    off_view = off_view_deg(angle, required)
+    off = float(np.median(off_view[mask]))
     if share >= min_share:
-        return ViewCheck(required, detected, share, True, None, off, tolerance.within_deg)
+        return ViewCheck(required, detected, share, True, None, off, tolerance.within_deg, off_view)
     return ViewCheck(
         required,
         detected,
@@ -101,6 +133,7 @@ def check_view(
         f"view (median; {100 * share:.0f}% of the frames within); {HINTS[required]}",
         off,
         tolerance.within_deg,
+        off_view,
     )
 
 

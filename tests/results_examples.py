@@ -168,6 +168,18 @@ SUMMARY_1_1: dict[str, Any] = {
     "minor_version": 1,
     "processing_steps": [{"name": "landmark_validity", "params": {"min_visibility": 0.5}}],
 }
+SUMMARY_1_2: dict[str, Any] = {
+    **SUMMARY_1_1,
+    "minor_version": 2,
+    "camera_angle": {
+        "n_frames": 217,
+        "median_deg": 10.9,
+        "p10_deg": 5.9,
+        "p90_deg": 20.1,
+        "bands": {"0-15": 0.71, "15-30": 0.29, "30-45": 0.0, "45-60": 0.0, "60-90": 0.0},
+        "estimate_error_deg": 8.0,
+    },
+}
 
 
 def example_files() -> dict[str, dict[str, Any]]:
@@ -179,10 +191,10 @@ def example_files() -> dict[str, dict[str, Any]]:
     newer_major = copy.deepcopy(RESULTS_1_2)
     newer_major["version"] = 2
     newer_major["minor_version"] = 0
-    summary_minor = copy.deepcopy(SUMMARY_1_1)
-    summary_minor["minor_version"] = 2
+    summary_minor = copy.deepcopy(SUMMARY_1_2)
+    summary_minor["minor_version"] = 3
     summary_minor["camera_height_m"] = 1.1
-    summary_major = copy.deepcopy(SUMMARY_1_1)
+    summary_major = copy.deepcopy(SUMMARY_1_2)
     summary_major["version"] = 2
     return {
         "results-v1.0.json": RESULTS_1_0,
@@ -192,7 +204,8 @@ def example_files() -> dict[str, dict[str, Any]]:
         "results-v2.0-newer-major.json": newer_major,
         "summary-v1.0.json": SUMMARY_1_0,
         "summary-v1.1.json": SUMMARY_1_1,
-        "summary-v1.2-newer-minor.json": summary_minor,
+        "summary-v1.2.json": SUMMARY_1_2,
+        "summary-v1.3-newer-minor.json": summary_minor,
         "summary-v2.0-newer-major.json": summary_major,
     }
 

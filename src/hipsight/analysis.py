@@ -22,7 +22,12 @@ from hipsight.errors import InputError, NoPersonError
 from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.summary import summarise_angles
 from hipsight.kinematics.table import AngleTable
-from hipsight.kinematics.view import apply_view_gate, near_side
+from hipsight.kinematics.view import (
+    apply_view_gate,
+    camera_view_angle,
+    near_side,
+    summarise_camera_angle,
+)
 from hipsight.optional import require
 from hipsight.pose.sequence import PoseSequence, read_landmarks
 from hipsight.session.summary import SUMMARY_MINOR_VERSION, SUMMARY_SCHEMA, SUMMARY_VERSION
@@ -179,6 +184,7 @@ def analyse_sequence(
         "fps": round(seq.fps, 3),
         "detected_fraction": round(float(seq.detected.mean()), 4),
         "side": {"requested": options.side, "analysed": side, "near_camera": near_side(seq)},
+        "camera_angle": summarise_camera_angle(camera_view_angle(seq)[0]),
         "meta": seq.meta.to_dict(),
         "calibration": calibration_summary(calib),
         "processing": [step.describe() for step in shown.provenance],

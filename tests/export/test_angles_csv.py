@@ -37,3 +37,18 @@ def test_csv_refuses_mismatched_lengths(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="5 frames, sequence has 10"):
         write_angles_csv(tmp_path / "a.csv", synth.sequence, table)
     assert np.isfinite(table.values).any()
+
+
+def test_csv_has_the_camera_angle_and_reads_back_without_it(tmp_path: Path) -> None:
+    from hipsight.samples.synthetic import front_camera
+    from hipsight.session.series import read_angles_csv
+
+    for camera, expected in ((side_camera(), 0.0), (front_camera(), 90.0)):
+        seq = make_sequence(Pose(), camera, n_frames=10).sequence
+        table = compute_angles(seq, cutoff_hz=None)
+        path = write_angles_csv(tmp_path / "a.csv", seq, table)
+        rows = list(csv.DictReader(path.open()))
+        assert list(rows[0])[4:6] == ["camera_angle_deg", "camera_angle_uncertainty_deg"]
+        assert all(abs(float(r["camera_angle_deg"]) - expected) < 3.0 for r in rows)
+        series = read_angles_csv(path)
+        assert series.names == table.names  # the camera angle is not read back as an angle

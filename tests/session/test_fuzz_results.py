@@ -21,7 +21,7 @@ from hipsight.session.finish import finish_session
 from hipsight.session.reader import load_session
 from hipsight.session.summary import read_summary
 from hipsight.session.types import SessionResults
-from results_examples import RESULTS_1_2, SUMMARY_1_1
+from results_examples import RESULTS_1_2, SUMMARY_1_2
 
 N_EXAMPLES = 300
 
@@ -91,7 +91,7 @@ def test_mutated_summaries(fuzz_report: FuzzReport, fuzz_dir: Path) -> None:
     tally = fuzz_report.tally("summary.json")
 
     @fuzz_settings(N_EXAMPLES)
-    @given(mutated_documents(SUMMARY_1_1))
+    @given(mutated_documents(SUMMARY_1_2))
     def run(case: tuple[Any, list[str]]) -> None:
         document, log = case
         path = write_json(fuzz_dir / "summary.json", document)

@@ -68,7 +68,7 @@ def test_newer_major_results_are_refused_with_upgrade() -> None:
     assert str(info.value).startswith(f"{path}: ")
 
 
-@pytest.mark.parametrize("name", ["summary-v1.0.json", "summary-v1.1.json"])
+@pytest.mark.parametrize("name", ["summary-v1.0.json", "summary-v1.1.json", "summary-v1.2.json"])
 def test_summaries_of_this_and_the_previous_version_are_read(name: str) -> None:
     summary, notes = read_summary(_example(name))
     assert notes == ()
@@ -77,12 +77,12 @@ def test_summaries_of_this_and_the_previous_version_are_read(name: str) -> None:
 
 
 def test_newer_minor_summary_is_read_with_a_note_and_newer_major_refused() -> None:
-    summary, notes = read_summary(_example("summary-v1.2-newer-minor.json"))
+    summary, notes = read_summary(_example("summary-v1.3-newer-minor.json"))
     assert summary.n_frames == 230
     assert len(notes) == 1 and "camera_height_m" in notes[0]
-    with pytest.raises(InputError, match=r"summary version 2\.1 is newer .*upgrade hipsight"):
+    with pytest.raises(InputError, match=r"summary version 2\.2 is newer .*upgrade hipsight"):
         read_summary(_example("summary-v2.0-newer-major.json"))
-    assert (SUMMARY_VERSION, SUMMARY_MINOR_VERSION) == (1, 1)
+    assert (SUMMARY_VERSION, SUMMARY_MINOR_VERSION) == (1, 2)
 
 
 def test_stored_examples_are_what_the_script_builds(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
 from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.stance import still_body_frames
-from hipsight.kinematics.view import classify_view, width_ratio
+from hipsight.kinematics.view import label_views
 from hipsight.paths import calibration_dir
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
@@ -276,7 +276,7 @@ def _median(values: FloatArray) -> float | None:
 
 def detect_stance_view(seq: PoseSequence, still: BoolArray) -> View:
     """'front' or 'side': the view of most still frames."""
-    labels = classify_view(width_ratio(seq))[still]
+    labels = label_views(seq)[still]
     front, side = int((labels == "front").sum()), int((labels == "side").sum())
     if front == 0 and side == 0:
         raise InputError(
@@ -304,7 +304,7 @@ def measure_stance(
         raise InputError(f"view must be 'front', 'side' or 'auto', got {view!r}")
     still = still_body_frames(seq)
     chosen: View = detect_stance_view(seq, still) if view == "auto" else view
-    used = still & (classify_view(width_ratio(seq)) == chosen)
+    used = still & (label_views(seq) == chosen)
     still_s = float(used.sum() / seq.fps)
     where = seq.input_label
     if still_s < min_still_s:

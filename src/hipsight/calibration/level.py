@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from hipsight.calibration.intrinsics import BoardView, board_object_points, check_board
 from hipsight.errors import InputError
 from hipsight.kinematics.stance import midpoint, roll_from_up, stance_rolls, still_body_frames
-from hipsight.kinematics.view import classify_view, width_ratio
+from hipsight.kinematics.view import label_views
 from hipsight.optional import cv2_module
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
@@ -212,7 +212,7 @@ def estimate_level_from_board(
 
 def stance_frames(seq: PoseSequence, view: str = "front") -> BoolArray:
     """(T,) frames that are still and seen from ``view`` ('front' or 'side')."""
-    return np.asarray(still_body_frames(seq) & (classify_view(width_ratio(seq)) == view))
+    return np.asarray(still_body_frames(seq) & (label_views(seq) == view))
 
 
 def estimate_level_from_stance(

@@ -1,5 +1,5 @@
-"""Angle time series as CSV: one row per frame, one column per angle (documented in
-docs/output-formats.md)."""
+"""Angle time series as CSV: one row per frame, the camera-to-body angle, one column per angle
+(documented in docs/output-formats.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 
 from hipsight.fileio import atomic_write
 from hipsight.kinematics.table import AngleTable
+from hipsight.kinematics.view import camera_view_angle
 from hipsight.pose.landmarks import KEY_BODY
 from hipsight.pose.sequence import PoseSequence
 
@@ -25,20 +26,34 @@ def frame_quality(seq: PoseSequence) -> np.ndarray:
     return np.where(seq.detected, np.nan_to_num(vis).mean(axis=1), 0.0)
 
 
+def _cells(values: np.ndarray, fmt: str) -> np.ndarray:
+    """Formatted cells of a (T,) column; empty where NaN."""
+    return np.where(np.isfinite(values), np.char.mod(fmt, np.nan_to_num(values)), "")
+
+
 def write_angles_csv(path: str | Path, seq: PoseSequence, table: AngleTable) -> Path:
     """Write the CSV atomically. Missing values are empty cells."""
     if table.values.shape[0] != seq.n_frames:
         raise ValueError(
             f"angle table has {table.values.shape[0]} frames, sequence has {seq.n_frames}"
         )
-    header = ["frame", "time_s", "detected", "quality", *angle_columns(table)]
+    header = [
+        "frame",
+        "time_s",
+        "detected",
+        "quality",
+        "camera_angle_deg",
+        "camera_angle_uncertainty_deg",
+        *angle_columns(table),
+    ]
     values = np.where(table.valid, table.values, np.nan)
-    cells = np.where(np.isfinite(values), np.char.mod("%.2f", np.nan_to_num(values)), "")
+    cells = _cells(values, "%.2f")
     quality = np.char.mod("%.3f", frame_quality(seq))
+    view = [_cells(column, "%.1f") for column in camera_view_angle(seq)]
     times = np.char.mod("%.4f", seq.t)
     detected = seq.detected.astype(int).astype(str)
     frames = np.arange(seq.n_frames).astype(str)
-    rows = np.column_stack([frames, times, detected, quality, cells])
+    rows = np.column_stack([frames, times, detected, quality, *view, cells])
     with atomic_write(path, "w") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)

@@ -19,6 +19,12 @@ Two cues, fused by inverse variance, then smoothed over time:
   or from the widest ratio seen in the clip when that is larger. A relative error ``σ_r`` moves
   the angle by ``σ_r / cos θ``: good in side and oblique views, blind near frontal ones.
 
+The width cue assumes the torso lies across the line of sight. When it points along it (a
+person lying with the feet toward the camera, a deep forward bend), the image torso is short and
+the ratio meaningless; the trunk's elevation out of the image plane ``e`` (from ``world_xyz``)
+scales the ratio by ``cos e`` and widens the cue's σ by ``tan e`` times the depth noise over the
+trunk length, so the 3D cue takes over there.
+
 Visibility: torso landmarks below ``min_visibility`` are dropped (far-side landmarks of a
 side view are often below 0.5 yet still placed usefully, so the default is low). Disagreement
 between the cues beyond what their variances explain widens the uncertainty.
@@ -44,6 +50,7 @@ FloatArray = NDArray[np.float64]
 DEPTH_NOISE_M = 0.06  # MediaPipe world depth noise of a hip/shoulder line end, metres
 PLANE_NOISE_M = 0.01  # ... of its x/y components, metres
 WIDTH_NOISE = 0.055  # relative error of (hip + shoulder width) / torso against R·sin θ
+TRUNK_M = 0.5  # a typical trunk (mid-hip to mid-shoulder) length, metres
 MIN_COS = 0.1  # keeps the width cue's variance finite at 90°
 SMOOTH_HZ = 2.0
 MAX_GAP_S = 0.25
@@ -67,7 +74,7 @@ def estimate_camera_angle(
     world = _visible(seq.world_xyz, seq.visibility, min_visibility)
     image = _visible(seq.image_xy, seq.visibility, min_visibility)
     angle_3d, sigma_3d = world_cue(world)
-    angle_2d, sigma_2d = width_cue(image, frontal_ratio(world, image))
+    angle_2d, sigma_2d = width_cue(image, frontal_ratio(world, image), trunk_elevation(world))
     angle, sigma = fuse_cues(angle_3d, sigma_3d, angle_2d, sigma_2d)
     if smooth_hz is not None and seq.n_frames > 1:
         angle = smooth_over_time(angle, seq.t, smooth_hz)
@@ -94,9 +101,10 @@ def width_ratio_2d(image: FloatArray) -> FloatArray:
 
 def frontal_ratio(world: FloatArray, image: FloatArray) -> float:
     """The person's width ratio seen from the front: from world segment lengths, or the
-    widest 2D ratio of the clip (95th percentile) when that is larger. NaN if neither exists."""
+    widest 2D ratio of the clip (95th percentile, corrected for a foreshortened torso) when
+    that is larger. NaN if neither exists."""
     from_world = _width_ratio(world)
-    from_image = width_ratio_2d(image)
+    from_image = width_ratio_2d(image) * np.cos(np.nan_to_num(trunk_elevation(world)))
     candidates = [
         float(np.nanmedian(from_world)) if np.isfinite(from_world).any() else np.nan,
         float(np.nanpercentile(from_image, 95)) if np.isfinite(from_image).any() else np.nan,
@@ -105,12 +113,29 @@ def frontal_ratio(world: FloatArray, image: FloatArray) -> float:
     return max(finite) if finite else float("nan")
 
 
-def width_cue(image: FloatArray, ratio_front: float) -> tuple[FloatArray, FloatArray]:
-    """Angle and σ (degrees) from the 2D widths normalised by the frontal ratio."""
+def trunk_elevation(world: FloatArray) -> FloatArray:
+    """(T,) radians: the world trunk's (mid-hip→mid-shoulder) angle out of the image plane."""
+    mid_shoulder = (world[:, LEFT_SHOULDER] + world[:, RIGHT_SHOULDER]) / 2
+    mid_hip = (world[:, LEFT_HIP] + world[:, RIGHT_HIP]) / 2
+    trunk = mid_shoulder - mid_hip
     with np.errstate(invalid="ignore", divide="ignore"):
-        sine = np.clip(width_ratio_2d(image) / ratio_front, 0.0, 1.0)
+        return np.asarray(np.arctan2(np.abs(trunk[:, 2]), np.linalg.norm(trunk[:, :2], axis=1)))
+
+
+def width_cue(
+    image: FloatArray, ratio_front: float, elevation: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Angle and σ (degrees) from the 2D widths normalised by the frontal ratio.
+
+    ``elevation`` (radians, :func:`trunk_elevation`) corrects for a torso foreshortened in the
+    image and widens σ accordingly; None assumes the torso lies in the image plane.
+    """
+    tilt = np.zeros(image.shape[0]) if elevation is None else np.nan_to_num(elevation)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sine = np.clip(width_ratio_2d(image) * np.cos(tilt) / ratio_front, 0.0, 1.0)
         theta = np.arcsin(sine)
-        sigma = WIDTH_NOISE / np.maximum(np.cos(theta), MIN_COS)
+        relative = np.hypot(WIDTH_NOISE, np.tan(tilt) * DEPTH_NOISE_M / TRUNK_M)
+        sigma = relative / np.maximum(np.cos(theta), MIN_COS)
     return np.degrees(theta), np.degrees(sigma)
 
 

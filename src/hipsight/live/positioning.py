@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.stance import stance_rolls, still_body_frames
-from hipsight.kinematics.view import classify_view, width_ratio
+from hipsight.kinematics.view import label_views
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates
@@ -144,8 +144,7 @@ def body_share(xy: FloatArray, frame_size: tuple[int, int]) -> float:
 
 def seen_view(window: PoseSequence, recent: NDArray[np.bool_], gates: Gates) -> str:
     """The most common view label over the recent frames ('unknown' when none is clear)."""
-    ratio = width_ratio(window)[recent]
-    labels = classify_view(ratio, gates.max_width_ratio_side, gates.min_width_ratio_front)
+    labels = label_views(window, gates.side_view, gates.front_view)[recent]
     labels = labels[labels != "unknown"]
     if labels.size == 0:
         return "unknown"

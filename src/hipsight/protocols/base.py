@@ -17,7 +17,7 @@ from typing import Literal
 
 from hipsight.config import DEFAULTS
 from hipsight.kinematics.table import AngleTable
-from hipsight.kinematics.view import FRONT_MIN_RATIO, SIDE_MAX_RATIO
+from hipsight.kinematics.view import DEFAULT_TOLERANCES, ViewTolerance
 from hipsight.pose.sequence import PoseSequence
 from hipsight.session.types import SideName, TestResult, View
 
@@ -34,6 +34,8 @@ class MetricSpec:
     per_side: bool = True
     norm: str | None = None  # id of the norm in norms.toml it is compared with
     description: str = ""
+    # camera angles at which its 2D value stays within a stated error (validation/view_tolerance.py)
+    view_tolerance: ViewTolerance | None = None
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,14 @@ class Gates:
     min_visibility: float = DEFAULTS.min_visibility
     min_valid_fraction: float = 0.6  # of the frames in the analysed phase
     min_valid_frames: int = 10
-    max_width_ratio_side: float = SIDE_MAX_RATIO  # shoulder/hip width over torso length, side
-    min_width_ratio_front: float = FRONT_MIN_RATIO  # ... in a front view
+    side_view: ViewTolerance = DEFAULT_TOLERANCES["side"]  # camera angle a side view allows
+    front_view: ViewTolerance = DEFAULT_TOLERANCES["front"]  # ... a front (or back) view allows
+
+    def tolerance(self, view: View) -> ViewTolerance:
+        """The camera-angle tolerance of ``view``."""
+        if view not in ("side", "front"):
+            raise ValueError(f"view must be 'side' or 'front', got {view!r}")
+        return self.side_view if view == "side" else self.front_view
 
 
 @dataclass(frozen=True)

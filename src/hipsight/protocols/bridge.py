@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 
 from hipsight.kinematics.motion import still_frames
 from hipsight.kinematics.table import AngleTable
+from hipsight.kinematics.view import ViewTolerance
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
@@ -215,6 +216,7 @@ PROTOCOL = Protocol(
             per_side=False,
             norm="bridge_extension",
             description="Highest shoulder-hip-knee angle of the lift; 180 = straight line.",
+            view_tolerance=ViewTolerance("side", 75.0, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "time_to_peak",
@@ -230,6 +232,7 @@ PROTOCOL = Protocol(
             per_side=False,
             norm="bridge_sag",
             description="Peak angle minus the lowest angle during the hold, before lowering.",
+            view_tolerance=ViewTolerance("side", 19.9, 3.0),  # validation/view_tolerance.py
         ),
     ),
     segmentation=(

@@ -18,13 +18,20 @@ from hipsight.kinematics.view import near_side
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates, MeasureContext, Protocol
-from hipsight.protocols.gates import ViewCheck, check_frames, mean_quality
+from hipsight.protocols.gates import ViewCheck, check_frames, mean_quality, metric_view_reason
 from hipsight.protocols.segmentation import fill_small_gaps, runs
 from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 Reducer = Callable[[NDArray[np.float64]], float]
+
+ENFORCE_METRIC_TOLERANCES = False
+"""Per-metric view tolerances (``MetricSpec.view_tolerance``, from validation/view_tolerance.py)
+are declared but not yet enforced: enforced, they make seated external rotation and squat knee
+FPPA unmeasurable on any real video and refuse the gait flexion range on the Sports2D demo walk
+(docs/validation.md, "View tolerances"). The protocol-level gate (``Gates.side_view`` /
+``front_view``, 20° on the estimate) applies meanwhile. Switching this on is a product decision."""
 
 SMOOTH_S = 0.3  # moving-mean window before a peak or minimum is read
 
@@ -46,6 +53,10 @@ def gated_metric(
 ) -> MetricValue:
     """A metric computed only from frames that pass the gates, else ``not_measurable``.
 
+    Besides the protocol's view, a metric with a declared ``view_tolerance`` needs the camera
+    within it in most of its valid frames (:func:`~hipsight.protocols.gates.metric_view_reason`)
+    when ``ENFORCE_METRIC_TOLERANCES`` is on.
+
     ``compute`` receives the mask of valid frames and returns the value (NaN if it cannot).
     """
     spec = protocol.metric_spec(metric)
@@ -60,6 +71,11 @@ def gated_metric(
         return MetricValue.not_measurable(
             metric, side, spec.unit, check.reason or "too few valid frames", spec.norm
         )
+    if ENFORCE_METRIC_TOLERANCES and view is not None and spec.view_tolerance is not None:
+        what = f"{side + ' ' if side else ''}{spec.label[0].lower()}{spec.label[1:]}"
+        off_view = metric_view_reason(view, spec.view_tolerance, check.valid, what)
+        if off_view is not None:
+            return MetricValue.not_measurable(metric, side, spec.unit, off_view, spec.norm)
     value = compute(check.valid)
     if not np.isfinite(value):
         return MetricValue.not_measurable(

@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
-from hipsight.kinematics.view import near_side
+from hipsight.kinematics.view import ViewTolerance, near_side
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates, MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
@@ -339,6 +339,7 @@ PROTOCOL = Protocol(
                 "Median over strides of -min(hip flexion): the most extended thigh-vs-trunk "
                 "angle (late stance), + = extension."
             ),
+            view_tolerance=ViewTolerance("side", 44.1, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "hip_flexion_range",
@@ -346,6 +347,7 @@ PROTOCOL = Protocol(
             "deg",
             norm="gait_hip_flexion_range",
             description="Median over strides of max - min hip flexion.",
+            view_tolerance=ViewTolerance("side", 15.0, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "strides",

@@ -1,39 +1,96 @@
 """Quality gates shared by all protocols: camera view, visibility, in-plane motion, frame count.
 
 Never a confident wrong number: a metric whose frames fail a gate is ``not_measurable`` with
-the reason. The view is judged from the landmarks: in a side view the shoulders and hips
-overlap (their image width is small next to the torso length); facing the camera (or with the
-back to it) they are wide.
+the reason. The view is the camera-to-body angle estimated from the landmarks
+(:func:`~hipsight.kinematics.view.camera_view_angle`: 0° = side view, 90° = facing the camera or
+the back to it); a protocol accepts the frames within its tolerance
+(:class:`~hipsight.kinematics.view.ViewTolerance`) of the view it needs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
-from hipsight.kinematics.view import classify_view, width_ratio
+from hipsight.kinematics.view import (
+    ESTIMATE_ERROR_DEG,
+    ViewTolerance,
+    camera_view_angle,
+    label_views,
+    off_view_deg,
+    within_view,
+)
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates
 from hipsight.session.types import View
 
+MIN_SHARE_WITHIN = 0.6  # share of a metric's frames that must be within its own tolerance
+HINTS: dict[View, str] = {
+    "side": "turn sideways to the camera",
+    "front": "face the camera (or turn your back to it)",
+}
+
 
 def view_labels(seq: PoseSequence, gates: Gates) -> NDArray[np.str_]:
-    """(T,) 'side', 'front', 'oblique' or 'unknown' per frame, with this protocol's limits."""
-    return classify_view(width_ratio(seq), gates.max_width_ratio_side, gates.min_width_ratio_front)
+    """(T,) 'side', 'front', 'oblique' or 'unknown' per frame, with this protocol's tolerances."""
+    return label_views(seq, gates.side_view, gates.front_view)
 
 
 @dataclass(frozen=True)
 class ViewCheck:
-    """The view seen in a recording (or a phase of it) and whether it is the one required."""
+    """The view seen in a recording (or a phase of it) and whether it is the one required.
+
+    ``off_view_deg`` is the median estimated camera angle off the required view (None when no
+    frame shows the torso), ``within_deg`` the limit the check applied.
+    """
 
     required: View
     detected: str
-    share_required: float  # share of detected frames in the required view
+    share_required: float  # share of detected frames within the required view's tolerance
     ok: bool
     reason: str | None
+    off_view_deg: float | None = None
+    within_deg: float | None = None
+    off_view: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
+
+
+def metric_view_reason(
+    view: ViewCheck, tolerance: ViewTolerance, frames: NDArray[np.bool_], what: str
+) -> str | None:
+    """Why ``what`` cannot be measured from ``frames`` at this camera angle, or None.
+
+    The metric needs its own tolerance (tighter than the protocol's) in at least
+    ``MIN_SHARE_WITHIN`` of the frames it uses; the reason names the median camera angle there.
+    """
+    if view.off_view is None or not frames.any():
+        return None
+    off = view.off_view[frames]
+    off = off[np.isfinite(off)]
+    if off.size == 0:
+        return None
+    with np.errstate(invalid="ignore"):
+        share = float((off <= tolerance.within_deg).mean())
+    if share >= MIN_SHARE_WITHIN:
+        return None
+    return view_reason(float(np.median(off)), tolerance.view, what, tolerance)
+
+
+def view_reason(off_deg: float, view: View, what: str, tolerance: ViewTolerance) -> str:
+    """'camera about 35° off the side view; hip flexion needs within 20°' (with a hint)."""
+    if tolerance.within_deg <= 0:
+        return (
+            f"camera about {off_deg:.0f}° off the {view} view; {what} stays within "
+            f"±{tolerance.max_error_deg:g}° only up to {tolerance.geometric_deg:.0f}° off it, "
+            f"less than the camera-angle estimate's typical error ({ESTIMATE_ERROR_DEG:g}°), so "
+            "it cannot be measured reliably from a single camera"
+        )
+    return (
+        f"camera about {off_deg:.0f}° off the {view} view; {what} needs within "
+        f"{tolerance.within_deg:.0f}° ({HINTS[view]})"
+    )
 
 
 def check_view(
@@ -43,44 +100,49 @@ def check_view(
     frames: NDArray[np.bool_] | None = None,
     min_share: float = 0.7,
 ) -> ViewCheck:
-    """Does the camera see the person from the required view in most frames?"""
-    labels = view_labels(seq, gates)
+    """Is the camera within the protocol's tolerance of the required view in most frames?"""
+    tolerance = gates.tolerance(required)
+    angle, _ = camera_view_angle(seq)
     mask = seq.detected if frames is None else frames & seq.detected
-    seen = labels[mask]
-    seen = seen[seen != "unknown"]
-    if seen.size == 0:
+    mask = mask & np.isfinite(angle)
+    if not mask.any():
         return ViewCheck(
             required,
             "unknown",
             0.0,
             False,
-            "no frame shows the torso clearly enough to judge the camera view",
+            "body not visible: no frame shows the shoulders and hips clearly enough to judge "
+            "the camera view; keep the whole body in the picture",
+            within_deg=tolerance.within_deg,
         )
-    values, counts = np.unique(seen, return_counts=True)
+    labels = view_labels(seq, gates)[mask]
+    values, counts = np.unique(labels, return_counts=True)
     detected = str(values[np.argmax(counts)])
-    share = float((seen == required).mean())
+    share = float(within_view(seq, tolerance)[mask].mean())
+    off_view = off_view_deg(angle, required)
+    off = float(np.median(off_view[mask]))
     if share >= min_share:
-        return ViewCheck(required, detected, share, True, None)
-    hint = (
-        "turn sideways to the camera"
-        if required == "side"
-        else "face the camera (or turn your back to it)"
-    )
+        return ViewCheck(required, detected, share, True, None, off, tolerance.within_deg, off_view)
     return ViewCheck(
         required,
         detected,
         share,
         False,
-        f"wrong camera view: this test needs a {required} view, "
-        f"the recording shows a {detected} view "
-        f"in most frames ({100 * share:.0f}% {required}); {hint}",
+        f"wrong camera view: this test needs a {required} view, the camera within "
+        f"{tolerance.within_deg:.0f}° of it; the camera is about {off:.0f}° off the {required} "
+        f"view (median; {100 * share:.0f}% of the frames within); {HINTS[required]}",
+        off,
+        tolerance.within_deg,
+        off_view,
     )
 
 
-def in_plane_frames(seq: PoseSequence, required: View, gates: Gates) -> NDArray[np.bool_]:
-    """(T,) frames whose body orientation matches the required view (motion stays in plane)."""
-    labels = view_labels(seq, gates)
-    return np.asarray(labels == required)
+def in_plane_frames(
+    seq: PoseSequence, required: View, gates: Gates, tolerance: ViewTolerance | None = None
+) -> NDArray[np.bool_]:
+    """(T,) frames whose camera angle is within ``tolerance`` (default: the protocol's) of the
+    required view, so the motion is seen in its plane."""
+    return within_view(seq, tolerance or gates.tolerance(required))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
+from hipsight.kinematics.view import ViewTolerance
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
@@ -307,6 +308,7 @@ PROTOCOL = Protocol(
             "Peak hip extension (thigh vs trunk)",
             "deg",
             description="Median over reps of the largest thigh-vs-trunk extension, + = extension.",
+            view_tolerance=ViewTolerance("side", 31.9, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "trunk_compensation",
@@ -317,6 +319,7 @@ PROTOCOL = Protocol(
                 "Median over reps of the trunk inclination change from rep onset to peak: "
                 "+ forward lean, - backward arch."
             ),
+            view_tolerance=ViewTolerance("side", 52.9, 3.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "corrected_extension",
@@ -327,6 +330,7 @@ PROTOCOL = Protocol(
                 "Peak hip extension minus any backward arch of the trunk, "
                 "max(0, -trunk_compensation); median over reps."
             ),
+            view_tolerance=ViewTolerance("side", 31.9, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "reps",

@@ -40,6 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
+from hipsight.kinematics.view import ViewTolerance
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
@@ -251,6 +252,7 @@ PROTOCOL = Protocol(
                 "Shank against the vertical at the end of the rotation with the foot turned "
                 "outward; largest rotation that passed the gates."
             ),
+            view_tolerance=ViewTolerance("front", 9.9, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "external_rotation",
@@ -258,6 +260,7 @@ PROTOCOL = Protocol(
             "deg",
             norm="hip_rotation_external",
             description="As internal rotation, with the foot turned inward (reported positive).",
+            view_tolerance=ViewTolerance("front", 0.0, 5.0),  # validation/view_tolerance.py
         ),
     ),
     segmentation=(

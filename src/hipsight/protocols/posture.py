@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 
 from hipsight.kinematics.motion import still_frames
 from hipsight.kinematics.table import AngleTable
-from hipsight.kinematics.view import width_ratio
+from hipsight.kinematics.view import ViewTolerance, width_ratio
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
@@ -335,6 +335,7 @@ PROTOCOL = Protocol(
             per_side=False,
             norm="posture_pelvic_obliquity",
             description="Front view: hip line against the true horizontal, + = left hip higher.",
+            view_tolerance=ViewTolerance("front", 9.9, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "shoulder_tilt",
@@ -342,6 +343,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Front view: shoulder line against the horizontal, + = left one higher.",
+            view_tolerance=ViewTolerance("front", 9.0, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "trunk_lateral_lean",
@@ -349,6 +351,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Front view: trunk line against the vertical, + = leaning to the left.",
+            view_tolerance=ViewTolerance("front", 66.6, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "trunk_inclination",
@@ -356,6 +359,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Side view: trunk line against the vertical, + = forward lean.",
+            view_tolerance=ViewTolerance("side", 75.5, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "pelvic_tilt_estimate",
@@ -367,6 +371,7 @@ PROTOCOL = Protocol(
                 "Side view: standing trunk-thigh angle, a proxy that follows pelvic tilt, "
                 "+ = anterior direction. Descriptive only, never against a norm."
             ),
+            view_tolerance=ViewTolerance("side", 70.9, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "pelvic_tilt_change",

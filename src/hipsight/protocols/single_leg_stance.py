@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
+from hipsight.kinematics.view import ViewTolerance
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
@@ -186,6 +187,7 @@ PROTOCOL = Protocol(
                 "Hip line against the horizontal, + = the lifted-leg side lower, relative to "
                 "two-leg standing; median of the settled hold. Side = stance leg."
             ),
+            view_tolerance=ViewTolerance("front", 10.0, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "trunk_lean",
@@ -196,6 +198,7 @@ PROTOCOL = Protocol(
                 "Mid-hip to mid-shoulder line against the vertical, + = leaning over the stance "
                 "leg, relative to two-leg standing; median of the settled hold."
             ),
+            view_tolerance=ViewTolerance("front", 79.9, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "sway",

@@ -57,6 +57,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
+from hipsight.kinematics.view import ViewTolerance
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
@@ -468,15 +469,32 @@ def recorded_view(seq: PoseSequence, declared: View | None) -> ViewCheck:
     for check in checks:
         if check.ok:
             return check
-    detected = checks[0].detected
+    side = checks[0]
+    if side.off_view_deg is None:
+        return side  # no torso seen: the body is not visible
     return ViewCheck(
         "side",
-        detected,
+        side.detected,
         0.0,
         False,
-        "wrong camera view: the squat needs a side view (depth, trunk) or a front view (knee "
-        f"valgus, hip shift); the recording shows a {detected} view in most frames",
+        "wrong camera view: the squat needs a side view (depth, trunk; the camera within "
+        f"{side.within_deg:.0f}° of it) or a front view (knee valgus, hip shift; within "
+        f"{checks[1].within_deg:.0f}°); the camera is about {side.off_view_deg:.0f}° off the "
+        "side view in most frames",
+        side.off_view_deg,
+        side.within_deg,
     )
+
+
+def needed_landmarks(
+    seq: PoseSequence, view: ViewCheck, context: MeasureContext
+) -> tuple[int, ...]:
+    """The leg landmarks the recorded view's metrics use: in a side view the near leg's hip,
+    knee and ankle (the far leg is hidden behind it by nature), in a front view both legs."""
+    if view.required != "side":
+        return LEGS
+    side = near_leg(seq, context)
+    return tuple(lm.landmark_index(part, side) for part in ("hip", "knee", "ankle"))
 
 
 def missing_view(metrics: tuple[str, ...], view: View) -> list[MetricValue]:
@@ -514,7 +532,9 @@ def measure_squat(seq: PoseSequence, table: AngleTable, context: MeasureContext)
     """Reps, tempo, then the metrics of the view the recording shows."""
     gates = PROTOCOL.gates
     view = recorded_view(seq, context.view)
-    blocked = (None if view.ok else view.reason) or hidden_reason(seq, LEGS, gates)
+    blocked = (None if view.ok else view.reason) or hidden_reason(
+        seq, needed_landmarks(seq, view, context), gates
+    )
     depth = squat_depth(hip_height(seq, gates.min_visibility))
     reps = [] if blocked else find_squats(depth, seq.t)
     phase = np.zeros(seq.n_frames, dtype=bool)
@@ -596,6 +616,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Side view: peak trunk-thigh angle per rep, mean over reps.",
+            view_tolerance=ViewTolerance("side", 15.5, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "knee_flexion",
@@ -603,6 +624,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Side view: peak knee flexion per rep, mean over reps.",
+            view_tolerance=ViewTolerance("side", 17.8, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "thigh_vs_horizontal",
@@ -611,6 +633,7 @@ PROTOCOL = Protocol(
             per_side=False,
             norm="squat_depth",
             description="Side view: 90 - peak thigh inclination; negative = below horizontal.",
+            view_tolerance=ViewTolerance("side", 15.5, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "trunk_shank_difference",
@@ -619,6 +642,7 @@ PROTOCOL = Protocol(
             per_side=False,
             norm="squat_trunk_shank",
             description="Side view: trunk inclination - shank inclination at peak knee flexion.",
+            view_tolerance=ViewTolerance("side", 16.0, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "lumbopelvic_flexion",
@@ -630,6 +654,7 @@ PROTOCOL = Protocol(
                 "Side view, rough proxy: largest rise of (hip flexion - thigh inclination) in "
                 "the last 10 deg of thigh motion."
             ),
+            view_tolerance=ViewTolerance("side", 16.0, 3.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "heel_rise",
@@ -644,6 +669,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Side view: SD across reps (needs 2 reps).",
+            view_tolerance=ViewTolerance("side", 17.8, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "knee_fppa",
@@ -651,12 +677,18 @@ PROTOCOL = Protocol(
             "deg",
             norm="squat_fppa",
             description="Front view: peak FPPA per rep (valgus +), mean over reps.",
+            view_tolerance=ViewTolerance(
+                "front", 0.0, 5.0, by_knee_flexion=((15.0, 9.1), (30.0, 8.4))
+            ),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "knee_fppa_sd",
             "Valgus consistency (SD of peak FPPA)",
             "deg",
             description="Front view: SD of the per-rep peak FPPA (needs 2 reps).",
+            view_tolerance=ViewTolerance(
+                "front", 0.0, 5.0, by_knee_flexion=((15.0, 9.1), (30.0, 8.4))
+            ),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "lateral_hip_shift",

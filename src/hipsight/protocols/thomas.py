@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from hipsight.kinematics.motion import still_frames
 from hipsight.kinematics.table import AngleTable
+from hipsight.kinematics.view import ViewTolerance
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import assemble_result, gated_metric, median_over, segment_from
@@ -259,6 +260,7 @@ PROTOCOL = Protocol(
                 "Hanging thigh against the true horizontal, + = knee above hip level; "
                 "median of the still part."
             ),
+            view_tolerance=ViewTolerance("side", 23.4, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "knee_flexion",
@@ -266,6 +268,7 @@ PROTOCOL = Protocol(
             "deg",
             norm="thomas_knee_flexion",
             description="Knee flexion of the hanging leg (0 = straight); median of the still part.",
+            view_tolerance=ViewTolerance("side", 12.5, 5.0),  # validation/view_tolerance.py
         ),
     ),
     segmentation=(

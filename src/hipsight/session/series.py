@@ -25,6 +25,7 @@ from hipsight.session.types import ProcessingStep, TestRecord
 FloatArray = NDArray[np.float64]
 
 CSV_LEAD_COLUMNS = ("frame", "time_s", "detected", "quality")
+CSV_VIEW_COLUMNS = ("camera_angle_deg", "camera_angle_uncertainty_deg")  # since hipsight 0.x
 ANGLE_COLUMN_SUFFIX = "_deg"
 
 __all__ = [
@@ -113,7 +114,10 @@ def read_angles_csv(path: str | Path) -> AngleSeries:
             f"{path}: not a hipsight angles CSV; expected the header to start with "
             f"{list(CSV_LEAD_COLUMNS)}, got {header[: len(CSV_LEAD_COLUMNS)]}"
         )
-    angle_columns = header[len(CSV_LEAD_COLUMNS) :]
+    lead = len(CSV_LEAD_COLUMNS)
+    while lead < len(header) and header[lead] in CSV_VIEW_COLUMNS:
+        lead += 1  # the camera angle columns (optional: older files lack them)
+    angle_columns = header[lead:]
     bad = [c for c in angle_columns if not c.endswith(ANGLE_COLUMN_SUFFIX)]
     if bad:
         raise InputError(f"{path}: angle columns must end in {ANGLE_COLUMN_SUFFIX!r}, got {bad}")
@@ -124,7 +128,7 @@ def read_angles_csv(path: str | Path) -> AngleSeries:
     return AngleSeries(
         t=t,
         names=tuple(c[: -len(ANGLE_COLUMN_SUFFIX)] for c in angle_columns),
-        values=table[:, len(CSV_LEAD_COLUMNS) :],
+        values=table[:, lead:],
         source=f"csv: {path.name}",
         quality=np.nan_to_num(table[:, 3]),
     )

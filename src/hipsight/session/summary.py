@@ -23,7 +23,7 @@ from hipsight.schema import MajorVersion, MinorVersion, convert_document, unknow
 
 SUMMARY_SCHEMA = "hipsight.summary"
 SUMMARY_VERSION = 1
-SUMMARY_MINOR_VERSION = 1  # 1.1 added "minor_version" and "processing_steps"
+SUMMARY_MINOR_VERSION = 2  # 1.1: "minor_version", "processing_steps"; 1.2: "camera_angle"
 WHAT = "summary"
 
 Fraction = Annotated[float, Meta(ge=0.0, le=1.0)]
@@ -55,6 +55,17 @@ class AngleSummary(msgspec.Struct, kw_only=True):
     range: Degrees | None
     range_p5_p95: Degrees | None
     valid_fraction: Fraction
+
+
+class CameraAngleSummary(msgspec.Struct, kw_only=True):
+    """The camera-to-body angle over the clip (0 = side view, 90 = front or back view)."""
+
+    n_frames: Annotated[int, Meta(ge=0)]
+    median_deg: Annotated[float, Meta(ge=0.0, le=90.0)] | None
+    p10_deg: Annotated[float, Meta(ge=0.0, le=90.0)] | None
+    p90_deg: Annotated[float, Meta(ge=0.0, le=90.0)] | None
+    bands: dict[str, Fraction]
+    estimate_error_deg: NonNegative | None = None
 
 
 class SideChoice(msgspec.Struct, kw_only=True):
@@ -91,6 +102,7 @@ class SummaryDocument(msgspec.Struct, kw_only=True):
     processing_steps: list[StepDocument] = msgspec.field(default_factory=list)
     warnings: list[str] = msgspec.field(default_factory=list)
     angles: dict[str, AngleSummary]
+    camera_angle: CameraAngleSummary | None = None  # since 1.2
     baseline: dict[str, Degrees] = msgspec.field(default_factory=dict)
 
 

@@ -67,6 +67,7 @@ from hipsight.protocols.common import (
     gated_metric,
     hidden_reason,
     landmark_xy,
+    lowpass_for_peaks,
     moving_mean,
     near_leg,
     not_measurable,
@@ -221,18 +222,41 @@ def nansd(values: FloatArray) -> float:
     return float(finite.std(ddof=1)) if finite.size >= 2 else float("nan")
 
 
-def tempo(depth: FloatArray, t: FloatArray, rep: Rep) -> tuple[float, float]:
-    """(descent, ascent) seconds between the frames where the rep's depth first reaches ``EDGE``
-    and ``BOTTOM`` of its excursion on the way down, and last has them on the way up."""
-    frames = np.arange(rep.start, rep.stop)
-    rest = min(depth[rep.start], depth[rep.stop - 1])
+def standing_before(depth: FloatArray, t: FloatArray, rep: Rep, since: int) -> float:
+    """The standing depth before a rep: the lowest depth between ``since``, the end of the
+    previous rep, and the rep's start; NaN if unseen. Read after a moving mean, which takes the
+    jitter out without the undershoot a Butterworth filter has where the hips come to rest."""
+    smooth = moving_mean(depth[since : rep.start + 1], t[since : rep.start + 1])
+    return float(np.nanmin(smooth)) if np.isfinite(smooth).any() else float("nan")
+
+
+def tempo(
+    depth: FloatArray, t: FloatArray, rep: Rep, since: int = 0, until: int | None = None
+) -> tuple[float, float]:
+    """(descent, ascent) seconds: from the frame where the rep's depth reaches ``EDGE`` of its
+    excursion to the first frame at ``BOTTOM`` on the way down, and from the last frame at
+    ``BOTTOM`` to the last one at ``EDGE`` on the way up.
+
+    The excursion runs from the standing level before the rep (:func:`standing_before`) to the
+    rep's deepest frame, so 10 % and 90 % are fractions of the whole movement. The crossings are
+    searched between ``since`` (the end of the previous rep) and ``until`` (the start of the next).
+    """
+    until = depth.size if until is None else until
+    rest = standing_before(depth, t, rep, since)
     excursion = depth[rep.peak] - rest
+    if not excursion > 0:
+        return float("nan"), float("nan")
     with np.errstate(invalid="ignore"):
-        moving = frames[depth[frames] >= rest + EDGE * excursion]
-        deep = frames[depth[frames] >= rest + BOTTOM * excursion]
+        low = depth < rest + EDGE * excursion
+        deep = np.flatnonzero(depth[since:until] >= rest + BOTTOM * excursion) + since
+    before = np.flatnonzero(low[since : rep.peak]) + since
+    after = np.flatnonzero(low[rep.peak : until]) + rep.peak
+    start = int(before[-1]) + 1 if before.size else since
+    stop = int(after[0]) - 1 if after.size else until - 1
+    deep = deep[(deep >= start) & (deep <= stop)]
     if not deep.size:
         return float("nan"), float("nan")
-    return float(t[deep[0]] - t[moving[0]]), float(t[moving[-1]] - t[deep[-1]])
+    return float(t[deep[0]] - t[start]), float(t[stop] - t[deep[-1]])
 
 
 # ============================================================================ per-rep values
@@ -347,11 +371,11 @@ def measure_side_view(
     )
     column = squats.table.column
     hip, knee, thigh, shank, trunk = (
-        moving_mean(column(name), t)
+        lowpass_for_peaks(column(name), t)
         for name in (hip_name, knee_name, thigh_name, shank_name, "trunk_inclination")
     )
     plane = in_plane_frames(squats.seq, "side", gates)
-    pitch = moving_mean(foot_pitch(squats.seq, side, gates.min_visibility), t)
+    pitch = lowpass_for_peaks(foot_pitch(squats.seq, side, gates.min_visibility), t)
     with np.errstate(invalid="ignore"):
         standing = (squats.depth < STANDING_DEPTH) & np.isfinite(pitch)
     heel_base = float(np.median(pitch[standing])) if standing.any() else float("nan")
@@ -400,7 +424,7 @@ def measure_front_view(
     for side in lm.SIDES:
         name = f"{side}_knee_fppa"
         seen = thigh_seen(seq, side, gates.min_visibility) & plane
-        fppa = moving_mean(np.where(seen, squats.table.column(name), np.nan), t)
+        fppa = lowpass_for_peaks(np.where(seen, squats.table.column(name), np.nan), t)
         peaks = squats.per_rep((name,), seen, peak_of(fppa), need_bottom=False)
         by_rep[f"{side}_knee_fppa"] = peaks
         for metric, spread in (("knee_fppa", False), ("knee_fppa_sd", True)):
@@ -410,7 +434,7 @@ def measure_front_view(
                 )
             )
     standing = standing_level(hip_height(seq, gates.min_visibility))
-    shift = moving_mean(lateral_offset(seq, gates.min_visibility) / standing, t)
+    shift = lowpass_for_peaks(lateral_offset(seq, gates.min_visibility) / standing, t)
     shifted = squats.per_rep(
         ("pelvic_obliquity",),
         plane & np.isfinite(shift),
@@ -434,7 +458,15 @@ def measure_front_view(
 
 def measure_tempo(squats: Squats, by_rep: dict[str, FloatArray]) -> list[MetricValue]:
     """Descent and ascent times (either view)."""
-    times = np.array([tempo(squats.depth, squats.table.t, rep) for rep in squats.reps])
+    reps, n = squats.reps, squats.depth.size
+    since = [0, *(rep.stop for rep in reps[:-1])]
+    until = [*(rep.start + 1 for rep in reps[1:]), n]
+    times = np.array(
+        [
+            tempo(squats.depth, squats.table.t, rep, *bounds)
+            for rep, *bounds in zip(reps, since, until, strict=True)
+        ]
+    )
     times = times.reshape(len(squats.reps), 2)
     extra = np.isfinite(squats.depth)
     metrics = []

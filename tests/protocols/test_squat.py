@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 from hipsight.pose import landmarks as lm
-from hipsight.protocols.squat import BOTTOM, BOTTOM_WINDOW_DEG, EDGE, FPPA_MIN_THIGH
+from hipsight.protocols.squat import (
+    BOTTOM,
+    BOTTOM_WINDOW_DEG,
+    EDGE,
+    FPPA_MIN_THIGH,
+    MAX_FEET_TRAVEL,
+)
 from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     BodyDimensions,
@@ -29,6 +35,7 @@ from hipsight.samples.synthetic import (
     with_hidden_landmarks,
 )
 from hipsight.session.types import TestResult
+from synthetic_cases import squats_walk_and_turn
 
 Measure = Callable[..., TestResult]
 DIMS = BodyDimensions()
@@ -389,3 +396,48 @@ def test_peak_angles_are_not_biased_by_the_smoothing(
     for name in ("hip_flexion", "knee_flexion"):
         truth = np.mean([synthetic.truth[f"left_{name}"][s.start : s.stop].max() for s in reps])
         assert result.metric(name).value == pytest.approx(truth, abs=0.5), name
+
+
+# ============================================================================ what counts as a rep
+
+
+def test_walking_and_turning_after_the_squats_are_not_reps(measure_synthetic: Measure) -> None:
+    """Issue 10: 3 squats, then a walk, a turn with a dip of the hips, and the walk back. The
+    hip height alone has 6 candidate peaks; only the 3 squats count."""
+    synthetic, phases = squats_walk_and_turn(3)
+    result = measure_synthetic("squat", synthetic)
+
+    assert result.metric("rep_count").value == 3
+    reps = [s for s in result.segments if s.kind == "rep"]
+    assert len(reps) == 3 and all(s.t_stop <= phases["squats"][1] for s in reps)
+    rejected = [s for s in result.segments if s.kind == "rejected rep"]
+    assert len(rejected) == 3 and all(s.t_start >= phases["walk_out"][0] for s in rejected)
+    assert all(s.values["feet_moved"] > MAX_FEET_TRAVEL for s in rejected)
+    turn = next(s for s in rejected if s.t_start >= phases["turn"][0] - 0.5)
+    assert turn.values["turned_deg"] > 90.0
+    notes = [n for n in result.notes if "not counted" in n]
+    assert len(notes) == 3 and all("feet moved" in n for n in notes)
+    truth = synthetic.truth["left_knee_flexion"]
+    assert result.metric("knee_flexion").value == pytest.approx(
+        np.mean([truth[s.start : s.stop].max() for s in reps]), abs=2.0
+    )
+
+
+def test_walking_only_gives_no_squat_rep(measure_synthetic: Measure, assert_unmeasured) -> None:
+    synthetic, _ = squats_walk_and_turn(0)
+    result = measure_synthetic("squat", synthetic)
+
+    assert result.metric("rep_count").value == 0
+    assert [s.kind for s in result.segments] == ["rejected rep"] * 3
+    assert_unmeasured(result, "no squat reps found", metrics=("hip_flexion", "knee_flexion"))
+
+
+def test_a_rep_cut_off_by_the_end_of_the_recording_does_not_count(
+    measure_synthetic: Measure,
+) -> None:
+    synthetic = squat_sequence(SIDE, n_reps=3)
+    halfway_up = int(np.flatnonzero(synthetic.sequence.t >= 1.0 + 3.2 * 2 + 2.1)[0])  # 3rd rep
+    result = measure_synthetic("squat", synthetic.sequence.slice_frames(0, halfway_up))
+
+    assert result.metric("rep_count").value == 2
+    assert any("incomplete" in n for n in result.notes)

@@ -50,12 +50,14 @@ and ``ascent_time`` (90 % to 10 % on the way up), s, mean over reps.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.kinematics.angles import SUFFIX_3D
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
@@ -75,6 +77,16 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
 from hipsight.protocols.segmentation import Rep, find_reps
+from hipsight.protocols.validity import (
+    Candidate,
+    body_scale,
+    heading,
+    mean_track,
+    planted,
+    rejected_notes,
+    turned,
+    verdicts,
+)
 from hipsight.session.types import MetricValue, Segment, SideName, TestResult, View
 
 FloatArray = NDArray[np.float64]
@@ -90,6 +102,9 @@ BOTTOM_WINDOW_DEG = 10.0  # butt-wink window: thigh within this of its deepest i
 FPPA_MIN_THIGH = 0.5  # FPPA read only while the thigh's image length is >= this of standing
 STANDING_PERCENTILE = 95.0
 STANDING_DEPTH = 0.03  # hips within 3 % of their standing height: standing (heel baseline)
+MAX_FEET_TRAVEL = 0.25  # torso lengths (about 12 cm): farther, the person stepped or walked
+MAX_TURN_DEG = 30.0  # a squat faces one way; turning further is walking or turning around
+MIN_KNEE_RISE_DEG = 20.0  # the knees flex at least this much from standing to the bottom
 
 LEGS = (lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE, lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
 SIDE_METRICS = (
@@ -183,8 +198,55 @@ def person_left(seq: PoseSequence, min_visibility: float) -> FloatArray:
 
 
 def find_squats(depth: FloatArray, t: FloatArray) -> list[Rep]:
-    """Reps of the squat-depth signal (start/stop at ``EDGE`` of each rep's excursion)."""
+    """Rep candidates of the squat-depth signal (start/stop at ``EDGE`` of each excursion)."""
     return find_reps(depth, t, MIN_DEPTH, MIN_PERIOD_S, rest_fraction=EDGE)
+
+
+def knee_rise(table: AngleTable, names: tuple[str, ...], reps: list[Rep]) -> FloatArray:
+    """(n_reps,) how much the knees flexed from a rep's start to its bottom, degrees: the mean
+    of the valid ones of ``names`` (NaN when neither is valid at both frames)."""
+    knees = np.stack([np.where(table.validity(n), table.column(n), np.nan) for n in names])
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
+        knee = np.nanmean(knees, axis=0)
+    starts = np.array([rep.start for rep in reps], dtype=np.intp)
+    bottoms = np.array([rep.peak for rep in reps], dtype=np.intp)
+    return np.asarray(knee[bottoms] - knee[starts])
+
+
+def judge_squats(
+    seq: PoseSequence, table: AngleTable, view: View, reps: list[Rep]
+) -> list[Candidate]:
+    """Which rep candidates are squats: the hips went down and came back up (both ends in the
+    recording), the feet stayed planted, the body did not turn, the knees flexed.
+
+    The knees are read in the plane the camera sees: 2D sagittal flexion in a side view, 3D
+    (world landmarks) in a front view.
+    """
+    if not reps:
+        return []
+    min_visibility = PROTOCOL.gates.min_visibility
+    spans = [(rep.start, rep.stop) for rep in reps]
+    scale = body_scale(seq, min_visibility)
+    feet = [
+        mean_track(seq, pair, min_visibility)
+        for pair in ((lm.LEFT_ANKLE, lm.RIGHT_ANKLE), (lm.LEFT_HEEL, lm.RIGHT_HEEL))
+    ]
+    suffix = "" if view == "side" else SUFFIX_3D
+    knees = tuple(f"{side}_knee_flexion{suffix}" for side in lm.SIDES)
+    checks = {
+        "complete": np.array([float(r.start > 0 and r.stop < seq.n_frames) for r in reps]),
+        "feet_moved": planted(feet, spans, scale),
+        "turned_deg": turned(heading(seq, min_visibility), spans),
+        "knee_rise_deg": knee_rise(table, knees, reps),
+    }
+    limits = {
+        "complete": (1.0, 1.0),
+        "feet_moved": (0.0, MAX_FEET_TRAVEL),
+        "turned_deg": (0.0, MAX_TURN_DEG),
+        "knee_rise_deg": (MIN_KNEE_RISE_DEG, np.inf),
+    }
+    return verdicts(spans, checks, limits)
 
 
 def rep_frames(rep: Rep, valid: BoolArray, need_bottom: bool) -> IntArray:
@@ -548,18 +610,21 @@ def measure_squat(seq: PoseSequence, table: AngleTable, context: MeasureContext)
     view = recorded_view(seq, context.view)
     blocked = (None if view.ok else view.reason) or hidden_reason(seq, LEGS, gates)
     depth = squat_depth(hip_height(seq, gates.min_visibility))
-    reps = [] if blocked else find_squats(depth, seq.t)
+    candidates = [] if blocked else find_squats(depth, seq.t)
+    judged = judge_squats(seq, table, view.required, candidates)
+    reps = [rep for rep, verdict in zip(candidates, judged, strict=True) if verdict.counts]
     phase = np.zeros(seq.n_frames, dtype=bool)
     for rep in reps:
         phase[rep.start : rep.stop] = True
     squats = Squats(seq, table, view, depth, reps, phase)
     metrics = [count_reps(squats, blocked)]
     by_rep: dict[str, FloatArray] = {}
-    notes = []
+    notes = rejected_notes("rep", judged, seq.t)
     if blocked or not reps:
         reason = blocked or (
             f"no squat reps found: the hips must go down by at least {100 * MIN_DEPTH:g} % of "
-            "their standing height above the ankles and come back up"
+            "their standing height above the ankles and come back up, with the feet planted, "
+            "the knees bending and the body facing one way"
         )
         metrics += [
             not_measurable(PROTOCOL, spec.id, side, reason)
@@ -571,7 +636,7 @@ def measure_squat(seq: PoseSequence, table: AngleTable, context: MeasureContext)
         view_metrics, note = measure_view(squats, context, by_rep)
         metrics += measure_tempo(squats, by_rep) + view_metrics
         notes.append(note)
-    segments = rep_segments(squats, by_rep)
+    segments = rep_segments(squats, by_rep) + rejected_segments(judged, seq.t)
     return assemble_result(PROTOCOL, view, metrics, segments, notes)
 
 
@@ -585,6 +650,15 @@ def rep_segments(squats: Squats, by_rep: dict[str, FloatArray]) -> list[Segment]
             segment_from("rep", k, rep.start, rep.stop, squats.table.t, None, finite_values(values))
         )
     return segments
+
+
+def rejected_segments(judged: list[Candidate], t: FloatArray) -> list[Segment]:
+    """A ``rejected rep`` segment per candidate that is not a squat, with what was measured."""
+    rejected = [c for c in judged if not c.counts]
+    return [
+        segment_from("rejected rep", k, *c.span, t, None, finite_values(c.checks))
+        for k, c in enumerate(rejected)
+    ]
 
 
 PROTOCOL = Protocol(

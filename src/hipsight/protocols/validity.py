@@ -57,7 +57,7 @@ class Candidate:
 
 def visible_xy(seq: PoseSequence, index: int, min_visibility: float) -> FloatArray:
     """(T, 2) image position of one landmark, NaN where it is not visible enough."""
-    seen = landmark_validity(seq.visibility[:, index], min_visibility) & seq.detected
+    seen = landmark_validity(seq.visibility[:, index], min_visibility)  # NaN: nobody
     return np.where(seen[:, None], seq.image_xy[:, index], np.nan)
 
 

@@ -317,7 +317,9 @@ def measure_hip_extension(
     gates = PROTOCOL.gates
     view = check_view(seq, "side", gates)
     in_plane = in_plane_frames(seq, "side", gates)
-    ok = {side: leg_frames(table, side, in_plane) for side in ("left", "right")}
+    ok: dict[SideName, BoolArray] = {
+        side: leg_frames(table, side, in_plane) for side in ("left", "right")
+    }
     candidates: dict[SideName, list[ExtensionRep]] = {
         side: find_extension_reps(table, side, ok[side], gates.min_valid_fraction)
         if view.ok

@@ -11,7 +11,10 @@ Segmentation (either view): the hip height is the image distance from the mid-an
 mid-hip (visible landmarks); its 95th percentile is the standing height ``H``. The squat depth
 ``1 - height / H`` is 0 standing and grows as the hips go down. A rep is a peak of depth of at
 least ``MIN_DEPTH`` (:func:`~hipsight.protocols.segmentation.find_reps`), starting and ending
-where depth crosses 10 % of the rep's excursion; its bottom is the deepest frame.
+where depth crosses 10 % of the rep's excursion; its bottom is the deepest frame. A candidate
+counts only when it looks like a squat (:func:`judge_squats`): both ends in the recording, feet
+planted, the body facing one way, the knees flexing; walking, turning and stepping are kept as
+``rejected rep`` segments with a note saying why.
 
 Side-view metrics, on the leg nearer the camera, each the mean over the reps (a rep counts when
 its bottom frame is valid and ``min_valid_fraction`` of its frames are):
@@ -800,7 +803,9 @@ PROTOCOL = Protocol(
         "Squat depth = 1 - (mid-hip height above the mid-ankle) / (its standing value, the 95th "
         f"percentile). A rep is a depth peak of at least {MIN_DEPTH:g}, {MIN_PERIOD_S:g} s or "
         f"more from the next; it starts and ends at {100 * EDGE:g} % of its excursion and its "
-        "bottom is the deepest frame."
+        "bottom is the deepest frame. It counts when both ends are in the recording, the feet "
+        f"stay within {MAX_FEET_TRAVEL:g} torso lengths, the body turns at most "
+        f"{MAX_TURN_DEG:g} deg and the knees flex at least {MIN_KNEE_RISE_DEG:g} deg."
     ),
     measure=measure_squat,
     reps=5,

@@ -27,8 +27,9 @@ from hipsight.protocols import registry
 from hipsight.protocols.base import Gates, MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import assemble_result, gated_metric
 from hipsight.protocols.gates import check_view
+from hipsight.protocols.segmentation import find_reps
 from hipsight.samples.synthetic import Camera, Pose, front_camera, make_sequence, side_camera
-from hipsight.session.types import TestResult
+from hipsight.session.types import MetricValue, TestResult
 
 FPS = 30.0
 FRAME = (640, 480)
@@ -148,8 +149,12 @@ def _empty(n: int) -> tuple[np.ndarray, ...]:
 
 
 # ---------------------------------------------------------------------------- fake protocols
+REP_EXCURSION_DEG = 40.0  # a fake protocol's rep: its key angle rises this much and comes back
+
+
 def peak_measure(protocol_id: str, angle: str, view: str) -> Callable[..., TestResult]:
-    """A measure function: the peak of one angle over the valid in-view frames."""
+    """A measure function: the peak of one angle over the valid in-view frames, and (when the
+    protocol has a reps goal) the completed reps of that angle as its ``reps`` count."""
 
     def measure(seq: PoseSequence, table, context: MeasureContext) -> TestResult:  # type: ignore[no-untyped-def]
         protocol = registry.get_protocol(protocol_id)
@@ -161,7 +166,14 @@ def peak_measure(protocol_id: str, angle: str, view: str) -> Callable[..., TestR
             return float(np.nanmax(table.column(name)[valid]))
 
         value = gated_metric(protocol, "peak", side, table, (name,), seq.detected, peak, check)
-        return assemble_result(protocol, check, [value])
+        if not protocol.reps:
+            return assemble_result(protocol, check, [value])
+        reps = find_reps(
+            np.where(table.validity(name), table.column(name), np.nan), seq.t, REP_EXCURSION_DEG
+        )
+        done = sum(1 for rep in reps if rep.stop < seq.n_frames)
+        count = MetricValue.measured("reps", side, done, "count", 1.0, seq.n_frames)
+        return assemble_result(protocol, check, [value, count])
 
     return measure
 
@@ -188,7 +200,10 @@ def fake_protocol(
         angles=(key_angle,),
         key_angle=key_angle,
         key_band=key_band,
-        metrics=(MetricSpec("peak", "Peak", "deg", per_side=per_side),),
+        metrics=(
+            MetricSpec("peak", "Peak", "deg", per_side=per_side),
+            *((MetricSpec("reps", "Reps", "count", per_side=per_side),) if reps else ()),
+        ),
         segmentation="whole recording",
         measure=peak_measure(protocol_id, key_angle, view),
         reps=reps,

@@ -15,7 +15,8 @@ import pytest
 
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.bridge import HOLD_MAX_SPEED, ONSET, TOP
+from hipsight.protocols.bridge import HOLD_MAX_SPEED, METRICS, ONSET, TOP
+from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     Camera,
     Pose,
@@ -127,7 +128,8 @@ def test_lying_still_is_not_measurable(measure_synthetic: Measure, assert_unmeas
     synthetic = bridge_sequence(lift=(30.0, 40.0))  # the lift never happens
     result = measure_synthetic("bridge", synthetic)
 
-    assert_unmeasured(result, "no bridge lift found")
+    assert result.metric("rep_count").value == 0  # a count of 0 is measured, as in the squat
+    assert_unmeasured(result, "no bridge lift found", metrics=METRICS)
 
 
 def test_bridge_front_view_is_not_measurable(measure_synthetic: Measure, assert_unmeasured) -> None:
@@ -278,5 +280,50 @@ def test_a_short_still_take_is_not_measurable(
     still = make_sequence(lying, side_camera(target=FLOOR_TARGET), n_frames=n_frames)
     result = measure_synthetic(test_id, still)
 
-    assert all(m.value is None and m.reason for m in result.metrics)
+    counts = [m for m in result.metrics if m.unit == "count"]
+    assert all(m.value in (None, 0) for m in counts)  # nobody seen enough, or 0 lifts
+    assert all(m.value is None and m.reason for m in result.metrics if m.unit != "count")
     assert result.findings == ()
+
+
+def bridge_then_get_up(n_lifts: int = 2) -> SyntheticSequence:
+    """``n_lifts`` bridges with the feet planted (1.5 s up, 3 s hold, 1.5 s down, 1.5 s rest),
+    then the person sits up (the trunk comes up to vertical), stands up and stays standing: the
+    shoulder-hip-knee angle rises to 180 again, but the shoulders and feet leave the floor."""
+    up_at = 2.0 + 7.5 * n_lifts
+    stand_at = up_at + 2.0
+    t = time_axis(stand_at + 4.0)
+    lifts = sum(
+        smooth_ramp(t, 0, 1, s, s + 1.5) - smooth_ramp(t, 0, 1, s + 4.5, s + 6.0)
+        for s in 2.0 + 7.5 * np.arange(n_lifts)
+    )
+    sit = smooth_ramp(t, 0, 1, up_at, up_at + 1.5)
+    stand = smooth_ramp(t, 0, 1, stand_at, stand_at + 1.5)
+    bridges = motions.bridge(t, profile=lifts)
+    pelvis = np.asarray(bridges.pelvis_xyz) + np.outer(0.83 * stand, [0.0, 1.0, 0.0])
+    hip = (np.asarray(bridges.left_hip_flexion_deg) + 90.0 * sit) * (1 - stand)
+    knee = np.asarray(bridges.left_knee_flexion_deg) * (1 - stand)
+    pose = bridges.replace(
+        pelvis_xyz=pelvis,
+        body_pitch_deg=np.asarray(bridges.body_pitch_deg) * (1 - sit),
+        left_hip_flexion_deg=hip,
+        right_hip_flexion_deg=hip,
+        left_knee_flexion_deg=knee,
+        right_knee_flexion_deg=knee,
+    )
+    return make_sequence(pose, side_camera(target=(0.0, 0.5, 0.0), distance_m=4.0), jitter_px=0.5)
+
+
+def test_getting_up_after_the_bridges_is_not_a_lift(measure_synthetic: Measure) -> None:
+    synthetic = bridge_then_get_up(2)
+    result = measure_synthetic("bridge", synthetic)
+
+    assert result.metric("rep_count").value == 2
+    reps = [s for s in result.segments if s.kind == "rep"]
+    assert len(reps) == 2 and all(s.t_stop < 2.0 + 7.5 * 2 for s in reps)
+    (rejected,) = [s for s in result.segments if s.kind == "rejected rep"]
+    assert rejected.t_start > 2.0 + 7.5 * 2 and rejected.values["shoulders_moved"] > 1.0
+    assert any("not counted: shoulders moved" in n for n in result.notes)
+    assert result.metric("peak_extension").value == pytest.approx(
+        180.0 - synthetic.truth["left_hip_flexion"][: reps[-1].stop].min(), abs=2.0
+    )

@@ -25,6 +25,7 @@ from hipsight.samples.synthetic import (
     with_hidden_landmarks,
 )
 from hipsight.session.types import TestResult
+from synthetic_cases import squats_walk_and_turn
 
 Measure = Callable[..., TestResult]
 TOL = 2.0
@@ -167,3 +168,34 @@ def test_demo_walk_gives_a_plausible_late_stance_extension(demo_video: Path) -> 
         assert far.value is None and far.reason
     strides = [s for s in result.segments if s.kind == "stride" and s.values["valid"]]
     assert all(s.t_start >= 1.8 and s.t_stop <= 6.8 for s in strides)
+
+
+def test_a_turn_in_the_middle_contributes_no_stride(measure_synthetic: Measure) -> None:
+    """Walk across, turn round on the spot (1.2 s), walk back: the interval across the turn is
+    a rejected stride with the reason, not a stride; the walks on both sides still count."""
+    synthetic, phases = squats_walk_and_turn(0, crouch=0.0, walk_s=4.0)
+    result = measure_synthetic("gait", synthetic)
+    turn_start, turn_stop = phases["turn"]
+    middle = (turn_start + turn_stop) / 2.0
+
+    strides = [s for s in result.segments if s.kind == "stride"]
+    assert not [s for s in strides if s.t_start < middle < s.t_stop]
+    across = [s for s in result.segments if s.kind == "rejected stride"]
+    assert across and all(s.t_start < middle < s.t_stop for s in across)
+    assert all(s.values["turned_deg"] > 90.0 for s in across)
+    assert any("not counted: the body turned" in n for n in result.notes)
+    for side in ("left", "right"):
+        assert result.metric("strides", side).value >= 4
+        assert result.metric("hip_flexion_range", side).value == pytest.approx(40.0, abs=TOL)
+
+
+def test_squats_and_standing_are_not_strides(measure_synthetic: Measure) -> None:
+    """3 squats before the walk: hip flexion peaks there (1.6 s apart) are not strides (the
+    feet stay planted under a body that does not travel)."""
+    synthetic, phases = squats_walk_and_turn(3, crouch=0.0)
+    result = measure_synthetic("gait", synthetic)
+    squats_end = phases["squats"][1]
+
+    assert not [s for s in result.segments if s.kind == "stride" and s.t_start < squats_end - 0.5]
+    for side in ("left", "right"):
+        assert result.metric("hip_flexion_range", side).value == pytest.approx(40.0, abs=TOL)

@@ -175,3 +175,50 @@ def test_hidden_moving_leg_is_not_measurable(measure_synthetic: Measure) -> None
     assert "too few valid frames" in (value.reason or "")
     auto = measure_synthetic("hip_extension", synthetic)
     assert auto.status == "not_measurable" and auto.findings == ()
+
+
+@pytest.mark.parametrize("jitter_px", [0.0, 3.0])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_standing_leg_never_gets_a_rep(
+    measure_synthetic: Measure, jitter_px: float, seed: int
+) -> None:
+    """Left leg kicks; 3 px of extra noise on the standing (right) leg's landmarks. Asked for
+    explicitly, the right leg has no rep (its jitter made one in seeds 0 and 3 at 3 px before
+    the standing-leg checks); in auto mode only the left leg is reported, with its 5 reps."""
+    synthetic = kick_back(15.0, jitter_px=jitter_px)
+    seq = synthetic.sequence
+    standing = [lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE, lm.RIGHT_HEEL, lm.RIGHT_FOOT_INDEX]
+    xy = seq.image_xy.copy()
+    xy[:, standing] += np.random.default_rng(seed).normal(0.0, 3.0, xy[:, standing].shape)
+    noisy = seq.with_image_xy(xy, "3 px noise on the standing leg")
+
+    right = measure_synthetic("hip_extension", noisy, side="right")
+    assert right.metric("reps", "right").value is None
+    assert not [s for s in right.segments if s.kind == "rep"]
+    auto = measure_synthetic("hip_extension", noisy)
+    assert {m.side for m in auto.metrics} == {"left"}
+    assert auto.metric("reps", "left").value == 5
+
+
+def test_stepping_with_the_standing_leg_is_not_a_kick(measure_synthetic: Measure) -> None:
+    """The person kicks back once with the left leg, then walks off (the standing right foot
+    travels): the walk's leg swings are not hip extension reps."""
+    t = time_axis(8.0, FPS)
+    kick = kicks(t, 1, first_s=1.0)
+    walking = (t >= 3.5).astype(float)
+    swing = walking * 20.0 * np.sin(2 * np.pi * (t - 3.5) / 1.1)
+    x = np.cumsum(walking) / FPS * 1.0
+    pose = Pose(
+        pelvis_xyz=np.stack([x, np.full_like(t, 0.93), np.zeros_like(t)], axis=1),
+        left_hip_flexion_deg=-15.0 * kick + swing,
+        right_hip_flexion_deg=-swing,
+        left_knee_flexion_deg=walking * 30.0 * (1 + np.sin(2 * np.pi * (t - 3.5) / 1.1)),
+        right_knee_flexion_deg=walking * 30.0 * (1 - np.sin(2 * np.pi * (t - 3.5) / 1.1)),
+    )
+    camera = side_camera("left", target=(2.0, 0.9, 0.0), distance_m=6.0)
+    result = measure_synthetic("hip_extension", make_sequence(pose, camera, fps=FPS, jitter_px=1.0))
+
+    assert result.metric("reps", "left").value == 1
+    assert all(s.t_start < 3.5 for s in result.segments if s.kind == "rep")
+    rejected = [s for s in result.segments if s.kind == "rejected rep"]
+    assert rejected and all(s.t_start >= 3.0 for s in rejected)

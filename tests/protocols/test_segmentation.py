@@ -9,6 +9,7 @@ from hipsight.protocols.segmentation import (
     find_extrema,
     find_holds,
     find_reps,
+    raised_spans,
     runs,
 )
 
@@ -53,3 +54,22 @@ def test_find_extrema_minima() -> None:
     x = np.sin(2 * np.pi * t)
     minima = find_extrema(x, t, min_prominence=0.5, min_period_s=0.5, minima=True)
     np.testing.assert_allclose(t[minima], [0.75, 1.75, 2.75, 3.75], atol=1 / 30)
+
+
+def test_raised_spans_use_each_lifts_own_resting_level() -> None:
+    """Two lifts from 130 to 180, a trough to 40 (sitting up), then 180 held to the end: one
+    threshold for the whole recording (110) would merge the two lifts; each lift's own rest
+    keeps them apart, and the run still up when the recording stops is found."""
+    t = np.arange(0, 12.0, 0.1)
+    x = np.full(t.size, 130.0)
+    x[(t >= 1) & (t < 3)] = 180.0
+    x[(t >= 4) & (t < 6)] = 180.0
+    x[(t >= 7) & (t < 10)] = 40.0
+    x[t >= 10] = 180.0
+    spans = raised_spans(x, t, min_excursion=15.0, min_duration_s=0.5)
+    assert [(round(t[a], 1), round(t[b - 1], 1)) for a, b in spans] == [
+        (1.0, 2.9),
+        (4.0, 5.9),
+        (10.0, 11.9),
+    ]
+    assert raised_spans(np.full(50, 130.0), t[:50], 15.0, 0.5) == []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from hipsight.analysis import Analysis, AnalysisOptions, analyse_sequence
 from hipsight.errors import HipsightError, NoPersonError
 from hipsight.live.plan import Step
+from hipsight.live.progress import saved_count
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Protocol
 from hipsight.session.types import TestResult
@@ -68,3 +69,12 @@ def measure_capture(seq: PoseSequence, step: Step, calibration: str | None = Non
     if analysis.result is None:  # analyse_sequence measures whenever options.test is set
         raise RuntimeError(f"analyse_sequence returned no result for test {step.protocol.id!r}")
     return Measured(analysis.result, analysis)
+
+
+def count_capture(seq: PoseSequence | None, step: Step, calibration: str | None = None) -> int:
+    """The reps in a capture so far: :func:`measure_capture` (the protocol's own segmentation,
+    exactly as the capture will be saved) and the protocol's count metric
+    (:func:`~hipsight.live.progress.saved_count`). 0 before anybody was seen."""
+    if seq is None or not seq.detected.any():
+        return 0
+    return saved_count(step.protocol, measure_capture(seq, step, calibration).result)

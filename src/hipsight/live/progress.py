@@ -2,8 +2,11 @@
 
 What a capture aims at comes from the protocol's declaration:
 
-- ``reps``: stop once that many reps are done (or ``duration_s``, if declared, has passed);
-  reps are counted live by the protocols' own segmentation (:func:`find_reps`) on the key angle;
+- ``reps``: stop once that many reps are done (or ``duration_s``, if declared, has passed).
+  There is no live rep counter of its own: every ``RECOUNT_S`` the capture so far is measured
+  exactly as it will be saved (the protocol's own segmentation, with its checks of what counts as
+  a rep), and the number on screen is the protocol's count metric (:func:`saved_count`). The
+  number shown therefore equals the number saved for the same frames;
 - ``hold_s``: stop once the person has held the position that long, counting only the time in
   position; a test that accepts several views (posture: front, then side) holds each in turn;
 - ``duration_s`` alone: stop after that long.
@@ -14,19 +17,18 @@ Every capture also stops at a maximum duration, so a session never hangs on one 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
 from hipsight.live.overlay import Counter
 from hipsight.protocols.base import Protocol
-from hipsight.protocols.segmentation import find_reps
+from hipsight.session.types import TestResult
 
 GoalKind = Literal["reps", "hold", "duration"]
+CountReps = Callable[[], int]  # the protocol's count on the capture so far
 
-REP_EXCURSION_DEG = (10.0, 40.0)  # live rep threshold: half the way to the band, within these
-BASELINE_S = 0.5  # the key angle's resting value: its median over the capture's first 0.5 s
+RECOUNT_S = 0.5  # the capture is re-measured for the rep count at most this often
 SECONDS_PER_REP = 6.0  # max duration of a reps test without a declared duration
 TURN_ALLOWANCE_S = 8.0  # extra time per view of a multi-view hold, to get into position
 DEFAULT_DURATION_S = 20.0
@@ -68,38 +70,43 @@ def capture_goal(protocol: Protocol) -> CaptureGoal:
     return CaptureGoal("duration", duration or DEFAULT_DURATION_S)
 
 
-def rep_excursion(baseline: float, band: tuple[float, float]) -> tuple[float, float]:
-    """(direction, threshold): which way a rep moves the key angle, and how far it must go."""
-    middle = (band[0] + band[1]) / 2.0
-    direction = -1.0 if middle < baseline else 1.0
-    low, high = REP_EXCURSION_DEG
-    return direction, float(np.clip(0.5 * abs(middle - baseline), low, high))
+def count_metric(protocol: Protocol) -> str | None:
+    """The id of the metric a protocol reports its reps in: its first one with unit "count"."""
+    return next((spec.id for spec in protocol.metrics if spec.unit == "count"), None)
 
 
-def count_reps(values: np.ndarray, t: np.ndarray, band: tuple[float, float]) -> int:
-    """Completed reps in the key angle so far (a rep counts once the angle came back)."""
-    if values.size < 3 or np.isfinite(values).sum() < 3:
-        return 0
-    start = t <= t[0] + BASELINE_S
-    resting = values[start][np.isfinite(values[start])]
-    baseline = float(np.median(resting)) if resting.size else float(np.nanmedian(values))
-    direction, threshold = rep_excursion(baseline, band)
-    reps = find_reps(direction * values, t, min_excursion=threshold)
-    return sum(1 for rep in reps if rep.stop < values.size)
+def saved_count(protocol: Protocol, result: TestResult) -> int:
+    """The reps a result holds: its count metric, summed over the sides measured (0 when the
+    protocol declares none or it is not measurable)."""
+    metric = count_metric(protocol)
+    return sum(
+        int(value.value)
+        for value in result.metrics
+        if value.metric == metric and value.value is not None
+    )
 
 
 class CaptureProgress:
     """Follows one capture frame by frame."""
 
-    def __init__(self, goal: CaptureGoal, band: tuple[float, float]) -> None:
+    def __init__(
+        self,
+        goal: CaptureGoal,
+        count_reps: CountReps | None = None,
+        recount_s: float = RECOUNT_S,
+    ) -> None:
+        if goal.kind == "reps" and count_reps is None:
+            raise ValueError("a reps goal needs count_reps, the protocol's count on the capture")
+        if not recount_s >= 0:
+            raise ValueError(f"recount_s must be >= 0, got {recount_s}")
         self.goal = goal
-        self.band = band
+        self.count_reps = count_reps
+        self.recount_s = recount_s
         self.elapsed_s = 0.0
         self.held_s = 0.0
         self.phase = 0
         self.reps = 0
-        self._t: list[float] = []
-        self._values: list[float] = []
+        self._counted_at: float | None = None
 
     @property
     def phase_view(self) -> str | None:
@@ -125,13 +132,18 @@ class CaptureProgress:
     def finished(self) -> bool:
         return self.reached or self.timed_out
 
-    def update(self, dt: float, t_s: float, key_value: float | None, in_position: bool) -> bool:
-        """Advance by one frame; True when a hold phase was just completed."""
+    def update(self, dt: float, t_s: float, in_position: bool) -> bool:
+        """Advance by one frame; True when a hold phase was just completed.
+
+        A reps goal re-measures the capture (``count_reps``) when ``recount_s`` has passed since
+        the last count.
+        """
         self.elapsed_s += dt
-        self._t.append(t_s)
-        self._values.append(np.nan if key_value is None else key_value)
         if self.goal.kind == "reps":
-            self.reps = count_reps(np.asarray(self._values), np.asarray(self._t), self.band)
+            due = self._counted_at is None or t_s - self._counted_at >= self.recount_s
+            if due and self.count_reps is not None:
+                self.reps = self.count_reps()
+                self._counted_at = t_s
             return False
         if self.goal.kind == "hold" and in_position and self.phase < len(self.goal.phases):
             self.held_s += dt

@@ -35,7 +35,7 @@ import numpy as np
 
 from hipsight.kinematics.angles import angle_spec
 from hipsight.live.examples import example_skeleton
-from hipsight.live.measure import Measured, measure_capture
+from hipsight.live.measure import Measured, count_capture, measure_capture
 from hipsight.live.overlay import Banner, Card, Gauge, Overlay, Skeleton, Tone
 from hipsight.live.pipeline import KEY_INTERRUPT, KEY_WINDOW_CLOSED, PoseFrame
 from hipsight.live.plan import SIDE_WORDS, Step
@@ -337,7 +337,7 @@ class AssessSession:
         views = (progress.phase_view,) if progress.phase_view else self._accepted_views()
         check = self._check(views)
         value = self._key_value(capture.key_angle, check)
-        if progress.update(dt, item.frame.t_s, value, check.ok) and not progress.reached:
+        if progress.update(dt, item.frame.t_s, check.ok) and not progress.reached:
             prompt = "now turn sideways" if progress.phase_view == "side" else "now face the camera"
             self.speaker.say(prompt)
         if progress.finished:
@@ -388,9 +388,12 @@ class AssessSession:
 
     def _start_capture(self) -> None:
         step = self._current()
+        buffer = PoseBuffer(self.frame_size)
         self._capture = _Capture(
-            buffer=PoseBuffer(self.frame_size),
-            progress=CaptureProgress(capture_goal(step.protocol), step.protocol.key_band),
+            buffer=buffer,
+            progress=CaptureProgress(
+                capture_goal(step.protocol), count_reps=lambda: self._count_reps(buffer)
+            ),
             key_angle=step.key_angle,
             started_t=self._last_t or 0.0,
         )
@@ -404,14 +407,7 @@ class AssessSession:
         if capture is None or len(capture.buffer) == 0:
             self.recorder.stop_video(keep=False)
             return
-        meta = self.recorder.sequence_meta(
-            step,
-            self.frame_size,
-            self.source_fps,
-            people_seen=max(1, capture.people_seen),
-            policy=str(self._picker.policy),
-        )
-        seq = capture.buffer.to_sequence(meta)
+        seq = self._capture_sequence(capture.buffer, capture.people_seen)
         if seq is None:
             return
         measured = measure_capture(seq, step, self.calibration)
@@ -424,6 +420,24 @@ class AssessSession:
         self._enter(State.RESULT, why)
         self.speaker.say(spoken_result(step, measured.result))
         self.write_results()
+
+    def _capture_sequence(self, buffer: PoseBuffer, people_seen: int) -> PoseSequence | None:
+        """The capture's frames as the sequence that is measured and saved."""
+        meta = self.recorder.sequence_meta(
+            self._current(),
+            self.frame_size,
+            self.source_fps,
+            people_seen=max(1, people_seen),
+            policy=str(self._picker.policy),
+        )
+        return buffer.to_sequence(meta)
+
+    def _count_reps(self, buffer: PoseBuffer) -> int:
+        """The reps in the capture so far, measured exactly as the capture will be saved
+        (:func:`measure_capture`): the number on screen is the number saved."""
+        capture = self._capture
+        seq = self._capture_sequence(buffer, capture.people_seen if capture else 1)
+        return count_capture(seq, self._current(), self.calibration)
 
     def _advance(self, why: str) -> None:
         self._index += 1

@@ -15,14 +15,20 @@ nearer the camera (:func:`~hipsight.protocols.common.near_leg`); the far leg is 
 in a real side view.
 
 Segmentation: the resting level is the lowest bridge angle before each lift; a lift is a run of
-frames above half-way between the resting level and the recording's highest angle, lasting at
-least ``MIN_LIFT_S``. Per lift, with ``excursion`` = peak - rest:
+frames around a peak of the angle, above half-way between that resting level and the peak,
+lasting at least ``MIN_LIFT_S`` (:func:`~hipsight.protocols.segmentation.raised_spans`).
+Per lift, with ``excursion`` = peak - rest:
 
 - ``peak_extension``: the highest bridge angle of the lift (deg);
 - ``time_to_peak``: time from lift-off (10 % of the excursion) to the top (90 %) (s);
 - ``hold_sag``: the drop from the peak to the lowest angle during the hold (deg). The hold runs
   from the top until the last frame, before the lowering, in which the angle still changes
   slower than ``HOLD_MAX_SPEED`` deg/s.
+
+A lift counts when the shoulders and the feet stay on the floor (their image tracks spread by
+at most ``MAX_PLANTED_TRAVEL`` torso lengths from lift-off to the end of the lowering): rolling
+over, sitting up or getting up raises the trunk angle too, but moves them, and is kept as a
+``rejected rep`` segment with a note saying why. ``rep_count`` is the number of lifts that count.
 
 With several lifts each metric is the mean over the lifts; every lift is a ``rep`` segment.
 """
@@ -52,8 +58,16 @@ from hipsight.protocols.common import (
     segment_from,
 )
 from hipsight.protocols.gates import check_view, in_plane_frames
-from hipsight.protocols.segmentation import fill_small_gaps, runs
-from hipsight.session.types import SideName, TestResult
+from hipsight.protocols.segmentation import fill_small_gaps, raised_spans
+from hipsight.protocols.validity import (
+    Candidate,
+    body_scale,
+    mean_track,
+    planted,
+    rejected_notes,
+    verdicts,
+)
+from hipsight.session.types import MetricValue, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -62,6 +76,7 @@ MIN_EXCURSION_DEG = 15.0  # a lift raises the bridge angle by at least this much
 MIN_LIFT_S = 0.5
 ONSET, TOP = 0.1, 0.9  # fractions of the excursion: lift-off and top
 HOLD_MAX_SPEED = 8.0  # deg/s: slower is holding (or sagging), faster is lowering
+MAX_PLANTED_TRAVEL = 0.35  # torso lengths the shoulders or feet may move in a lift (they roll)
 
 METRICS = ("peak_extension", "time_to_peak", "hold_sag")
 
@@ -93,9 +108,7 @@ def find_lifts(angle: FloatArray, smooth: FloatArray, t: FloatArray) -> list[Lif
     raw, x = fill_small_gaps(angle), fill_small_gaps(smooth)
     if np.isfinite(x).sum() < 3 or np.nanmax(x) - np.nanmin(x) < MIN_EXCURSION_DEG:
         return []
-    with np.errstate(invalid="ignore"):
-        high = x >= (np.nanmin(x) + np.nanmax(x)) / 2.0
-    spans = [(a, b) for a, b in runs(high) if t[b - 1] - t[a] >= MIN_LIFT_S]
+    spans = raised_spans(x, t, MIN_EXCURSION_DEG, MIN_LIFT_S)
     still = still_frames(x, t, HOLD_MAX_SPEED, window_s=0.0)  # each frame and its neighbours
     lifts, previous = [], 0
     for start, stop in spans:
@@ -126,6 +139,38 @@ def describe_lift(
     holding = np.flatnonzero(still[peak:stop])
     hold_end = peak + int(holding[-1]) if holding.size else peak
     return Lift(onset, top, peak, hold_end, stop)
+
+
+def judge_lifts(seq: PoseSequence, lifts: list[Lift]) -> list[Candidate]:
+    """Which lift candidates are bridges: the shoulders and the feet stay on the floor
+    (within ``MAX_PLANTED_TRAVEL`` torso lengths) from lift-off to the end of the lowering.
+    Rolling over, sitting up or getting up moves them and does not count."""
+    if not lifts:
+        return []
+    min_visibility = PROTOCOL.gates.min_visibility
+    spans = [(lift.onset, lift.stop) for lift in lifts]
+    scale = body_scale(seq, min_visibility)
+    shoulders = mean_track(seq, (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER), min_visibility)
+    feet = [
+        mean_track(seq, pair, min_visibility)
+        for pair in ((lm.LEFT_ANKLE, lm.RIGHT_ANKLE), (lm.LEFT_HEEL, lm.RIGHT_HEEL))
+    ]
+    checks = {
+        "shoulders_moved": planted([shoulders], spans, scale),
+        "feet_moved": planted(feet, spans, scale),
+    }
+    limit = (0.0, MAX_PLANTED_TRAVEL)
+    return verdicts(spans, checks, dict.fromkeys(checks, limit))
+
+
+def count_lifts(seq: PoseSequence, lifts: list[Lift], blocked: str | None) -> MetricValue:
+    """The number of bridge lifts (0 is a measured count when the body is seen)."""
+    if blocked:
+        return not_measurable(PROTOCOL, "rep_count", None, blocked)
+    seen = seq.detected
+    return MetricValue.measured(
+        "rep_count", None, len(lifts), "count", float(seen.mean()), int(seen.sum())
+    )
 
 
 def lift_values(angle: FloatArray, t: FloatArray, lift: Lift, valid: BoolArray) -> dict[str, float]:
@@ -161,17 +206,21 @@ def measure_bridge(seq: PoseSequence, table: AngleTable, context: MeasureContext
     valid = table.validity(hip) & in_plane
     angle = bridge_angle(table, side, valid)
     smooth = moving_mean(angle, table.t)
-    lifts = [] if blocked else find_lifts(angle, smooth, table.t)
+    candidates = [] if blocked else find_lifts(angle, smooth, table.t)
+    judged = judge_lifts(seq, candidates)
+    lifts = [lift for lift, verdict in zip(candidates, judged, strict=True) if verdict.counts]
+    count = count_lifts(seq, lifts, blocked)
     if not blocked and not lifts:
         blocked = (
             "no bridge lift found: the shoulder-hip-knee angle never rose by "
-            f"{MIN_EXCURSION_DEG:g} deg; lie still for two seconds, then lift the hips and hold"
+            f"{MIN_EXCURSION_DEG:g} deg with the shoulders and feet staying on the floor; lie "
+            "still for two seconds, then lift the hips and hold"
         )
     phase = np.zeros(table.n_frames, dtype=bool)
     for lift in lifts:
         phase[lift.onset : lift.stop] = True
     by_lift = [lift_values(smooth, table.t, lift, valid) for lift in lifts]
-    metrics = [
+    metrics = [count] + [
         not_measurable(PROTOCOL, key, None, blocked)
         if blocked
         else gated_metric(
@@ -191,7 +240,14 @@ def measure_bridge(seq: PoseSequence, table: AngleTable, context: MeasureContext
         segment_from("rep", i, lift.onset, lift.stop, table.t, None, finite_values(values))
         for i, (lift, values) in enumerate(zip(lifts, by_lift, strict=True))
     ]
-    notes = [f"Measured on the {side} leg (the one nearer the camera)."]
+    segments += [
+        segment_from("rejected rep", i, *c.span, table.t, None, finite_values(c.checks))
+        for i, c in enumerate(c for c in judged if not c.counts)
+    ]
+    notes = [
+        f"Measured on the {side} leg (the one nearer the camera).",
+        *rejected_notes("lift", judged, table.t),
+    ]
     return assemble_result(PROTOCOL, view, metrics, segments, notes)
 
 
@@ -209,6 +265,13 @@ PROTOCOL = Protocol(
     key_angle="left_hip_flexion",
     key_band=(-10.0, 10.0),
     metrics=(
+        MetricSpec(
+            "rep_count",
+            "Lifts",
+            "count",
+            per_side=False,
+            description="Bridge lifts found, with the shoulders and feet staying on the floor.",
+        ),
         MetricSpec(
             "peak_extension",
             "Peak bridge angle (shoulder-hip-knee)",
@@ -236,11 +299,13 @@ PROTOCOL = Protocol(
         ),
     ),
     segmentation=(
-        "A lift is a run above half-way between the resting and the highest bridge angle "
+        "A lift is a run, around a peak, above half-way between the resting angle before it and "
+        "the peak "
         f"(at least {MIN_LIFT_S:g} s, excursion at least {MIN_EXCURSION_DEG:g} deg). Lift-off and "
         f"top are the {100 * ONSET:g} % and {100 * TOP:g} % crossings of the excursion; the hold "
         "ends at the last frame, before lowering, that changes slower than "
-        f"{HOLD_MAX_SPEED:g} deg/s."
+        f"{HOLD_MAX_SPEED:g} deg/s. A lift counts when the shoulders and the feet stay within "
+        f"{MAX_PLANTED_TRAVEL:g} torso lengths (rolling over, sitting up or getting up do not)."
     ),
     measure=measure_bridge,
     hold_s=10.0,

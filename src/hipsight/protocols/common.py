@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.kinematics.cleaning import landmark_validity
+from hipsight.kinematics.cleaning import filter_butterworth, landmark_validity
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import near_side
 from hipsight.pose import landmarks as lm
@@ -34,6 +34,7 @@ FPPA unmeasurable on any real video and refuse the gait flexion range on the Spo
 ``front_view``, 20° on the estimate) applies meanwhile. Switching this on is a product decision."""
 
 SMOOTH_S = 0.3  # moving-mean window before a peak or minimum is read
+PEAK_CUTOFF_HZ = 3.0  # low-pass before a squat peak is read (see :func:`lowpass_for_peaks`)
 
 OTHER: dict[SideName, SideName] = {"left": "right", "right": "left"}
 LEG_LANDMARKS = (lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
@@ -273,6 +274,23 @@ def moving_mean(values: FloatArray, t: FloatArray, window_s: float = SMOOTH_S) -
     total = np.convolve(np.where(finite, values, 0.0), kernel, mode="same")
     count = np.convolve(finite.astype(np.float64), kernel, mode="same")
     return np.where(finite, total / np.maximum(count, 1.0), np.nan)
+
+
+def lowpass_for_peaks(
+    values: FloatArray, t: FloatArray, cutoff_hz: float = PEAK_CUTOFF_HZ
+) -> FloatArray:
+    """A second zero-phase Butterworth low-pass (:func:`~hipsight.kinematics.cleaning.
+    filter_butterworth`) before a peak is read, so that landmark jitter does not bias it high.
+
+    Unlike :func:`moving_mean`, its gain is flat well below ``cutoff_hz``: a squat rep of 1.5 s
+    or longer keeps its peak (docs/protocols.md gives the measured bias). The cutoff is lowered
+    to 0.4 x the frame rate for low frame rates; NaN stays NaN, runs too short to filter stay as
+    they are.
+    """
+    if values.size < 2:
+        return values.astype(np.float64)
+    fs = 1.0 / float(np.median(np.diff(t)))
+    return filter_butterworth(values, fs, min(cutoff_hz, 0.4 * fs))
 
 
 def median_or_nan(values: FloatArray) -> float:

@@ -8,9 +8,13 @@ background are then ignored. This protocol declares it as ``subject="moving"``.
 Segmentation: per side, the peaks of hip flexion (thigh against the trunk, at least
 ``MIN_PROMINENCE_DEG`` prominent and ``MIN_STRIDE_S`` apart) mark late swing of that leg; one
 **stride** runs from one peak to the next, if no longer than ``MAX_STRIDE_S`` (a longer gap
-means the walker left the view or turned). A stride counts when at least
-``Gates.min_valid_fraction`` of its frames (and both ends) have the leg and trunk visible in a
-side view.
+means the walker left the view or turned). Such an interval is a stride only when the body
+faces one way through it (turns at most ``MAX_TURN_DEG``), does not travel backward (at most
+``MAX_BACKWARD`` torso lengths against the way it faces; on a treadmill it stays put) and the
+heel sweeps under the body (relative to the mid-hip, at least ``MIN_SWEEP`` torso lengths):
+turning round, standing, squatting and shuffling are kept as ``rejected stride`` segments with a
+note saying why. A stride counts when at least ``Gates.min_valid_fraction`` of its frames (and
+both ends) have the leg and trunk visible in a side view.
 
 Per stride, with ``hip_flexion`` in degrees (flexion +, extension −):
 
@@ -38,10 +42,12 @@ from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import ViewTolerance, near_side
+from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates, MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
     assemble_result,
+    finite_values,
     gated_metric,
     median_or_nan,
     segment_from,
@@ -49,6 +55,18 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
 from hipsight.protocols.segmentation import find_extrema
+from hipsight.protocols.validity import (
+    Candidate,
+    body_scale,
+    heading,
+    mean_track,
+    rejected_notes,
+    spread,
+    travel,
+    turned,
+    verdicts,
+    visible_xy,
+)
 from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
@@ -61,6 +79,13 @@ STRIDE_TIME_TOLERANCE = 0.25  # a stride's time must be within 25% of the median
 MAX_TRUNK_DEVIATION_DEG = 10.0  # a walker's trunk is steady: frames beyond this are garbled
 NOTABLE_TRUNK_LEAN_DEG = 5.0  # a median trunk lean beyond this is mentioned in a note
 STRIDE_METRICS = ("peak_hip_extension", "hip_flexion_range")
+MAX_TURN_DEG = 60.0  # a stride faces one way; more is turning round (see the note below)
+MAX_BACKWARD = 0.25  # torso lengths the pelvis may travel against the way the body faces
+MIN_SWEEP = 0.6  # torso lengths the heel must sweep relative to the mid-hip in a stride
+# The heading is seen from the camera: walking straight across a wide view, the line of sight
+# swings by tens of degrees, and the width and foot cues wobble with each step. On the Sports2D
+# demo walk (straight, right to left) single strides spread 32-45 deg; a turn round spreads
+# 90 deg or more over the stride that contains it.
 
 
 @dataclass(frozen=True)
@@ -111,6 +136,37 @@ def stride_bounds(table: AngleTable, ok: BoolArray, side: SideName) -> list[tupl
     hip = np.where(ok, table.column(f"{side}_hip_flexion"), np.nan)
     peaks = find_extrema(hip, table.t, MIN_PROMINENCE_DEG, MIN_STRIDE_S)
     return [(int(a), int(b)) for a, b in pairwise(peaks) if table.t[b] - table.t[a] <= MAX_STRIDE_S]
+
+
+def judge_strides(
+    seq: PoseSequence, side: SideName, bounds: list[tuple[int, int]]
+) -> list[Candidate]:
+    """Which peak-to-peak intervals of one leg are strides: the body faces one way (turns at
+    most ``MAX_TURN_DEG``), does not travel backward (more than ``MAX_BACKWARD`` torso lengths
+    against the way it faces; on a treadmill it stays put), and the foot sweeps under the body
+    (its heel, relative to the mid-hip, moves at least ``MIN_SWEEP`` torso lengths): turning
+    round, standing, squatting or shuffling are not strides."""
+    if not bounds:
+        return []
+    min_visibility = PROTOCOL.gates.min_visibility
+    spans = [(a, b + 1) for a, b in bounds]
+    scale = body_scale(seq, min_visibility)
+    facing = heading(seq, min_visibility)
+    pelvis = mean_track(seq, (lm.LEFT_HIP, lm.RIGHT_HIP), min_visibility)
+    heel = visible_xy(seq, lm.landmark_index("heel", side), min_visibility)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sweep = spread(heel[:, 0] - pelvis[:, 0], spans) / scale
+    checks = {
+        "turned_deg": turned(facing, spans),
+        "travel": travel(pelvis[:, 0], facing, spans, scale),
+        "step": sweep,
+    }
+    limits = {
+        "turned_deg": (0.0, MAX_TURN_DEG),
+        "travel": (-MAX_BACKWARD, np.inf),
+        "step": (MIN_SWEEP, np.inf),
+    }
+    return verdicts(spans, checks, limits)
 
 
 def typical_stride_time(table: AngleTable, bounds: list[tuple[int, int]]) -> float:
@@ -282,7 +338,12 @@ def measure_gait(seq: PoseSequence, table: AngleTable, context: MeasureContext) 
     sides = sides_for(context)
     steady = steady_trunk(table, in_plane)
     ok = {side: usable_frames(table, side, steady) for side in sides}
-    bounds = {side: stride_bounds(table, ok[side], side) if view.ok else [] for side in sides}
+    candidates = {side: stride_bounds(table, ok[side], side) if view.ok else [] for side in sides}
+    judged = {side: judge_strides(seq, side, found) for side, found in candidates.items()}
+    bounds = {
+        side: [b for b, v in zip(found, judged[side], strict=True) if v.counts]
+        for side, found in candidates.items()
+    }
     typical_s = typical_stride_time(table, [b for found in bounds.values() for b in found])
     metrics: list[MetricValue] = []
     strides: dict[SideName, list[Stride]] = {}
@@ -307,12 +368,18 @@ def measure_gait(seq: PoseSequence, table: AngleTable, context: MeasureContext) 
         "Walk side-on to the camera: frames at an oblique angle (turning, walking toward the "
         "camera) are not used.",
         *trunk_lean_note(table, steady),
+        *(n for side in sides for n in rejected_notes(f"{side} stride", judged[side], seq.t)),
+    ]
+    rejected = [
+        segment_from("rejected stride", i, *c.span, table.t, side, finite_values(c.checks))
+        for side in sides
+        for i, c in enumerate(c for c in judged[side] if not c.counts)
     ]
     return assemble_result(
         PROTOCOL,
         view,
         metrics,
-        stride_segments(table, strides),
+        stride_segments(table, strides) + rejected,
         notes,
     )
 
@@ -361,7 +428,9 @@ PROTOCOL = Protocol(
         f"{MIN_STRIDE_S:g} s apart) mark late swing; a stride runs from one peak to the next "
         f"(at most {MAX_STRIDE_S:g} s, within {100 * STRIDE_TIME_TOLERANCE:.0f}% of the median "
         f"stride time). Frames whose trunk is more than {MAX_TRUNK_DEVIATION_DEG:g} deg off its "
-        "walking median are treated as garbled."
+        "walking median are treated as garbled. A stride faces one way (turns at most "
+        f"{MAX_TURN_DEG:g} deg), does not travel backward and its heel sweeps at least "
+        f"{MIN_SWEEP:g} torso lengths under the body."
     ),
     measure=measure_gait,
     duration_s=10.0,

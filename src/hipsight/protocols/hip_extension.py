@@ -23,6 +23,12 @@ Per rep (``onset`` = the most neutral frame between the previous rep and this re
   behind the vertical (for an upright start). A pelvis that tilts while the trunk line stays put
   cannot be seen by landmarks at all.
 
+A rep of one leg counts only when the other, standing leg stays planted (its ankle and heel
+within ``MAX_STANDING_TRAVEL`` torso lengths) and still (the kicking thigh swings at least
+``MIN_SWING_RATIO`` times as far as the standing thigh within the rep): the standing leg never
+gets a rep, however its landmarks jitter, and stepping or walking is not a kick. Candidates
+that fail are ``rejected rep`` segments with a note saying why.
+
 Each metric is the median over the valid reps; ``reps`` counts them. A rep is valid when at
 least ``Gates.min_valid_fraction`` of its frames have the leg and trunk visible in a side view.
 """
@@ -37,10 +43,13 @@ from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import ViewTolerance
+from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import (
+    OTHER,
     assemble_result,
+    finite_values,
     gated_metric,
     median_or_nan,
     segment_from,
@@ -48,6 +57,15 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
 from hipsight.protocols.segmentation import find_reps
+from hipsight.protocols.validity import (
+    Candidate,
+    body_scale,
+    mean_track,
+    planted,
+    rejected_notes,
+    spread,
+    verdicts,
+)
 from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
@@ -57,6 +75,8 @@ MIN_EXCURSION_DEG = 5.0  # the thigh must swing at least this far back to count 
 MIN_PERIOD_S = 1.0  # reps at least this far apart
 MIN_REP_S = 0.4  # a rep lasts at least this long (shorter peaks are landmark noise)
 MIN_SWING_SHARE = 1 / 3  # a leg swinging less than this share of the other leg is standing
+MIN_SWING_RATIO = 2.0  # in a rep, the kicking thigh swings at least this many times the other
+MAX_STANDING_TRAVEL = 0.25  # torso lengths the standing foot may move during a rep
 REP_METRICS = ("peak_hip_extension", "trunk_compensation", "corrected_extension")
 
 
@@ -68,6 +88,7 @@ class ExtensionRep:
     peak: int
     stop: int
     valid: bool
+    start: int  # where the thigh passed 30 % of the way back (the rep's core, for its checks)
     swing: float  # how far the thigh went back (vs the vertical) from onset to peak
     peak_hip_extension: float
     trunk_compensation: float
@@ -128,10 +149,53 @@ def find_extension_reps(
                 peak_hip_extension=float(extension[peak]),
                 trunk_compensation=compensation,
                 corrected_extension=float(extension[peak] - max(0.0, -compensation)),
+                start=rep.start,
             )
         )
         previous_stop = rep.stop
     return found
+
+
+def swing_over(backward: FloatArray, spans: list[tuple[int, int]]) -> FloatArray:
+    """(n_spans,) how far a thigh swings within each span: the 5th-95th percentile range of
+    its angle behind the vertical, degrees."""
+    return spread(backward, spans)
+
+
+def judge_leg_reps(
+    seq: PoseSequence,
+    table: AngleTable,
+    side: SideName,
+    reps: list[ExtensionRep],
+    ok: dict[SideName, BoolArray],
+) -> list[Candidate]:
+    """Which reps of ``side`` are kicks of that leg: the other (standing) leg stays planted
+    (its ankle and heel within ``MAX_STANDING_TRAVEL`` torso lengths) and still (this thigh
+    swings at least ``MIN_SWING_RATIO`` times as far as the other thigh). The standing leg's
+    thigh, swaying or jittering while the other leg kicks, never gets a rep."""
+    if not reps:
+        return []
+    other = OTHER[side]
+    min_visibility = PROTOCOL.gates.min_visibility
+    spans = [(rep.start, rep.stop) for rep in reps]
+    standing_foot = mean_track(
+        seq,
+        (lm.landmark_index("ankle", other), lm.landmark_index("heel", other)),
+        min_visibility,
+    )
+    own = swing_over(thigh_backward(table, side, ok[side]), spans)
+    theirs = swing_over(thigh_backward(table, other, ok[other]), spans)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = 100.0 * theirs / own  # the other thigh's swing, % of this one's
+    checks = {
+        "standing_leg_moved": planted([standing_foot], spans, body_scale(seq, min_visibility)),
+        "thigh_vs_other": np.where(np.isfinite(ratio), ratio, np.nan),
+    }
+    limits = {
+        "standing_leg_moved": (0.0, MAX_STANDING_TRAVEL),
+        "thigh_vs_other": (0.0, 100.0 / MIN_SWING_RATIO),
+    }
+    return verdicts(spans, checks, limits)
 
 
 def rep_window(reps: list[ExtensionRep], n_frames: int) -> BoolArray:
@@ -254,12 +318,21 @@ def measure_hip_extension(
     gates = PROTOCOL.gates
     view = check_view(seq, "side", gates)
     in_plane = in_plane_frames(seq, "side", gates)
-    ok = {side: leg_frames(table, side, in_plane) for side in ("left", "right")}
-    reps: dict[SideName, list[ExtensionRep]] = {
+    ok: dict[SideName, BoolArray] = {
+        side: leg_frames(table, side, in_plane) for side in ("left", "right")
+    }
+    candidates: dict[SideName, list[ExtensionRep]] = {
         side: find_extension_reps(table, side, ok[side], gates.min_valid_fraction)
         if view.ok
         else []
         for side in ("left", "right")
+    }
+    judged = {
+        side: judge_leg_reps(seq, table, side, found, ok) for side, found in candidates.items()
+    }
+    reps: dict[SideName, list[ExtensionRep]] = {
+        side: [rep for rep, v in zip(found, judged[side], strict=True) if v.counts]
+        for side, found in candidates.items()
     }
     legs = choose_legs(context, reps)
     metrics = []
@@ -268,7 +341,17 @@ def measure_hip_extension(
             metrics += leg_metrics(table, side, reps[side], ok[side], view)
         else:
             metrics += no_reps(table, side, in_plane, view)
+    rejected = [
+        segment_from("rejected rep", i, *c.span, table.t, side, finite_values(c.checks))
+        for side in legs
+        for i, c in enumerate(c for c in judged[side] if not c.counts)
+    ]
     notes = [
+        *(
+            note
+            for side in legs
+            for note in rejected_notes(f"{side} leg rep", judged[side], table.t)
+        ),
         "Corrected extension = peak hip extension minus any backward arch of the trunk during the "
         "rep; a forward lean is already excluded by measuring the thigh against the trunk.",
         "Landmarks cannot see the pelvis: a pelvic tilt that does not move the trunk line is "
@@ -278,7 +361,7 @@ def measure_hip_extension(
         PROTOCOL,
         view,
         metrics,
-        rep_segments(table, reps, legs),
+        rep_segments(table, reps, legs) + rejected,
         notes,
     )
 
@@ -343,7 +426,8 @@ PROTOCOL = Protocol(
         "Reps are peaks of the thigh's angle behind the vertical rising at least "
         f"{MIN_EXCURSION_DEG:g} deg above rest, at least {MIN_PERIOD_S:g} s apart; the onset is "
         "the most neutral frame before the peak, the peak the frame of largest thigh-vs-trunk "
-        "extension."
+        "extension. A rep counts when the standing leg stays planted and the kicking thigh "
+        f"swings at least {MIN_SWING_RATIO:g} times as far as the standing one."
     ),
     measure=measure_hip_extension,
     reps=5,

@@ -105,3 +105,37 @@ def find_extrema(
     work = np.nan_to_num(work, nan=np.nanmin(work))
     peaks, _ = find_peaks(work, prominence=min_prominence, distance=max(1, int(min_period_s * fps)))
     return np.asarray(peaks, dtype=np.intp)
+
+
+def raised_spans(
+    signal: FloatArray, t: FloatArray, min_excursion: float, min_duration_s: float
+) -> list[tuple[int, int]]:
+    """Runs where ``signal`` is raised above its resting level (lifts, holds at the top).
+
+    Each peak (at least ``min_excursion`` prominent; the recording's ends count as resting, so
+    a lift still held when the recording stops is found) gives the run, around it, above half-way
+    between the peak and the lowest value since the previous run (its own resting level). Unlike
+    one threshold for the whole recording, a deeper trough elsewhere (sitting up, getting up)
+    does not merge neighbouring lifts. Runs shorter than ``min_duration_s`` are left out.
+    """
+    x = fill_small_gaps(signal)
+    if np.isfinite(x).sum() < 3:
+        return []
+    low = float(np.nanmin(x))
+    work = np.concatenate([[low], np.nan_to_num(x, nan=low), [low]])
+    peaks, _ = find_peaks(work, prominence=min_excursion)
+    spans: list[tuple[int, int]] = []
+    for peak in peaks - 1:  # back to the unpadded frame index
+        if spans and peak < spans[-1][1]:
+            continue  # a bump within the previous run
+        since = spans[-1][1] if spans else 0
+        rest = float(np.nanmin(x[since : peak + 1]))
+        with np.errstate(invalid="ignore"):
+            below = ~(x >= (rest + x[peak]) / 2.0)
+        before = np.flatnonzero(below[since:peak]) + since
+        after = np.flatnonzero(below[peak:]) + peak
+        start = int(before[-1]) + 1 if before.size else since
+        stop = int(after[0]) if after.size else x.size
+        if x[peak] - rest >= min_excursion and t[stop - 1] - t[start] >= min_duration_s:
+            spans.append((start, stop))
+    return spans

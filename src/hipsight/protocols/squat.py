@@ -11,7 +11,10 @@ Segmentation (either view): the hip height is the image distance from the mid-an
 mid-hip (visible landmarks); its 95th percentile is the standing height ``H``. The squat depth
 ``1 - height / H`` is 0 standing and grows as the hips go down. A rep is a peak of depth of at
 least ``MIN_DEPTH`` (:func:`~hipsight.protocols.segmentation.find_reps`), starting and ending
-where depth crosses 10 % of the rep's excursion; its bottom is the deepest frame.
+where depth crosses 10 % of the rep's excursion; its bottom is the deepest frame. A candidate
+counts only when it looks like a squat (:func:`judge_squats`): both ends in the recording, feet
+planted, the body facing one way, the knees flexing; walking, turning and stepping are kept as
+``rejected rep`` segments with a note saying why.
 
 Side-view metrics, on the leg nearer the camera, each the mean over the reps (a rep counts when
 its bottom frame is valid and ``min_valid_fraction`` of its frames are):
@@ -50,12 +53,14 @@ and ``ascent_time`` (90 % to 10 % on the way up), s, mean over reps.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.kinematics.angles import SUFFIX_3D
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import ViewTolerance
 from hipsight.pose import landmarks as lm
@@ -68,6 +73,7 @@ from hipsight.protocols.common import (
     gated_metric,
     hidden_reason,
     landmark_xy,
+    lowpass_for_peaks,
     moving_mean,
     near_leg,
     not_measurable,
@@ -75,6 +81,16 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
 from hipsight.protocols.segmentation import Rep, find_reps
+from hipsight.protocols.validity import (
+    Candidate,
+    body_scale,
+    heading,
+    mean_track,
+    planted,
+    rejected_notes,
+    turned,
+    verdicts,
+)
 from hipsight.session.types import MetricValue, Segment, SideName, TestResult, View
 
 FloatArray = NDArray[np.float64]
@@ -90,6 +106,9 @@ BOTTOM_WINDOW_DEG = 10.0  # butt-wink window: thigh within this of its deepest i
 FPPA_MIN_THIGH = 0.5  # FPPA read only while the thigh's image length is >= this of standing
 STANDING_PERCENTILE = 95.0
 STANDING_DEPTH = 0.03  # hips within 3 % of their standing height: standing (heel baseline)
+MAX_FEET_TRAVEL = 0.25  # torso lengths (about 12 cm): farther, the person stepped or walked
+MAX_TURN_DEG = 30.0  # a squat faces one way; turning further is walking or turning around
+MIN_KNEE_RISE_DEG = 20.0  # the knees flex at least this much from standing to the bottom
 
 LEGS = (lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE, lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
 SIDE_METRICS = (
@@ -183,8 +202,55 @@ def person_left(seq: PoseSequence, min_visibility: float) -> FloatArray:
 
 
 def find_squats(depth: FloatArray, t: FloatArray) -> list[Rep]:
-    """Reps of the squat-depth signal (start/stop at ``EDGE`` of each rep's excursion)."""
+    """Rep candidates of the squat-depth signal (start/stop at ``EDGE`` of each excursion)."""
     return find_reps(depth, t, MIN_DEPTH, MIN_PERIOD_S, rest_fraction=EDGE)
+
+
+def knee_rise(table: AngleTable, names: tuple[str, ...], reps: list[Rep]) -> FloatArray:
+    """(n_reps,) how much the knees flexed from a rep's start to its bottom, degrees: the mean
+    of the valid ones of ``names`` (NaN when neither is valid at both frames)."""
+    knees = np.stack([np.where(table.validity(n), table.column(n), np.nan) for n in names])
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
+        knee = np.nanmean(knees, axis=0)
+    starts = np.array([rep.start for rep in reps], dtype=np.intp)
+    bottoms = np.array([rep.peak for rep in reps], dtype=np.intp)
+    return np.asarray(knee[bottoms] - knee[starts])
+
+
+def judge_squats(
+    seq: PoseSequence, table: AngleTable, view: View, reps: list[Rep]
+) -> list[Candidate]:
+    """Which rep candidates are squats: the hips went down and came back up (both ends in the
+    recording), the feet stayed planted, the body did not turn, the knees flexed.
+
+    The knees are read in the plane the camera sees: 2D sagittal flexion in a side view, 3D
+    (world landmarks) in a front view.
+    """
+    if not reps:
+        return []
+    min_visibility = PROTOCOL.gates.min_visibility
+    spans = [(rep.start, rep.stop) for rep in reps]
+    scale = body_scale(seq, min_visibility)
+    feet = [
+        mean_track(seq, pair, min_visibility)
+        for pair in ((lm.LEFT_ANKLE, lm.RIGHT_ANKLE), (lm.LEFT_HEEL, lm.RIGHT_HEEL))
+    ]
+    suffix = "" if view == "side" else SUFFIX_3D
+    knees = tuple(f"{side}_knee_flexion{suffix}" for side in lm.SIDES)
+    checks = {
+        "complete": np.array([float(r.start > 0 and r.stop < seq.n_frames) for r in reps]),
+        "feet_moved": planted(feet, spans, scale),
+        "turned_deg": turned(heading(seq, min_visibility), spans),
+        "knee_rise_deg": knee_rise(table, knees, reps),
+    }
+    limits = {
+        "complete": (1.0, 1.0),
+        "feet_moved": (0.0, MAX_FEET_TRAVEL),
+        "turned_deg": (0.0, MAX_TURN_DEG),
+        "knee_rise_deg": (MIN_KNEE_RISE_DEG, np.inf),
+    }
+    return verdicts(spans, checks, limits)
 
 
 def rep_frames(rep: Rep, valid: BoolArray, need_bottom: bool) -> IntArray:
@@ -222,18 +288,41 @@ def nansd(values: FloatArray) -> float:
     return float(finite.std(ddof=1)) if finite.size >= 2 else float("nan")
 
 
-def tempo(depth: FloatArray, t: FloatArray, rep: Rep) -> tuple[float, float]:
-    """(descent, ascent) seconds between the frames where the rep's depth first reaches ``EDGE``
-    and ``BOTTOM`` of its excursion on the way down, and last has them on the way up."""
-    frames = np.arange(rep.start, rep.stop)
-    rest = min(depth[rep.start], depth[rep.stop - 1])
+def standing_before(depth: FloatArray, t: FloatArray, rep: Rep, since: int) -> float:
+    """The standing depth before a rep: the lowest depth between ``since``, the end of the
+    previous rep, and the rep's start; NaN if unseen. Read after a moving mean, which takes the
+    jitter out without the undershoot a Butterworth filter has where the hips come to rest."""
+    smooth = moving_mean(depth[since : rep.start + 1], t[since : rep.start + 1])
+    return float(np.nanmin(smooth)) if np.isfinite(smooth).any() else float("nan")
+
+
+def tempo(
+    depth: FloatArray, t: FloatArray, rep: Rep, since: int = 0, until: int | None = None
+) -> tuple[float, float]:
+    """(descent, ascent) seconds: from the frame where the rep's depth reaches ``EDGE`` of its
+    excursion to the first frame at ``BOTTOM`` on the way down, and from the last frame at
+    ``BOTTOM`` to the last one at ``EDGE`` on the way up.
+
+    The excursion runs from the standing level before the rep (:func:`standing_before`) to the
+    rep's deepest frame, so 10 % and 90 % are fractions of the whole movement. The crossings are
+    searched between ``since`` (the end of the previous rep) and ``until`` (the start of the next).
+    """
+    until = depth.size if until is None else until
+    rest = standing_before(depth, t, rep, since)
     excursion = depth[rep.peak] - rest
+    if not excursion > 0:
+        return float("nan"), float("nan")
     with np.errstate(invalid="ignore"):
-        moving = frames[depth[frames] >= rest + EDGE * excursion]
-        deep = frames[depth[frames] >= rest + BOTTOM * excursion]
+        low = depth < rest + EDGE * excursion
+        deep = np.flatnonzero(depth[since:until] >= rest + BOTTOM * excursion) + since
+    before = np.flatnonzero(low[since : rep.peak]) + since
+    after = np.flatnonzero(low[rep.peak : until]) + rep.peak
+    start = int(before[-1]) + 1 if before.size else since
+    stop = int(after[0]) - 1 if after.size else until - 1
+    deep = deep[(deep >= start) & (deep <= stop)]
     if not deep.size:
         return float("nan"), float("nan")
-    return float(t[deep[0]] - t[moving[0]]), float(t[moving[-1]] - t[deep[-1]])
+    return float(t[deep[0]] - t[start]), float(t[stop] - t[deep[-1]])
 
 
 # ============================================================================ per-rep values
@@ -348,11 +437,11 @@ def measure_side_view(
     )
     column = squats.table.column
     hip, knee, thigh, shank, trunk = (
-        moving_mean(column(name), t)
+        lowpass_for_peaks(column(name), t)
         for name in (hip_name, knee_name, thigh_name, shank_name, "trunk_inclination")
     )
     plane = in_plane_frames(squats.seq, "side", gates)
-    pitch = moving_mean(foot_pitch(squats.seq, side, gates.min_visibility), t)
+    pitch = lowpass_for_peaks(foot_pitch(squats.seq, side, gates.min_visibility), t)
     with np.errstate(invalid="ignore"):
         standing = (squats.depth < STANDING_DEPTH) & np.isfinite(pitch)
     heel_base = float(np.median(pitch[standing])) if standing.any() else float("nan")
@@ -401,7 +490,7 @@ def measure_front_view(
     for side in lm.SIDES:
         name = f"{side}_knee_fppa"
         seen = thigh_seen(seq, side, gates.min_visibility) & plane
-        fppa = moving_mean(np.where(seen, squats.table.column(name), np.nan), t)
+        fppa = lowpass_for_peaks(np.where(seen, squats.table.column(name), np.nan), t)
         peaks = squats.per_rep((name,), seen, peak_of(fppa), need_bottom=False)
         by_rep[f"{side}_knee_fppa"] = peaks
         for metric, spread in (("knee_fppa", False), ("knee_fppa_sd", True)):
@@ -411,7 +500,7 @@ def measure_front_view(
                 )
             )
     standing = standing_level(hip_height(seq, gates.min_visibility))
-    shift = moving_mean(lateral_offset(seq, gates.min_visibility) / standing, t)
+    shift = lowpass_for_peaks(lateral_offset(seq, gates.min_visibility) / standing, t)
     shifted = squats.per_rep(
         ("pelvic_obliquity",),
         plane & np.isfinite(shift),
@@ -435,7 +524,15 @@ def measure_front_view(
 
 def measure_tempo(squats: Squats, by_rep: dict[str, FloatArray]) -> list[MetricValue]:
     """Descent and ascent times (either view)."""
-    times = np.array([tempo(squats.depth, squats.table.t, rep) for rep in squats.reps])
+    reps, n = squats.reps, squats.depth.size
+    since = [0, *(rep.stop for rep in reps[:-1])]
+    until = [*(rep.start + 1 for rep in reps[1:]), n]
+    times = np.array(
+        [
+            tempo(squats.depth, squats.table.t, rep, *bounds)
+            for rep, *bounds in zip(reps, since, until, strict=True)
+        ]
+    )
     times = times.reshape(len(squats.reps), 2)
     extra = np.isfinite(squats.depth)
     metrics = []
@@ -536,18 +633,21 @@ def measure_squat(seq: PoseSequence, table: AngleTable, context: MeasureContext)
         seq, needed_landmarks(seq, view, context), gates
     )
     depth = squat_depth(hip_height(seq, gates.min_visibility))
-    reps = [] if blocked else find_squats(depth, seq.t)
+    candidates = [] if blocked else find_squats(depth, seq.t)
+    judged = judge_squats(seq, table, view.required, candidates)
+    reps = [rep for rep, verdict in zip(candidates, judged, strict=True) if verdict.counts]
     phase = np.zeros(seq.n_frames, dtype=bool)
     for rep in reps:
         phase[rep.start : rep.stop] = True
     squats = Squats(seq, table, view, depth, reps, phase)
     metrics = [count_reps(squats, blocked)]
     by_rep: dict[str, FloatArray] = {}
-    notes = []
+    notes = rejected_notes("rep", judged, seq.t)
     if blocked or not reps:
         reason = blocked or (
             f"no squat reps found: the hips must go down by at least {100 * MIN_DEPTH:g} % of "
-            "their standing height above the ankles and come back up"
+            "their standing height above the ankles and come back up, with the feet planted, "
+            "the knees bending and the body facing one way"
         )
         metrics += [
             not_measurable(PROTOCOL, spec.id, side, reason)
@@ -559,7 +659,7 @@ def measure_squat(seq: PoseSequence, table: AngleTable, context: MeasureContext)
         view_metrics, note = measure_view(squats, context, by_rep)
         metrics += measure_tempo(squats, by_rep) + view_metrics
         notes.append(note)
-    segments = rep_segments(squats, by_rep)
+    segments = rep_segments(squats, by_rep) + rejected_segments(judged, seq.t)
     return assemble_result(PROTOCOL, view, metrics, segments, notes)
 
 
@@ -573,6 +673,15 @@ def rep_segments(squats: Squats, by_rep: dict[str, FloatArray]) -> list[Segment]
             segment_from("rep", k, rep.start, rep.stop, squats.table.t, None, finite_values(values))
         )
     return segments
+
+
+def rejected_segments(judged: list[Candidate], t: FloatArray) -> list[Segment]:
+    """A ``rejected rep`` segment per candidate that is not a squat, with what was measured."""
+    rejected = [c for c in judged if not c.counts]
+    return [
+        segment_from("rejected rep", k, *c.span, t, None, finite_values(c.checks))
+        for k, c in enumerate(rejected)
+    ]
 
 
 PROTOCOL = Protocol(
@@ -726,7 +835,9 @@ PROTOCOL = Protocol(
         "Squat depth = 1 - (mid-hip height above the mid-ankle) / (its standing value, the 95th "
         f"percentile). A rep is a depth peak of at least {MIN_DEPTH:g}, {MIN_PERIOD_S:g} s or "
         f"more from the next; it starts and ends at {100 * EDGE:g} % of its excursion and its "
-        "bottom is the deepest frame."
+        "bottom is the deepest frame. It counts when both ends are in the recording, the feet "
+        f"stay within {MAX_FEET_TRAVEL:g} torso lengths, the body turns at most "
+        f"{MAX_TURN_DEG:g} deg and the knees flex at least {MIN_KNEE_RISE_DEG:g} deg."
     ),
     measure=measure_squat,
     reps=5,

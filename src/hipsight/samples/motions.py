@@ -123,6 +123,7 @@ def bridge(
     lift_deg: float = 22.5,
     period_s: float = 4.0,
     dims: BodyDimensions | None = None,
+    profile: ArrayLike | None = None,
 ) -> Pose:
     """Glute bridges: supine, knees bent, feet planted, lifting the pelvis about the shoulders.
 
@@ -130,10 +131,12 @@ def bridge(
     knees follow from the planted feet (two-link inverse kinematics). At rest the hips are flexed
     about 47° and the knees about 100°. With the default dimensions ``lift_deg=22.5`` ends at a
     straight shoulder–hip–knee line (hip flexion ≈ 0); about 2.2° less lift leaves the hips 5°
-    flexed (a sagging bridge), more lift extends them beyond the line.
+    flexed (a sagging bridge), more lift extends them beyond the line. ``profile`` (0 resting ..
+    1 top, one value per time) replaces the sinusoid with ``period_s``.
     """
     dims = BodyDimensions() if dims is None else dims
-    lift = np.radians(lift_deg * sinusoid(t, 0.0, 1.0, period_s))
+    shape = sinusoid(t, 0.0, 1.0, period_s) if profile is None else np.asarray(profile, float)
+    lift = np.radians(lift_deg * shape)
     pitch = 90.0 + np.degrees(lift)  # beyond supine: the head end lower than the pelvis
     rest_height = dims.ankle_height_m + 0.03
     hip_x = -dims.trunk_m * (1.0 - np.cos(lift))  # the shoulders stay put (the head is at -X)

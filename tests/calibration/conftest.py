@@ -188,6 +188,34 @@ class BoardRenderer:
             self.rays, rotation, tvec, board=self.board, square=self.square_mm, seed=seed
         )
 
+    def pose_near(
+        self, x: float, y: float, tilt_deg: tuple[float, float, float], depth: float
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The board turned by ``tilt_deg`` (about x, y, z), ``depth`` mm away, its centre as
+        near (x, y) (fractions of the image) as it fits with an 8 px margin."""
+        rotation = _rotation(*tilt_deg)
+        cols, rows = self.board
+        centre = np.array([(cols - 1) / 2, (rows - 1) / 2, 0.0]) * self.square_mm
+        for shrink in np.linspace(1.0, 0.0, 41):
+            u = (0.5 + (x - 0.5) * shrink) * self.image_size[0]
+            v = (0.5 + (y - 0.5) * shrink) * self.image_size[1]
+            ray = np.linalg.inv(self.camera_matrix) @ np.array([u, v, 1.0])
+            tvec = ray * depth - rotation @ centre
+            if fits_in_image(rotation, tvec, self.image_size, margin=8.0):
+                return rotation, tvec
+        raise AssertionError(f"the board does not fit near {(x, y)} tilted by {tilt_deg}")
+
+    def project(
+        self, rotation: NDArray[np.float64], tvec: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """(N, 2) exact image positions of the inner corners, in OpenCV's detection order."""
+        cols, rows = self.board
+        grid = np.zeros((rows * cols, 3))
+        grid[:, :2] = np.mgrid[0:cols, 0:rows].T.reshape(-1, 2) * self.square_mm
+        rvec = cv2.Rodrigues(rotation)[0]
+        points, _ = cv2.projectPoints(grid, rvec, tvec, self.camera_matrix, self.dist_coeffs)
+        return np.asarray(points.reshape(-1, 2), dtype=np.float64)
+
 
 @pytest.fixture(scope="session")
 def board_renderer(rays: NDArray[np.float64]) -> BoardRenderer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,74 @@ def test_toml_round_trip_keeps_every_field(calibration_folder: Path) -> None:
     assert load_calibration(path).name == "laptop"  # by path too
     text = path.read_text()
     assert "[intrinsics]" in text and "[level]" in text and text.startswith("# hipsight camera")
+
+
+VERSION_1_0 = """format = "hipsight.calibration"
+version = 1
+name = "old"
+image_size = [640, 480]
+
+[intrinsics]
+camera_matrix = [[600.0, 0.0, 322.0], [0.0, 600.0, 236.0], [0.0, 0.0, 1.0]]
+dist_coeffs = [-0.28, 0.09, 0.0008, -0.0005, 0.0]
+rms_px = 0.24
+n_views = 14
+"""
+UNCERTAINTY_1_1 = """per_view_rms_px = [0.2, 0.3]
+
+[intrinsics.uncertainty]
+fx_px = 0.6
+fy_px = 0.55
+cx_px = 0.7
+cy_px = 0.6
+dist_coeffs = [0.004, 0.03, 0.0002, 0.0001, 0.08]
+edge_angle_deg = 0.16
+roll_deg = 0.02
+pitch_deg = 0.11
+ray_deg = 0.04
+"""
+
+
+def test_version_1_0_files_without_uncertainty_are_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "old.toml"
+    path.write_text(VERSION_1_0)
+    calib = load_calibration(path)
+    assert calib.uncertainty is None and calib.per_view_rms_px == () and calib.n_views == 14
+    assert "standard deviation" not in calib.describe()
+
+
+def test_version_1_1_uncertainty_round_trips_and_a_newer_minor_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "new.toml"
+    path.write_text(
+        VERSION_1_0.replace("version = 1", "version = 1\nminor_version = 7")
+        + UNCERTAINTY_1_1
+        + "future_key = 1.0\n"
+    )
+    calib = load_calibration(path)
+    assert calib.uncertainty is not None and calib.uncertainty.angle_error_deg == 0.16
+    assert calib.per_view_rms_px == (0.2, 0.3)
+    save_calibration(calib, tmp_path / "again")
+    text = (tmp_path / "again" / "old.toml").read_text()
+    assert "minor_version = 1" in text and "[intrinsics.uncertainty]" in text
+    assert load_calibration(tmp_path / "again" / "old.toml").uncertainty == calib.uncertainty
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (("fx_px = 0.6", "fx_px = -0.6"), "intrinsics.uncertainty.fx_px"),
+        (("roll_deg = 0.02", "roll_deg = nan"), "intrinsics.uncertainty.roll_deg"),
+        (("per_view_rms_px = [0.2, 0.3]", 'per_view_rms_px = ["0.2"]'), "per_view_rms_px[0]"),
+        (("ray_deg = 0.04\n", ""), "intrinsics.uncertainty.ray_deg"),
+    ],
+)
+def test_bad_uncertainty_fields_are_refused_naming_the_field(
+    tmp_path: Path, change: tuple[str, str], field: str
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(VERSION_1_0 + UNCERTAINTY_1_1.replace(*change))
+    with pytest.raises(InputError, match=re.escape(field)):
+        load_calibration(path)
 
 
 def test_level_only_calibration_round_trips_without_intrinsics() -> None:

@@ -85,15 +85,57 @@ def test_camera_with_too_few_views_exits_2_with_the_reason(
 ) -> None:
     few = tmp_path / "few"
     few.mkdir()
-    for path in sorted(board_image_folder.iterdir())[:4]:
+    for path in sorted(board_image_folder.iterdir())[:3]:
         (few / path.name).write_bytes(path.read_bytes())
     code, _, err = _run(
         capsys, "camera", "--images", str(few), "--board", "9x6", "--square", "25", "--name", "few"
     )
     assert code == 2
-    assert "too few usable chessboard views: need at least 8, got 4" in err
+    assert "too few usable chessboard views: need at least 4, got 3" in err
     assert err.count("\n") == 1  # one line
     assert not (calibration_folder / "few.toml").exists()
+
+
+def test_camera_from_four_views_prints_and_stores_the_uncertainty(
+    capsys: pytest.CaptureFixture[str], board_image_folder: Path, tmp_path: Path
+) -> None:
+    four = tmp_path / "four"
+    four.mkdir()
+    for path in sorted(board_image_folder.iterdir())[:4]:
+        (four / path.name).write_bytes(path.read_bytes())
+    code, out, err = _run(
+        capsys,
+        "camera",
+        "--images",
+        str(four),
+        "--board",
+        "9x6",
+        "--square",
+        "25",
+        "--name",
+        "four",
+    )
+    assert code == 0, err
+    assert "standard deviation fx" in out and "angle error from the calibration (2 SD)" in out
+    assert "per-view RMS" in out
+    calib = load_calibration("four")
+    assert calib.n_views == 4 and calib.uncertainty is not None
+    assert len(calib.per_view_rms_px) == 4
+    code, _, err = _run(
+        capsys,
+        "camera",
+        "--images",
+        str(four),
+        "--board",
+        "9x6",
+        "--square",
+        "25",
+        "--name",
+        "strict",
+        "--max-angle-error",
+        "0.05",
+    )
+    assert code == 2 and "expected an angle error of at most 0.05°, got 0." in err
 
 
 def test_live_camera_that_is_missing_fails_cleanly(capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,6 +21,7 @@ from hypothesis import given
 from fuzz import FuzzReport, FuzzTally, fuzz_settings, mutated_bytes, mutated_documents
 from hipsight.calibration.baseline import PersonBaseline, StanceView, load_baseline, save_baseline
 from hipsight.calibration.store import CameraCalibration, load_calibration, save_calibration
+from hipsight.calibration.uncertainty import IntrinsicsUncertainty
 from hipsight.errors import InputError
 
 N_EXAMPLES = 300
@@ -38,6 +39,18 @@ INTRINSICS = CameraCalibration(
     source="images:boards",
     board=(9, 6),
     square_mm=25.0,
+    per_view_rms_px=(0.28, 0.35, 0.31),
+    uncertainty=IntrinsicsUncertainty(
+        std_fx_px=0.6,
+        std_fy_px=0.55,
+        std_cx_px=0.7,
+        std_cy_px=0.6,
+        std_dist=(0.004, 0.03, 0.0002, 0.0001, 0.08),
+        edge_angle_deg=0.16,
+        roll_deg=0.02,
+        pitch_deg=0.11,
+        ray_deg=0.04,
+    ),
 )
 LEVEL_ONLY = CameraCalibration(
     name="tilted",
@@ -86,6 +99,10 @@ def assert_valid_calibration(calib: CameraCalibration) -> None:
     for text in (calib.level_method, calib.level_created):
         assert text is None or isinstance(text, str)
     assert isinstance(calib.n_views, int) and calib.n_views >= 0
+    assert all(math.isfinite(e) and e >= 0 for e in calib.per_view_rms_px)
+    if calib.uncertainty is not None:
+        assert math.isfinite(calib.uncertainty.angle_error_deg)
+        assert calib.uncertainty.angle_error_deg >= 0
     assert calib.describe()
 
 

@@ -1,6 +1,8 @@
 """Calibration: camera intrinsics, camera level and a person's neutral baseline.
 
 - :mod:`~hipsight.calibration.intrinsics`: chessboard detection and ``calibrateCamera``;
+- :mod:`~hipsight.calibration.uncertainty`: the intrinsics' covariance carried to the angles (the
+  acceptance rule), and the views' coverage behind the advice when a calibration is refused;
 - :mod:`~hipsight.calibration.store`: :class:`CameraCalibration`, its TOML file, the default
   calibration, :func:`undistort_sequence` and :func:`apply_calibration`;
 - :mod:`~hipsight.calibration.level`: camera roll and pitch from a level board or a still stance;

@@ -65,7 +65,14 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--max-rms", type=float, default=None, help="reject above this RMS error, px (default 1.0)"
     )
     camera.add_argument(
-        "--min-views", type=int, default=None, help="usable views needed (default 8)"
+        "--min-views", type=int, default=None, help="usable views needed (default and least 4)"
+    )
+    camera.add_argument(
+        "--max-angle-error",
+        type=float,
+        default=None,
+        help="reject when the calibration's angle error (2 SD) is above this, degrees "
+        "(default 0.5)",
     )
     camera.set_defaults(handler=cmd_camera)
 
@@ -213,6 +220,7 @@ def collect_board_views(
 
 def cmd_camera(args: argparse.Namespace) -> int:
     from hipsight.calibration.intrinsics import (
+        MAX_ANGLE_ERROR_DEG,
         MAX_RMS_PX,
         MIN_VIEWS,
         calibrate_collection,
@@ -236,6 +244,7 @@ def cmd_camera(args: argparse.Namespace) -> int:
         source=source,
         min_views=args.min_views or MIN_VIEWS,
         max_rms_px=args.max_rms or MAX_RMS_PX,
+        max_angle_error_deg=args.max_angle_error or MAX_ANGLE_ERROR_DEG,
     )
     calib = result.calibration
     if calibration_path(name).is_file():

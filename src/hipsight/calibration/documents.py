@@ -21,7 +21,7 @@ import msgspec
 from msgspec import Meta
 
 from hipsight.errors import InputError
-from hipsight.schema import show_value
+from hipsight.schema import MinorVersion, show_value
 
 PositiveInt = Annotated[int, Meta(gt=0, le=1_000_000)]
 Count = Annotated[int, Meta(ge=0, le=1_000_000_000)]
@@ -32,6 +32,7 @@ Millimetres = Annotated[float, Meta(gt=0.0, le=1e6)]
 Roll = Annotated[float, Meta(gt=-90.0, le=90.0)]
 Pitch = Annotated[float, Meta(ge=-90.0, le=90.0)]
 Degrees = Annotated[float, Meta(ge=-360.0, le=360.0)]
+Spread = Annotated[float, Meta(ge=0.0, le=1e9)]  # a standard deviation or an error bound
 Seconds = Annotated[float, Meta(ge=0.0, le=1e6)]
 Length = Annotated[float, Meta(ge=0.0, le=100.0)]  # a stature fraction or metres
 HeightCm = Annotated[float, Meta(ge=50.0, le=250.0)]
@@ -44,8 +45,24 @@ __all__ = [
     "LevelTable",
     "SegmentsTable",
     "StanceViewTable",
+    "UncertaintyTable",
     "require_format",
 ]
+
+
+class UncertaintyTable(msgspec.Struct, kw_only=True):
+    """``[intrinsics.uncertainty]`` of ``NAME.toml`` (since 1.1): standard deviations of the
+    intrinsics, and the angle errors (2 SD, degrees) they propagate to."""
+
+    fx_px: Spread
+    fy_px: Spread
+    cx_px: Spread
+    cy_px: Spread
+    dist_coeffs: Annotated[list[Spread], Meta(max_length=14)]
+    edge_angle_deg: Spread
+    roll_deg: Spread
+    pitch_deg: Spread
+    ray_deg: Spread
 
 
 class IntrinsicsTable(msgspec.Struct, kw_only=True):
@@ -57,6 +74,10 @@ class IntrinsicsTable(msgspec.Struct, kw_only=True):
     n_views: Count = 0
     board: tuple[PositiveInt, PositiveInt] | None = None
     square_mm: Millimetres | None = None
+    per_view_rms_px: Annotated[list[Pixels], Meta(max_length=10_000)] = msgspec.field(
+        default_factory=list
+    )  # since 1.1
+    uncertainty: UncertaintyTable | None = None  # since 1.1
 
 
 class LevelTable(msgspec.Struct, kw_only=True):
@@ -69,10 +90,12 @@ class LevelTable(msgspec.Struct, kw_only=True):
 
 
 class CalibrationDocument(msgspec.Struct, kw_only=True):
-    """``calibration/NAME.toml``, version 1."""
+    """``calibration/NAME.toml``, version 1.x (1.1 added ``minor_version``,
+    ``intrinsics.per_view_rms_px`` and ``[intrinsics.uncertainty]``)."""
 
     format: Literal["hipsight.calibration"]
     version: Annotated[int, Meta(ge=1)]
+    minor_version: MinorVersion = 0
     name: str
     image_size: tuple[PositiveInt, PositiveInt]
     created: str = ""

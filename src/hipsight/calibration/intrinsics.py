@@ -9,12 +9,18 @@ Acceptance rules (documented in docs/calibration.md):
 - a view is usable when the whole board is found, it is sharp (mean black-to-white edge width at
   most ``MAX_EDGE_WIDTH_PX``) and, for video and camera input, the board moved by at least
   ``MIN_MOTION_FRACTION`` of the image diagonal since every view already kept;
-- at least ``MIN_VIEWS`` usable views; OpenCV recommends 10-20. With fewer, the five distortion
-  terms are poorly constrained even when the reprojection error looks small;
+- at least ``MIN_VIEWS`` (4) usable views, and the boards' planes must not all be parallel
+  (fronto-parallel boards leave the focal length unknown):
+  :func:`~hipsight.calibration.uncertainty.degenerate_reason`;
 - views whose own reprojection error is more than three times the median are dropped once
   (a board found in the wrong place, motion blur) and the camera is calibrated again;
 - the RMS reprojection error must be at most ``MAX_RMS_PX`` (a webcam with a flat, printed
-  board reaches 0.2-0.5 px; more than 1 px means a warped board, blur or a wrong board size).
+  board reaches 0.2-0.5 px; more than 1 px means a warped board, blur or a wrong board size);
+- the intrinsics' uncertainty, carried to the angles that depend on them (a frontal-plane
+  angle near the image edge, roll, pitch, viewing direction), must be at most
+  ``MAX_ANGLE_ERROR_DEG`` (0.5°) at two standard deviations
+  (:mod:`hipsight.calibration.uncertainty`); else the message gives the figure, the bound and
+  which views to add, from where the boards were and how they were tilted.
 """
 
 from __future__ import annotations
@@ -27,12 +33,23 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.calibration.store import CameraCalibration, now_iso
+from hipsight.calibration.uncertainty import (
+    MAX_ANGLE_ERROR_DEG,
+    IntrinsicsUncertainty,
+    ViewCoverage,
+    advise_views,
+    degenerate_reason,
+    intrinsics_covariance,
+    propagate_uncertainty,
+    show_degrees,
+    view_coverage,
+)
 from hipsight.errors import InputError
 from hipsight.optional import cv2_module
 
 FloatArray = NDArray[np.float64]
 
-MIN_VIEWS = 8
+MIN_VIEWS = 4  # Zhang's method needs 3; the uncertainty rule decides above that
 MAX_RMS_PX = 1.0
 MAX_EDGE_WIDTH_PX = 4.0
 MIN_MOTION_FRACTION = 0.01
@@ -43,6 +60,7 @@ MIN_COVERAGE = 0.5
 COVERAGE_GRID = (8, 6)
 
 __all__ = [
+    "MAX_ANGLE_ERROR_DEG",
     "MAX_RMS_PX",
     "MIN_VIEWS",
     "BoardView",
@@ -99,6 +117,20 @@ class CalibrationResult:
     dropped: tuple[str, ...] = ()
     coverage: float = 1.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    views: ViewCoverage | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _Fit:
+    """One run of ``calibrateCameraExtended``."""
+
+    rms: float
+    matrix: FloatArray
+    dist: FloatArray
+    per_view: FloatArray
+    rvecs: tuple[FloatArray, ...]
+    tvecs: tuple[FloatArray, ...]
+    std: FloatArray
 
 
 # ============================================================================ board and images
@@ -297,43 +329,75 @@ def calibrate_from_views(
     source: str = "",
     min_views: int = MIN_VIEWS,
     max_rms_px: float = MAX_RMS_PX,
+    max_angle_error_deg: float = MAX_ANGLE_ERROR_DEG,
 ) -> CalibrationResult:
     """Calibrate from detected views; raise :class:`CalibrationRejectedError` with the reason."""
-    if len(views) < min_views:
-        raise CalibrationRejectedError(
-            f"too few usable chessboard views: need at least {min_views}, got {len(views)}; "
-            "show the whole board at more positions and angles"
-        )
+    check_limits(min_views, max_rms_px, max_angle_error_deg)
+    check_view_count(len(views), min_views)
     objp = board_object_points(board, square_mm)
-    rms, matrix, dist, per_view = _run_calibration(views, objp, image_size)
+    fit = _run_calibration(views, objp, image_size)
     dropped: tuple[str, ...] = ()
-    median = float(np.median(per_view))
-    outliers = per_view > max(OUTLIER_FACTOR * median, 0.5 * max_rms_px)
+    median = float(np.median(fit.per_view))
+    outliers = fit.per_view > max(OUTLIER_FACTOR * median, 0.5 * max_rms_px)
     if outliers.any() and len(views) - int(outliers.sum()) >= min_views:
         dropped = tuple(v.label for v, bad in zip(views, outliers, strict=True) if bad)
         views = [v for v, bad in zip(views, outliers, strict=True) if not bad]
-        rms, matrix, dist, per_view = _run_calibration(views, objp, image_size)
-    _check_result(rms, matrix, image_size, max_rms_px)
+        fit = _run_calibration(views, objp, image_size)
+    _check_result(fit.rms, fit.matrix, image_size, max_rms_px)
+    coverage_views = view_coverage(
+        objp, [v.corners for v in views], image_size, fit.matrix, fit.dist
+    )
+    reason = degenerate_reason(coverage_views)
+    if reason is not None:
+        raise CalibrationRejectedError(reason)
+    uncertainty = measure_uncertainty(fit, views, objp, image_size)
+    check_uncertainty(uncertainty, coverage_views, max_angle_error_deg)
     coverage = board_coverage(views, image_size)
     warnings = list(_warnings(coverage, dropped, board))
     calibration = CameraCalibration(
         name=name,
         image_size=image_size,
-        camera_matrix=matrix,
-        dist_coeffs=dist.ravel(),
-        rms_px=round(float(rms), 4),
+        camera_matrix=fit.matrix,
+        dist_coeffs=fit.dist.ravel(),
+        rms_px=round(float(fit.rms), 4),
         n_views=len(views),
         created=now_iso(),
         source=source,
         board=board,
         square_mm=float(square_mm),
+        per_view_rms_px=tuple(round(float(e), 4) for e in fit.per_view),
+        uncertainty=uncertainty,
     )
-    return CalibrationResult(calibration, per_view, dropped, coverage, tuple(warnings))
+    return CalibrationResult(
+        calibration, fit.per_view, dropped, coverage, tuple(warnings), coverage_views
+    )
+
+
+def check_limits(min_views: int, max_rms_px: float, max_angle_error_deg: float) -> None:
+    """InputError for limits a calibration cannot be judged by."""
+    if min_views < MIN_VIEWS:
+        raise InputError(
+            f"the minimum number of views must be at least {MIN_VIEWS}, got {min_views}"
+        )
+    if not max_rms_px > 0:
+        raise InputError(f"the RMS limit must be positive pixels, got {max_rms_px}")
+    if not 0 < max_angle_error_deg <= 90:
+        raise InputError(
+            f"the angle error limit must be in (0, 90] degrees, got {max_angle_error_deg}"
+        )
+
+
+def check_view_count(n_views: int, min_views: int) -> None:
+    if n_views < min_views:
+        raise CalibrationRejectedError(
+            f"too few usable chessboard views: need at least {min_views}, got {n_views}; "
+            "show the whole board at more positions and angles"
+        )
 
 
 def _run_calibration(
     views: Sequence[BoardView], objp: NDArray[np.float32], image_size: tuple[int, int]
-) -> tuple[float, FloatArray, FloatArray, FloatArray]:
+) -> _Fit:
     cv2 = cv2_module()
     object_points = [objp] * len(views)
     image_points = [v.corners.astype(np.float32).reshape(-1, 1, 2) for v in views]
@@ -346,13 +410,43 @@ def _run_calibration(
         raise CalibrationRejectedError(
             f"OpenCV could not calibrate from these views ({exc.err})"
         ) from exc
-    rms, matrix, dist = out[0], out[1], out[2]
-    per_view = np.asarray(out[7], dtype=np.float64).ravel()
-    return (
-        float(rms),
-        np.asarray(matrix, dtype=np.float64),
-        np.asarray(dist, dtype=np.float64),
-        per_view,
+    return _Fit(
+        rms=float(out[0]),
+        matrix=np.asarray(out[1], dtype=np.float64),
+        dist=np.asarray(out[2], dtype=np.float64),
+        per_view=np.asarray(out[7], dtype=np.float64).ravel(),
+        rvecs=tuple(np.asarray(r, np.float64).ravel() for r in out[3]),
+        tvecs=tuple(np.asarray(t, np.float64).ravel() for t in out[4]),
+        std=np.asarray(out[5], dtype=np.float64).ravel(),
+    )
+
+
+def measure_uncertainty(
+    fit: _Fit,
+    views: Sequence[BoardView],
+    objp: NDArray[np.float32],
+    image_size: tuple[int, int],
+) -> IntrinsicsUncertainty:
+    """The intrinsics' standard deviations and the angle errors they propagate to."""
+    covariance = intrinsics_covariance(
+        objp, [v.corners for v in views], fit.matrix, fit.dist, fit.rvecs, fit.tvecs
+    )
+    return propagate_uncertainty(covariance, fit.std, fit.matrix, fit.dist, image_size)
+
+
+def check_uncertainty(
+    uncertainty: IntrinsicsUncertainty, coverage: ViewCoverage, max_angle_error_deg: float
+) -> None:
+    """Refuse when the propagated angle error is above the bound, saying which views to add."""
+    if uncertainty.angle_error_deg <= max_angle_error_deg:
+        return
+    raise CalibrationRejectedError(
+        "the views leave the lens too uncertain for the angles: "
+        f"expected an angle error of at most {max_angle_error_deg:g}°, "
+        f"got {show_degrees(uncertainty.angle_error_deg)} "
+        f"(frontal angle near the edge {show_degrees(uncertainty.edge_angle_deg)}, "
+        f"roll {show_degrees(uncertainty.roll_deg)}, pitch {show_degrees(uncertainty.pitch_deg)}, "
+        f"viewing direction {show_degrees(uncertainty.ray_deg)}; 2 SD); " + advise_views(coverage)
     )
 
 
@@ -410,6 +504,7 @@ def calibrate_camera(
     skip_duplicates: bool = True,
     min_views: int = MIN_VIEWS,
     max_rms_px: float = MAX_RMS_PX,
+    max_angle_error_deg: float = MAX_ANGLE_ERROR_DEG,
 ) -> CameraCalibration:
     """Detect the board in ``images`` and calibrate; see :func:`calibrate_from_views`."""
     collection = detect_views(images, board, step=step, skip_duplicates=skip_duplicates)
@@ -421,6 +516,7 @@ def calibrate_camera(
         source=source,
         min_views=min_views,
         max_rms_px=max_rms_px,
+        max_angle_error_deg=max_angle_error_deg,
     ).calibration
 
 
@@ -433,6 +529,7 @@ def calibrate_collection(
     source: str = "",
     min_views: int = MIN_VIEWS,
     max_rms_px: float = MAX_RMS_PX,
+    max_angle_error_deg: float = MAX_ANGLE_ERROR_DEG,
 ) -> CalibrationResult:
     """Calibrate from a :class:`ViewCollection`; the rejection message says what was skipped."""
     if collection.image_size is None:
@@ -447,6 +544,7 @@ def calibrate_collection(
             source=source,
             min_views=min_views,
             max_rms_px=max_rms_px,
+            max_angle_error_deg=max_angle_error_deg,
         )
     except CalibrationRejectedError as exc:
         raise CalibrationRejectedError(f"{exc} [{collection.describe()}]") from exc

@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hipsight.calibration.intrinsics import BoardView, board_object_points, check_board
+from hipsight.calibration.uncertainty import nominal_camera_matrix
 from hipsight.errors import InputError
 from hipsight.kinematics.stance import midpoint, roll_from_up, stance_rolls, still_body_frames
 from hipsight.kinematics.view import label_views
@@ -50,7 +51,6 @@ ROLL_SCATTER_WARN_DEG = 1.0
 POSTURE_MISMATCH_WARN_DEG = 3.0
 OFF_CENTRE_WARN_DEG = 0.5
 MIN_STILL_S = 1.0
-NOMINAL_HFOV_DEG = 65.0  # a typical laptop webcam, used when no intrinsics are known
 __all__ = [
     "LevelEstimate",
     "describe_tilt",
@@ -117,13 +117,6 @@ def level_from_board_rotation(rotation: ArrayLike) -> tuple[float, float]:
     vertical = max(axes, key=lambda a: abs(a[1]) / max(np.hypot(a[0], a[1]), 1e-12))
     up = -vertical if vertical[1] > 0 else vertical
     return float(roll_from_up(up)), float(pitch_from_up(up))
-
-
-def nominal_camera_matrix(image_size: tuple[int, int]) -> FloatArray:
-    """A pinhole guess for a camera without intrinsics: 65° horizontal field, centred."""
-    width, height = image_size
-    focal = width / (2.0 * np.tan(np.radians(NOMINAL_HFOV_DEG) / 2.0))
-    return np.array([[focal, 0.0, width / 2.0], [0.0, focal, height / 2.0], [0.0, 0.0, 1.0]])
 
 
 def _robust_scatter(values: FloatArray) -> float:

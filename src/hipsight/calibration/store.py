@@ -19,11 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from hipsight.calibration.documents import CalibrationDocument, require_format
+from hipsight.calibration.documents import CalibrationDocument, IntrinsicsTable, require_format
 from hipsight.calibration.tomlwrite import dumps, read_toml
+from hipsight.calibration.uncertainty import IntrinsicsUncertainty
 from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
 from hipsight.optional import cv2_module
@@ -36,6 +38,7 @@ FloatArray = NDArray[np.float64]
 
 CALIBRATION_FORMAT = "hipsight.calibration"
 CALIBRATION_VERSION = 1
+CALIBRATION_MINOR_VERSION = 1  # 1.1 added minor_version, per_view_rms_px, [intrinsics.uncertainty]
 DEFAULT_FILE = "default.toml"
 PERSON_PREFIX = "person_"
 NO_CALIBRATION = "none"
@@ -113,6 +116,8 @@ class CameraCalibration:
     source: str = ""
     board: tuple[int, int] | None = None
     square_mm: float | None = None
+    per_view_rms_px: tuple[float, ...] = ()
+    uncertainty: IntrinsicsUncertainty | None = None
 
     def __post_init__(self) -> None:
         validate_name(self.name)
@@ -131,6 +136,11 @@ class CameraCalibration:
             raise ValueError(f"roll_deg must be in (-90, 90], got {self.roll_deg}")
         if self.n_views < 0:
             raise ValueError(f"n_views must be >= 0, got {self.n_views}")
+        object.__setattr__(self, "per_view_rms_px", tuple(float(e) for e in self.per_view_rms_px))
+        if not all(math.isfinite(e) and e >= 0 for e in self.per_view_rms_px):
+            raise ValueError(
+                f"per_view_rms_px must be finite and >= 0, got {list(self.per_view_rms_px)}"
+            )
 
     @property
     def has_intrinsics(self) -> bool:
@@ -157,6 +167,7 @@ class CameraCalibration:
         data: dict[str, Any] = {
             "format": CALIBRATION_FORMAT,
             "version": CALIBRATION_VERSION,
+            "minor_version": CALIBRATION_MINOR_VERSION,
             "name": self.name,
             "created": self.created,
             "source": self.source,
@@ -170,6 +181,8 @@ class CameraCalibration:
                 "n_views": self.n_views,
                 "board": None if self.board is None else list(self.board),
                 "square_mm": self.square_mm,
+                "per_view_rms_px": list(self.per_view_rms_px) or None,
+                "uncertainty": None if self.uncertainty is None else self.uncertainty.to_dict(),
             }
         if self.roll_deg is not None:
             data["level"] = {
@@ -213,6 +226,8 @@ class CameraCalibration:
                 source=doc.source,
                 board=None if intrinsics is None else intrinsics.board,
                 square_mm=None if intrinsics is None else intrinsics.square_mm,
+                per_view_rms_px=() if intrinsics is None else tuple(intrinsics.per_view_rms_px),
+                uncertainty=_uncertainty_of(intrinsics),
             )
         except (ValueError, InputError) as exc:
             raise InputError(f"{where}: invalid calibration ({exc})") from exc
@@ -232,6 +247,11 @@ class CameraCalibration:
             lines.append(
                 f"  distortion [{dist}]; RMS reprojection error {rms} px over {self.n_views} views"
             )
+            if self.per_view_rms_px:
+                per_view = ", ".join(f"{e:.2f}" for e in self.per_view_rms_px)
+                lines.append(f"  per-view RMS [{per_view}] px")
+            if self.uncertainty is not None:
+                lines.extend(f"  {line}" for line in self.uncertainty.describe().splitlines())
         else:
             lines.append("  no intrinsics (landmarks are not undistorted)")
         if self.roll_deg is not None:
@@ -254,6 +274,12 @@ class CameraCalibration:
         return float(
             2.0 * np.degrees(np.arctan(self.image_size[0] / (2.0 * self.camera_matrix[0, 0])))
         )
+
+
+def _uncertainty_of(intrinsics: IntrinsicsTable | None) -> IntrinsicsUncertainty | None:
+    if intrinsics is None or intrinsics.uncertainty is None:
+        return None
+    return IntrinsicsUncertainty.from_table(msgspec.structs.asdict(intrinsics.uncertainty))
 
 
 def calibration_summary(calib: CameraCalibration | None) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from hipsight.config import DEFAULTS
 from hipsight.errors import InputError, NoPersonError
 from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.summary import summarise_angles
+from hipsight.kinematics.swaps import repair_side_swaps
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import (
     apply_view_gate,
@@ -158,6 +159,7 @@ def analyse_sequence(
     """Angles and summary of a sequence (no files written)."""
     if not seq.detected.any():
         raise NoPersonError(f"{seq.input_label}: no person found in {seq.n_frames} frames")
+    seq = repair_side_swaps(seq)  # left/right labels put right before any angle
     calib, notes = choose_calibration(options.calibration, seq.meta.frame_size)
     seq, calib_roll = apply_calibration(seq, calib)  # undistorted before any angle is computed
     warnings = (*warnings, *notes)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from hipsight.calibration.cli import register as register_calibrate
 from hipsight.config import DEFAULTS
@@ -124,11 +125,8 @@ def print_analysis(analysis: object) -> None:
         f"{summary['source']}: {summary['n_frames']} frames, {summary['duration_s']:.1f} s, "
         f"person found in {100 * summary['detected_fraction']:.0f}% of frames"
     )
-    if "track_id" in subject:
-        print(
-            f"subject: track {subject['track_id']} of {subject.get('n_people_tracked', '?')} "
-            f"({subject.get('policy', '?')})"
-        )
+    for line in subject_lines(subject):
+        print(line)
     side = summary["side"]["analysed"]
     print(f"side analysed: {side} (near the camera: {summary['side']['near_camera']})")
     rows = [(name, s) for name, s in summary["angles"].items() if not name.endswith("_3d")]
@@ -143,6 +141,37 @@ def print_analysis(analysis: object) -> None:
             )
     for kind, path in analysis.outputs.items():
         print(f"{kind}: {path}")
+
+
+def subject_lines(subject: Mapping[str, Any]) -> list[str]:
+    """Who was analysed and why, then (with several people) every candidate, so that
+    ``--subject ID`` means something: ids, sizes and positions."""
+    if "track_id" not in subject:
+        return []
+    chosen = subject["track_id"]
+    candidates = {c.get("id"): c for c in subject.get("candidates", [])}
+    facts = candidates.get(chosen, {})
+    why = subject.get("reason") or f"policy {subject.get('policy', '?')}"
+    size = _size_and_offset(facts)
+    lines = [f"subject: track {chosen} ({why}{'; ' + size if size else ''})"]
+    if len(candidates) > 1:
+        lines.append("people tracked (choose another with --subject ID):")
+        for k, c in sorted(candidates.items()):
+            mark = "*" if k == chosen else " "
+            where = f", centre x {c['centre_x_px']:.0f} px" if c.get("centre_x_px") else ""
+            lines.append(
+                f" {mark} track {k}: {_size_and_offset(c) or 'size unknown'}{where}, fully "
+                f"visible in {c.get('frames_fully_visible', 0)} of "
+                f"{c.get('frames_detected', 0)} frames seen"
+            )
+    return lines
+
+
+def _size_and_offset(facts: Mapping[str, Any]) -> str:
+    height, offset = facts.get("body_height_px"), facts.get("centre_offset")
+    if height is None or offset is None:
+        return ""
+    return f"{height:.0f} px tall, centre offset {100 * offset:.0f}%"
 
 
 def cmd_models_fetch(args: argparse.Namespace) -> int:
@@ -213,7 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--subject",
         default=None,
-        help="who to analyse: visible (default; gait: moving), largest, moving, or a track id",
+        help=(
+            "who to analyse: visible (default; gait: moving), largest, moving, or a track id "
+            "(ids are printed with each analysis). Ties go to the largest, most central person"
+        ),
     )
     analyze.add_argument(
         "--max-people",

@@ -83,6 +83,32 @@ def test_skeleton_follows_the_canvas_scale(png_dir: Path) -> None:
     assert close(pixel(image, knee), LEFT_COLOR)
 
 
+def test_the_subject_is_drawn_prominently_and_others_faded(png_dir: Path) -> None:
+    subject = person(Pose(left_hip_flexion_deg=30.0, left_knee_flexion_deg=60.0))
+    shift = np.array([FRAME[0] * 0.3, 0.0])
+    other = Skeleton(subject.image_xy + shift, subject.visibility)
+    image = OverlayRenderer().render(
+        blank_frame(), Overlay(state="capture", skeleton=subject, others=(other,))
+    )
+    save(png_dir, "subject_and_other", image)
+
+    assert close(pixel(image, subject.image_xy[lm.LEFT_KNEE]), LEFT_COLOR)
+    assert close(pixel(image, subject.image_xy[lm.RIGHT_KNEE]), RIGHT_COLOR)
+    faded = pixel(image, other.image_xy[lm.LEFT_KNEE])
+    assert faded != (BACKGROUND,) * 3  # the other person is there ...
+    assert max(faded) - min(faded) <= 5  # ... in grey, not in side colours ...
+    assert max(faded) < 160  # ... and blended into the frame, not bright
+    # thinner: the subject's bone is wider than the other's at the same place along the thigh
+    mid = (subject.image_xy[lm.LEFT_HIP] + subject.image_xy[lm.LEFT_KNEE]) / 2
+    row = round(float(mid[1]))
+
+    def width(x: float) -> int:
+        cols = image[row, round(x) - 20 : round(x) + 21]
+        return int((np.abs(cols.astype(int) - BACKGROUND).sum(axis=1) > 20).sum())
+
+    assert width(mid[0]) > width(mid[0] + shift[0])
+
+
 def test_invisible_landmarks_are_not_drawn() -> None:
     skeleton = person()
     visibility = skeleton.visibility.copy()

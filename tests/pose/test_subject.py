@@ -9,12 +9,14 @@ from hipsight.live.subject import SubjectPicker
 from hipsight.pose import landmarks as lm
 from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.subject import (
+    CENTRE_WEIGHT,
     KEY_BODY,
     body_height,
     fully_visible,
     hip_travel,
     parse_policy,
     policy_scores,
+    prominence,
 )
 
 FRAME = (640, 480)
@@ -89,3 +91,26 @@ def test_the_live_picker_applies_the_same_policies() -> None:
     assert by_id is not None and by_id.image_xy[0, 0] == 500
     with pytest.raises(ValueError, match="got 'tallest'"):
         SubjectPicker(FRAME, "tallest")
+
+
+def test_the_live_picker_breaks_ties_by_prominence_whatever_the_detector_order() -> None:
+    central = stick(330, 60, 380)
+    aside = stick(80, 40, 400)  # a bit taller but at the frame's edge
+    for people in ((central, aside), (aside, central)):
+        picker = SubjectPicker(FRAME, "visible")
+        chosen = picker.pick(detections(*people), 0.0)
+        assert chosen is not None and chosen.image_xy[0, 0] == 330
+        assert [p.image_xy[0, 0] for p in picker.others] == [80]
+    # ids run left to right, so id 0 is the person at the edge in either order
+    for people in ((central, aside), (aside, central)):
+        by_id = SubjectPicker(FRAME, 0).pick(detections(*people), 0.0)
+        assert by_id is not None and by_id.image_xy[0, 0] == 80
+
+
+def test_prominence_is_height_share_minus_half_the_centre_offset() -> None:
+    xy = np.stack([stick(320, 40, 400), stick(480, 40, 400)])[None]  # (1, 2, 33, 2)
+    key_height = 400 * (lm.RIGHT_ANKLE - lm.LEFT_SHOULDER) / (lm.N_LANDMARKS - 1)
+    expected = [key_height / 480, key_height / 480 - CENTRE_WEIGHT * 160 / 640]
+    np.testing.assert_allclose(prominence(xy, FRAME), expected)
+    nobody = np.full((1, 1, lm.N_LANDMARKS, 2), np.nan)
+    assert prominence(nobody, FRAME)[0] == -np.inf

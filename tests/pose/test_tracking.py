@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.tracking import choose_subject, drop_duplicates, track_people
@@ -105,3 +106,44 @@ def test_subject_policies() -> None:
     assert report["n_people_tracked"] == 2 and len(report["candidates"]) == 2
     chosen, _ = choose_subject(tracks, size, str(largest))
     assert chosen == largest
+
+
+def _two_standing(first: str, central_height: float = 300.0) -> list[FrameDetections]:
+    """Two people fully visible all along: one off to the side, one central; ``first`` says which
+    one the detector lists first."""
+    frames = []
+    for i in range(T):
+        side = _person(250, 300, i / 5)
+        centre = _person(600, central_height, i / 6 + 1)
+        frames.append([side, centre] if first == "side" else [centre, side])
+    return _frames(frames)
+
+
+def test_fully_visible_people_are_chosen_by_prominence_not_detector_order() -> None:
+    t = np.arange(T) / 30.0
+    size = (1200, 600)
+    chosen = []
+    for first in ("side", "centre"):
+        tracks = track_people(t, _two_standing(first))
+        subject, report = choose_subject(tracks, size, "visible")
+        chosen.append((subject, float(_track_x(tracks, subject)[0])))
+        assert report["reason"] == "largest and most central of 2 fully visible people"
+        # ids run left to right for people who appear together, whatever the detector's order
+        assert [c["centre_x_px"] < 400 for c in report["candidates"]] == [True, False]
+    assert chosen[0] == chosen[1] and chosen[0][1] == 600.0
+
+
+def test_the_documented_criterion_decides_between_fully_visible_people() -> None:
+    t = np.arange(T) / 30.0
+    size = (1200, 600)
+    # a clearly taller person off to the side wins over a small central one: key-body heights
+    # 255 and 128 px, so 255/600 - 0.5 * 350/1200 = 0.28 > 128/600 = 0.21
+    tracks = track_people(t, _two_standing("centre", central_height=150.0))
+    subject, report = choose_subject(tracks, size, "visible")
+    facts = {c["id"]: c for c in report["candidates"]}
+    assert facts[subject]["body_height_px"] > facts[1 - subject]["body_height_px"]
+    assert facts[subject]["prominence"] > facts[1 - subject]["prominence"]
+    assert facts[subject]["centre_offset"] == pytest.approx(abs(250 - 600) / 1200, abs=0.01)
+    # the user's id overrides the rule
+    other, override = choose_subject(tracks, size, str(1 - subject))
+    assert other == 1 - subject and override["reason"].startswith("chosen by id")

@@ -87,7 +87,8 @@ class Overlay:
 
     state: str
     step: str = ""  # e.g. "2/5  Squat  LEFT"
-    skeleton: Skeleton | None = None
+    skeleton: Skeleton | None = None  # the subject, drawn prominently
+    others: tuple[Skeleton, ...] = ()  # everyone else in view, drawn faded
     card: Card | None = None
     banner: Banner | None = None
     advisory: Banner | None = None

@@ -32,6 +32,8 @@ SHADOW_COLOR: Color = (0, 0, 0)
 OK_COLOR: Color = (60, 190, 60)
 WARN_COLOR: Color = (0, 110, 235)
 TRACK_COLOR: Color = (110, 110, 110)
+FADED_COLOR: Color = (150, 150, 150)  # people in view who are not the subject
+FADED_ALPHA = 0.45  # ... drawn this opaque
 FOOTER_COLOR: Color = (200, 230, 255)
 TONE_COLORS: dict[Tone, Color] = {
     "info": (150, 90, 20),
@@ -216,6 +218,15 @@ class SkeletonAnnotator:
         offset: tuple[float, float] = (0.0, 0.0),
     ) -> Image:
         """Draw ``skeleton`` (pixels of the frame) scaled by ``scale`` and shifted by ``offset``."""
+        return self._draw(scene, skeleton, scale, offset)
+
+    def _draw(
+        self,
+        scene: Image,
+        skeleton: Skeleton,
+        scale: float,
+        offset: tuple[float, float],
+    ) -> Image:
         height = scene.shape[0]
         thickness = max(2, round(height * self.thickness_share))
         radius = max(3, round(height * self.radius_share))
@@ -234,6 +245,31 @@ class SkeletonAnnotator:
                 cv2.circle(scene, centre, radius + 2, SHADOW_COLOR, -1, cv2.LINE_AA)
                 color = joint_color(index, self.left, self.right, self.centre)
                 cv2.circle(scene, centre, radius, color, -1, cv2.LINE_AA)
+        return scene
+
+
+class FadedSkeletonAnnotator(SkeletonAnnotator):
+    """Other people in view: thin grey bones blended at :data:`FADED_ALPHA`, so the subject
+    (drawn over them in full colour) is clearly the one being measured."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            thickness_share=1 / 320,
+            radius_share=1 / 240,
+            left=FADED_COLOR,
+            right=FADED_COLOR,
+            centre=FADED_COLOR,
+        )
+
+    def annotate(
+        self,
+        scene: Image,
+        skeleton: Skeleton,
+        scale: float = 1.0,
+        offset: tuple[float, float] = (0.0, 0.0),
+    ) -> Image:
+        layer = self._draw(scene.copy(), skeleton, scale, offset)
+        cv2.addWeighted(layer, FADED_ALPHA, scene, 1.0 - FADED_ALPHA, 0.0, dst=scene)
         return scene
 
 
@@ -464,8 +500,9 @@ class OverlayRenderer:
     """Composes the annotators for one :class:`Overlay` onto a copy of the frame.
 
     ``canvas_scale`` enlarges the frame before drawing (a window of 2x the inference size gets
-    crisp text instead of upscaled blur); landmarks are scaled with it. The live skeleton is not
-    drawn under a card, so it cannot be mistaken for the card's example pose.
+    crisp text instead of upscaled blur); landmarks are scaled with it. The subject's skeleton is
+    drawn in full side colours over the faded grey skeletons of everyone else in view. No live
+    skeleton is drawn under a card, so it cannot be mistaken for the card's example pose.
     """
 
     def __init__(self, canvas_scale: float = 1.0) -> None:
@@ -473,6 +510,7 @@ class OverlayRenderer:
             raise ValueError(f"canvas_scale must be positive, got {canvas_scale}")
         self.canvas_scale = canvas_scale
         self.skeleton = SkeletonAnnotator()
+        self.faded = FadedSkeletonAnnotator()
         self.gauge = GaugeAnnotator()
         self.counter = CounterAnnotator()
         self.banner = HintBanner()
@@ -496,6 +534,8 @@ class OverlayRenderer:
         if overlay.card is not None:
             self.card.annotate(scene, overlay.card)
         else:
+            for other in overlay.others:
+                self.faded.annotate(scene, other, scale=self.canvas_scale)
             if overlay.skeleton is not None:
                 self.skeleton.annotate(scene, overlay.skeleton, scale=self.canvas_scale)
             self.status.annotate(scene, overlay.step, status)

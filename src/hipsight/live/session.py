@@ -555,10 +555,12 @@ class AssessSession:
     def _overlay(self, person: PersonPose | None, **parts: Any) -> Overlay:
         step = self.step
         skeleton = None if person is None else Skeleton(person.image_xy, person.visibility)
+        others = tuple(Skeleton(p.image_xy, p.visibility) for p in self._picker.others)
         return Overlay(
             state=self.state.value,
             step=step.label if step else "",
             skeleton=skeleton,
+            others=others,
             paused=self.paused,
             events=tuple(self._events),
             **parts,

@@ -10,7 +10,9 @@ means the same (:mod:`hipsight.pose.subject`), judged on the latest frame:
 - an integer: the person with that id (numbered in the order they first appeared).
 
 Ties, and ``moving`` before anyone walks, go to the largest, most central person, i.e. the one
-standing in front of the laptop.
+standing in front of the laptop (:func:`hipsight.pose.subject.prominence`, the offline rule).
+People who appear together are numbered from left to right, as offline. :attr:`SubjectPicker.others`
+holds everyone else in the latest frame, for the overlay to draw faded.
 
 Once chosen, the subject is kept while a detection stays close to its last pose (the tracker's
 pose distance, in torso lengths), so a passer-by does not steal the overlay.
@@ -26,11 +28,11 @@ from numpy.typing import NDArray
 
 from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.subject import (
-    KEY_BODY,
     hip_travel,
     hip_x,
     parse_policy,
     policy_scores,
+    prominence,
 )
 from hipsight.pose.tracking import pose_distance, torso_scale
 
@@ -38,7 +40,6 @@ FloatArray = NDArray[np.float64]
 
 KEEP_DISTANCE = 1.0  # torso lengths: a detection this close to a known pose is that person
 FORGET_AFTER_S = 1.0  # unseen this long, a person is forgotten
-CENTRE_WEIGHT = 0.5  # how much being off-centre costs against being tall
 TRAVEL_WINDOW_S = 1.0  # "moving": hip travel measured over this long ...
 MIN_TRAVEL_TORSOS = 0.5  # ... and counted as walking from this many torso lengths
 
@@ -83,18 +84,6 @@ class _Candidate:
         return float(hip_travel(xs)[0]) / scale if scale > 0 else 0.0
 
 
-def prominence(xy: FloatArray, frame_size: tuple[int, int]) -> float:
-    """Body height as a share of the frame height, minus a penalty for being off-centre."""
-    width, height = frame_size
-    body = xy[list(KEY_BODY)]
-    finite = body[np.isfinite(body).all(axis=1)]
-    if finite.shape[0] < 2:
-        return -np.inf
-    tall = float(finite[:, 1].max() - finite[:, 1].min()) / height
-    off_centre = abs(float(finite[:, 0].mean()) - width / 2) / width
-    return tall - CENTRE_WEIGHT * off_centre
-
-
 class SubjectPicker:
     """Stateful choice of the subject among each frame's detections."""
 
@@ -104,6 +93,13 @@ class SubjectPicker:
         self._candidates: list[_Candidate] = []
         self._subject: _Candidate | None = None
         self._next_id = 0
+        self._others: tuple[PersonPose, ...] = ()
+
+    @property
+    def others(self) -> tuple[PersonPose, ...]:
+        """The people in the latest frame who are not the subject (all of them when nobody
+        suitable was chosen)."""
+        return self._others
 
     @property
     def policy(self) -> str | int:
@@ -117,9 +113,10 @@ class SubjectPicker:
         """The subject's pose in this frame, or None when nobody suitable is in view."""
         self._forget(t_s)
         matched = self._update_candidates(dets, t_s)
-        if not matched:
-            return None
-        index = self._choose(matched, dets)
+        index = self._choose(matched, dets) if matched else None
+        self._others = tuple(
+            PersonPose.from_detections(dets, i) for i in range(dets.n_people) if i != index
+        )
         if index is None:
             return None
         self._subject = matched[index]
@@ -134,7 +131,8 @@ class SubjectPicker:
         """Match each detection to a known candidate (or a new one); detection -> candidate."""
         matched: dict[int, _Candidate] = {}
         free = list(self._candidates)
-        for i in range(dets.n_people):
+        left_to_right = np.argsort(np.nan_to_num(hip_x(dets.image_xy), nan=np.inf), kind="stable")
+        for i in (int(k) for k in left_to_right):
             xy = dets.image_xy[i]
             candidate = _closest(free, xy)
             if candidate is None:
@@ -170,7 +168,8 @@ class SubjectPicker:
             if self.policy in ("visible", "largest")
             else np.zeros(dets.n_people)
         )
-        scores = {i: (float(fit[i]), prominence(c.xy, self.frame_size)) for i, c in matched.items()}
+        prominent = prominence(dets.image_xy[None], self.frame_size)
+        scores = {i: (float(fit[i]), float(prominent[i])) for i in matched}
         best = max(scores, key=lambda i: scores[i])
         return best if np.isfinite(scores[best][1]) else None
 

@@ -220,6 +220,28 @@ class PoseSequence:
             meta=self.meta.with_step(step),
         )
 
+    def with_landmarks(
+        self,
+        image_xy: ArrayLike,
+        world_xyz: ArrayLike,
+        visibility: ArrayLike,
+        presence: ArrayLike,
+        step: ProcessingStep | str,
+    ) -> PoseSequence:
+        """Return a copy with all four landmark arrays replaced (same shapes), recording ``step``.
+
+        For steps that relabel or blank landmarks, e.g. the left/right swap repair.
+        """
+        return dataclasses.replace(
+            self,
+            t=self.t.copy(),
+            image_xy=np.array(image_xy, dtype=np.float64),
+            world_xyz=np.array(world_xyz, dtype=np.float64),
+            visibility=np.array(visibility, dtype=np.float64),
+            presence=np.array(presence, dtype=np.float64),
+            meta=self.meta.with_step(step),
+        )
+
     def with_meta(self, **changes: Any) -> PoseSequence:
         """Return a copy with metadata fields replaced."""
         return dataclasses.replace(self, meta=dataclasses.replace(self.meta, **changes))

@@ -4,7 +4,16 @@
   the most frames;
 - ``largest``: the tallest body in the image (median over the frames seen);
 - ``moving``: the largest sideways hip travel (5th to 95th percentile of the hip x position);
-- an integer: that person's id (people are numbered in the order they first appear).
+- an integer: that person's id. People are numbered in the order they first appear; people
+  who appear in the same frame are numbered from left to right in the image, so ids never
+  depend on the order the detector lists people in.
+
+**Ties** (a policy that does not separate people, e.g. two people fully visible throughout) go to
+the **most prominent** person: the largest and most central over the frames, scored as the
+median body height as a share of the frame height minus :data:`CENTRE_WEIGHT` times the median
+offset of the body centre from the frame's vertical centre line as a share of the frame width
+(:func:`prominence`). People whose policy fact is within :data:`TIE_SHARE` of the best count as
+tied. That is the person standing in front of the camera; ``--subject ID`` overrides it.
 
 Offline (:func:`hipsight.pose.tracking.choose_subject`) the frames are the whole recording; live
 (:class:`hipsight.live.subject.SubjectPicker`) they are the latest frame, or the last second for
@@ -22,9 +31,12 @@ from hipsight.pose.landmarks import KEY_BODY, LEFT_HIP, RIGHT_HIP
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
 
 SUBJECT_POLICIES = ("visible", "largest", "moving")
 MIN_VISIBILITY = 0.5  # a key joint counts as visible from this landmark visibility
+CENTRE_WEIGHT = 0.5  # how much being off-centre costs against being tall (shares of the frame)
+TIE_SHARE = 0.05  # policy facts within 5 % of the best count as a tie, broken by prominence
 
 
 def parse_policy(policy: str | int) -> str | int:
@@ -109,3 +121,49 @@ def policy_scores(
         out[seen] = np.nanmedian(heights[:, seen], axis=0)
         return out
     return hip_travel(hip_x(xy))
+
+
+def body_centre_x(xy: FloatArray) -> FloatArray:
+    """(...) image x of the key joints' centre; xy is (..., 33, 2); NaN where unseen."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmean(xy[..., KEY_BODY, 0], axis=-1))
+
+
+def key_body_height(xy: FloatArray) -> FloatArray:
+    """(...) image height of the key joints (shoulders to ankles), NaN where unseen."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        key_y = xy[..., KEY_BODY, 1]
+        return np.asarray(np.nanmax(key_y, axis=-1) - np.nanmin(key_y, axis=-1))
+
+
+def size_and_offset(xy: FloatArray, frame_size: tuple[int, int]) -> tuple[FloatArray, FloatArray]:
+    """(N,) each over frames (T, N, 33, 2): median key-body height in pixels, and median offset
+    of the body centre from the frame's centre line as a share of the frame width (NaN: unseen)."""
+    if xy.ndim != 4 or xy.shape[2:] != (33, 2):
+        raise ValueError(f"xy must have shape (T, N, 33, 2), got {xy.shape}")
+    width = frame_size[0]
+    heights = key_body_height(xy)
+    offsets = np.abs(body_centre_x(xy) - width / 2) / width
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # people never seen
+        return np.nanmedian(heights, axis=0), np.nanmedian(offsets, axis=0)
+
+
+def prominence(xy: FloatArray, frame_size: tuple[int, int]) -> FloatArray:
+    """(N,) how prominent each person is over frames (T, N, 33, 2), higher is more: median
+    height as a share of the frame height minus :data:`CENTRE_WEIGHT` x median centre offset.
+    ``-inf`` for a person whose key joints were never seen."""
+    height, offset = size_and_offset(xy, frame_size)
+    score = height / frame_size[1] - CENTRE_WEIGHT * offset
+    return np.where(np.isfinite(score), score, -np.inf)
+
+
+def rank_people(facts: FloatArray, prominent: FloatArray) -> IntArray:
+    """People's indices from best to worst: by a policy's fact (higher is better), people
+    within :data:`TIE_SHARE` of the best counted as tied, then by prominence."""
+    facts = np.asarray(facts, dtype=np.float64)
+    best = float(np.max(facts)) if facts.size else 0.0
+    tied = facts >= best - TIE_SHARE * abs(best)
+    return np.asarray(np.lexsort((-prominent, -np.where(tied, best, facts))), dtype=np.intp)

@@ -29,8 +29,14 @@ from hipsight.pose.landmarks import (
 from hipsight.pose.subject import (
     MIN_VISIBILITY,
     SUBJECT_POLICIES,
+    TIE_SHARE,
+    body_centre_x,
+    hip_x,
     parse_policy,
     policy_scores,
+    prominence,
+    rank_people,
+    size_and_offset,
 )
 
 TORSO = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
@@ -222,8 +228,16 @@ def _match(
     }
 
 
+def first_position(track: _Track) -> tuple[int, float]:
+    """Where a track starts: its first frame, then its mid-hip x there (left to right)."""
+    frame = min(track.frames)
+    det, dets = track.frames[frame]
+    x = float(np.nan_to_num(hip_x(dets.image_xy[det]), nan=np.inf))
+    return frame, x
+
+
 def _to_arrays(t: NDArray[np.float64], tracks: list[_Track]) -> Tracks:
-    tracks = sorted(tracks, key=lambda tr: min(tr.frames))
+    tracks = sorted(tracks, key=first_position)  # ids independent of the detector's order
     n_frames, n_tracks = len(t), len(tracks)
     xy = np.full((n_frames, n_tracks, N_LANDMARKS, 2), np.nan)
     world = np.full((n_frames, n_tracks, N_LANDMARKS, 3), np.nan)
@@ -248,13 +262,17 @@ def _to_arrays(t: NDArray[np.float64], tracks: list[_Track]) -> Tracks:
 def describe_tracks(
     tracks: Tracks, frame_size: tuple[int, int], min_visibility: float = MIN_VISIBILITY
 ) -> list[dict[str, Any]]:
-    """Per-track facts used to choose the subject (the policies of :mod:`hipsight.pose.subject`)."""
+    """Per-track facts used to choose the subject (the policies of :mod:`hipsight.pose.subject`)
+    and to tell people apart: size, position and prominence."""
     xy, visibility = tracks.image_xy, tracks.visibility
     scores = {
         policy: policy_scores(policy, xy, visibility, frame_size, min_visibility)
         for policy in SUBJECT_POLICIES
     }
     detected = tracks.seen.sum(axis=0)
+    height, offset = size_and_offset(xy, frame_size)
+    centre = centre_x(xy)
+    prominent = prominence(xy, frame_size)
     return [
         {
             "id": k,
@@ -262,9 +280,25 @@ def describe_tracks(
             "frames_fully_visible": int(scores["visible"][k]),
             "median_height_px": float(scores["largest"][k]),
             "hip_travel_px": float(scores["moving"][k]),
+            "body_height_px": _rounded(height[k], 1),
+            "centre_x_px": _rounded(centre[k], 1),
+            "centre_offset": _rounded(offset[k], 4),
+            "prominence": _rounded(prominent[k], 4),
         }
         for k in range(tracks.n_tracks)
     ]
+
+
+def centre_x(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(N,) median image x of each person's body centre over frames (T, N, 33, 2)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmedian(body_centre_x(xy), axis=0))
+
+
+def _rounded(value: float, digits: int) -> float | None:
+    """JSON-friendly: rounded, None where unknown."""
+    return round(float(value), digits) if np.isfinite(value) else None
 
 
 def choose_subject(
@@ -272,8 +306,9 @@ def choose_subject(
 ) -> tuple[int, dict[str, Any]]:
     """Pick the track to analyse; return its index and a report of the choice.
 
-    The policy (see :mod:`hipsight.pose.subject`) is applied over the whole recording; ties go to
-    the track detected in more frames.
+    The policy (see :mod:`hipsight.pose.subject`) is applied over the whole recording; people
+    it does not separate (within ``TIE_SHARE``) go to the largest, most central one. The report
+    says who was chosen, why, and lists every candidate with its size and position.
     """
     if tracks.n_tracks == 0:
         raise ValueError("no person was tracked")
@@ -285,13 +320,46 @@ def choose_subject(
             raise ValueError(
                 f"subject id must be between 0 and {tracks.n_tracks - 1}, got {chosen}"
             )
+        reason = f"chosen by id ({tracks.n_tracks} people tracked)"
     else:
         key = FACT_OF_POLICY[rule]
-        chosen = max(facts, key=lambda f: (f[key], f["frames_detected"]))["id"]
+        values = np.array([f[key] for f in facts], dtype=np.float64)
+        prominent = np.array([f["prominence"] or -np.inf for f in facts], dtype=np.float64)
+        order = rank_people(values, prominent)
+        chosen = int(order[0])
+        reason = choice_reason(rule, facts, values, chosen)
     report = {
         "policy": str(policy),
         "track_id": chosen,
         "n_people_tracked": tracks.n_tracks,
+        "reason": reason,
         "candidates": facts,
     }
     return chosen, report
+
+
+def choice_reason(
+    rule: str, facts: list[dict[str, Any]], values: NDArray[np.float64], chosen: int
+) -> str:
+    """One line: why ``chosen`` won under ``rule``, e.g. "largest and most central of 2 fully
+    visible people"."""
+    n = len(facts)
+    if n == 1:
+        return "the only person tracked"
+    best = float(values.max())
+    tied = int((values >= best - TIE_SHARE * abs(best)).sum())
+    what = {
+        "visible": "fully visible",
+        "largest": "equally tall",
+        "moving": "equally moving",
+    }[rule]
+    if tied > 1 and rule == "visible" and best <= 0:
+        return f"largest and most central of {tied} people, none fully visible"
+    if tied > 1:
+        return f"largest and most central of {tied} {what} people"
+    won = {
+        "visible": "fully visible in the most frames",
+        "largest": "the tallest",
+        "moving": "the most hip travel",
+    }[rule]
+    return f"{won} of {n} people"

@@ -86,6 +86,7 @@ __all__ = [
     "time_axis",
     "with_hidden_landmarks",
     "with_nan_gap",
+    "with_swapped_sides",
 ]
 
 
@@ -760,6 +761,56 @@ def with_hidden_landmarks(
         {"start": start, "stop": stop, "landmarks": _describe(cols), "visibility": visibility},
     )
     return _rebuild(seq, arrays, step)
+
+
+@overload
+def with_swapped_sides(
+    seq: PoseSequence, start: int, stop: int, landmarks: Iterable[int] | None = None
+) -> PoseSequence: ...
+@overload
+def with_swapped_sides(
+    seq: SyntheticSequence, start: int, stop: int, landmarks: Iterable[int] | None = None
+) -> SyntheticSequence: ...
+def with_swapped_sides(
+    seq: PoseSequence | SyntheticSequence,
+    start: int,
+    stop: int,
+    landmarks: Iterable[int] | None = None,
+) -> PoseSequence | SyntheticSequence:
+    """Return a twin whose left and right labels are exchanged over frames ``start:stop``.
+
+    ``landmarks`` names the body landmarks (11..32, either side) whose pair is swapped;
+    default: every left/right pair, face included (the whole side, as a mirrored detection).
+    Coordinates, visibility and presence move together. A :class:`SyntheticSequence` keeps its
+    truth, so a repair can be checked against it.
+    """
+    if isinstance(seq, SyntheticSequence):
+        return seq.replace_sequence(with_swapped_sides(seq.sequence, start, stop, landmarks))
+    rows, cols = _selection(seq, start, stop, landmarks)
+    twin = _twins(cols)
+    arrays = _copies(seq)
+    for name in ("image_xy", "world_xyz", "visibility", "presence"):
+        arrays[name][rows, twin[:, 0]], arrays[name][rows, twin[:, 1]] = (
+            arrays[name][rows, twin[:, 1]],
+            arrays[name][rows, twin[:, 0]],
+        )
+    step = ProcessingStep(
+        "with_swapped_sides", {"start": start, "stop": stop, "landmarks": _describe(cols)}
+    )
+    return _rebuild(seq, arrays, step)
+
+
+def _twins(cols: NDArray[np.intp]) -> NDArray[np.intp]:
+    """(P, 2) left/right index pairs covering ``cols`` (both sides of a named landmark)."""
+    if cols.size == lm.N_LANDMARKS:
+        return np.array(_FACE_PAIRS + [(a, a + 1) for a in range(11, 33, 2)])
+    if cols.min() < 11:
+        raise ValueError(f"swappable landmarks are 11..32 (or all), got {cols.tolist()}")
+    lefts = sorted({int(c) if c % 2 == 1 else int(c) - 1 for c in cols})
+    return np.array([(a, a + 1) for a in lefts])
+
+
+_FACE_PAIRS = [(1, 4), (2, 5), (3, 6), (7, 8), (9, 10)]
 
 
 def _selection(

@@ -1,0 +1,436 @@
+"""Repair short bursts of swapped left/right labels, before any angle is computed.
+
+MediaPipe sometimes exchanges a left and a right landmark (a knee, a foot, or the whole side)
+for a few frames. An angle computed on such frames measures the other leg; a single-leg hold
+is cut short, a rep or a stride is split. This module finds those bursts and swaps the labels
+back, in every array (``image_xy``, ``world_xyz``, ``visibility``, ``presence``).
+
+Method (all frames at once, per landmark group: face, shoulders, arms, hips, knees, feet):
+
+1. **Continuity.** Between consecutive frames, the *keep* cost is how far each side moved
+   (left to left, right to right) and the *swap* cost how far it is from each side to the other
+   side of the frame before. A **transition** is a frame where the swap cost is below
+   :data:`SWAP_RATIO` of the keep cost *and* the labels jumped by more than :data:`MIN_JUMP`
+   torso lengths per landmark pair: a real limb does not teleport to where its twin was. Image
+   coordinates decide; world coordinates must not contradict. Where the image cannot tell the
+   sides apart (they overlap, e.g. the hips in a side view), the world coordinates may decide on
+   their own with the same rule.
+2. **Parity.** Counting transitions gives each frame's label state. Within a stretch of
+   connected frames (a gap breaks it: continuity says nothing across a gap), the state held by
+   most frames is the true one; the other state's frames are bursts.
+3. **Bursts.** A burst up to ``max_burst_s`` long is swapped back. It is **ambiguous** when it is
+   longer, when neither state clearly holds most of its stretch, or when swapping it back makes
+   the body's own segment lengths (thigh, shank, foot, upper arm, forearm, trunk side) fit worse
+   than before: then its landmarks become missing (NaN) in those frames, never a guess.
+
+Thresholds are fixed from the geometry, not tuned on data: a swap moves each label by twice the
+distance between the sides, while noise (a few pixels) and even fast movements move it far less
+than :data:`MIN_JUMP` torso lengths per frame and almost never onto the other side's place.
+
+Limitation: a swap that starts and ends while the two sides overlap in the image and in depth
+(legs passing each other in a side view) leaves no jump to see; it is not repaired. Such frames
+give nearly the same angles for both labels.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipsight.pose.landmarks import (
+    LEFT_HIP,
+    LEFT_SHOULDER,
+    N_LANDMARKS,
+    RIGHT_HIP,
+    RIGHT_SHOULDER,
+)
+from hipsight.pose.sequence import PoseSequence
+from hipsight.session.types import ProcessingStep
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
+
+# Left/right landmark pairs, grouped by what MediaPipe tends to swap together.
+SWAP_GROUPS: dict[str, tuple[tuple[int, int], ...]] = {
+    "face": ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10)),
+    "shoulders": ((11, 12),),
+    "arms": ((13, 14), (15, 16), (17, 18), (19, 20), (21, 22)),
+    "hips": ((23, 24),),
+    "knees": ((25, 26),),
+    "feet": ((27, 28), (29, 30), (31, 32)),
+}
+# Segments whose length checks a repair, as (a, b) on the LEFT side; the right twin is (a+1, b+1).
+SEGMENTS: tuple[tuple[int, int], ...] = (
+    (11, 13),  # upper arm
+    (13, 15),  # forearm
+    (11, 23),  # trunk side
+    (23, 25),  # thigh
+    (25, 27),  # shank
+    (27, 29),  # ankle-heel
+    (29, 31),  # foot
+)
+SWAP_RATIO = 0.5  # the swapped labels must fit at least twice as well as the kept ones ...
+MIN_JUMP = 0.25  # ... and the kept labels must jump this many torso lengths per pair more
+MAX_BURST_S = 1.0  # longer bursts are not repaired (their frames become missing)
+MIN_MAJORITY = 2.0  # the true state must hold this many times the frames of the other
+LENGTH_TOLERANCE = 0.05  # a repair may not worsen the mean relative segment-length error more
+
+
+@dataclass(frozen=True)
+class Burst:
+    """Frames ``start:stop`` in which group ``group``'s labels were swapped (or are ambiguous)."""
+
+    group: str
+    start: int
+    stop: int
+    ambiguous: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SwapRepair:
+    """What :func:`find_side_swaps` found: the bursts and the per-frame masks."""
+
+    bursts: tuple[Burst, ...]
+    repaired: BoolArray  # (T, 33) labels swapped back
+    ambiguous: BoolArray  # (T, 33) labels made missing
+
+    @property
+    def frames_repaired(self) -> int:
+        return int(self.repaired.any(axis=1).sum())
+
+    @property
+    def frames_ambiguous(self) -> int:
+        return int((self.ambiguous.any(axis=1) & ~self.repaired.any(axis=1)).sum())
+
+
+def repair_side_swaps(seq: PoseSequence, max_burst_s: float = MAX_BURST_S) -> PoseSequence:
+    """Return ``seq`` with short left/right swap bursts swapped back and ambiguous ones missing.
+
+    Records ``repair_side_swaps`` in the provenance with the frames repaired and made missing.
+    """
+    found = find_side_swaps(seq, max_burst_s)
+    image_xy, world_xyz, visibility, presence = apply_repair(seq, found)
+    groups = sorted({b.group for b in found.bursts if not b.ambiguous})
+    step = ProcessingStep(
+        "repair_side_swaps",
+        {
+            "frames_repaired": found.frames_repaired,
+            "frames_ambiguous": found.frames_ambiguous,
+            "bursts_repaired": sum(not b.ambiguous for b in found.bursts),
+            "bursts_ambiguous": sum(b.ambiguous for b in found.bursts),
+            "groups": ",".join(groups) if groups else "none",
+            "max_burst_s": float(max_burst_s),
+        },
+    )
+    return seq.with_landmarks(image_xy, world_xyz, visibility, presence, step)
+
+
+def find_side_swaps(seq: PoseSequence, max_burst_s: float = MAX_BURST_S) -> SwapRepair:
+    """Find the swap bursts of every landmark group (see the module docstring)."""
+    if not max_burst_s > 0:
+        raise ValueError(f"max_burst_s must be positive, got {max_burst_s}")
+    n = seq.n_frames
+    repaired = np.zeros((n, N_LANDMARKS), dtype=bool)
+    ambiguous = np.zeros((n, N_LANDMARKS), dtype=bool)
+    scales = (torso_length(seq.image_xy), torso_length(seq.world_xyz))
+    if n < 3 or not np.isfinite(scales[0]):
+        return SwapRepair((), repaired, ambiguous)
+    max_frames = max(1, round(max_burst_s * seq.fps))
+    evidence = {
+        group: (
+            transitions(seq.image_xy, seq.world_xyz, pairs, scales),
+            linked_frames(seq.image_xy, pairs),
+            leaning_frames(seq, pairs),
+        )
+        for group, pairs in SWAP_GROUPS.items()
+    }
+    bursts = group_bursts(evidence, np.zeros(n, dtype=bool), max_frames)
+    # A group whose sides overlap (the face in a side view) may miss one end of a burst that
+    # the other groups saw: at the other groups' burst ends, leaning toward a swap is enough.
+    ends = np.zeros(n + 1, dtype=bool)
+    for burst in bursts:
+        if not burst.ambiguous:
+            ends[[burst.start, burst.stop]] = True
+    if ends.any():
+        bursts = group_bursts(evidence, ends[:n], max_frames)
+    tentative = [b for b in bursts if not b.ambiguous]
+    fitted = [check_lengths(seq, b, tentative) for b in bursts]
+    for burst in fitted:
+        cols = group_columns(burst.group)
+        target = ambiguous if burst.ambiguous else repaired
+        target[burst.start : burst.stop, cols] = True
+    return SwapRepair(tuple(fitted), repaired, ambiguous)
+
+
+Evidence = dict[str, tuple[BoolArray, BoolArray, tuple[BoolArray, BoolArray]]]
+
+
+def group_bursts(evidence: Evidence, ends: BoolArray, max_frames: int) -> list[Burst]:
+    """Every group's bursts; at ``ends`` frames a group's lean toward a swap is a transition."""
+    bursts: list[Burst] = []
+    for group, (jumps, linked, (leaning, unsteady)) in evidence.items():
+        changed = jumps | (ends & leaning)
+        bursts.extend(bursts_of(group, changed, linked, unsteady & ~changed, max_frames))
+    return bursts
+
+
+def leaning_frames(
+    seq: PoseSequence, pairs: tuple[tuple[int, int], ...]
+) -> tuple[BoolArray, BoolArray]:
+    """(T,) each: frames whose labels lean toward a swap from the frame before (image and
+    world agree, where the world exists); and those that lean by half a :data:`MIN_JUMP` in the
+    image (:func:`unsteady_frames`)."""
+    scale = torso_length(seq.image_xy)
+    keep, swap, _ = side_costs(seq.image_xy, pairs)
+    world_keep, world_swap, world_count = side_costs(seq.world_xyz, pairs)
+    with np.errstate(invalid="ignore"):
+        leaning = (swap < keep) & ((world_count == 0) | (world_swap < world_keep))
+    return np.asarray(leaning), unsteady_frames(seq.image_xy, pairs, scale)
+
+
+def apply_repair(
+    seq: PoseSequence, found: SwapRepair
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The four landmark arrays with repaired labels swapped back and ambiguous ones NaN."""
+    order = swap_order(found.repaired)
+    rows = np.arange(seq.n_frames)[:, None]
+    arrays = [
+        np.array(a[rows, order], dtype=np.float64)
+        for a in (seq.image_xy, seq.world_xyz, seq.visibility, seq.presence)
+    ]
+    for a in arrays:
+        a[found.ambiguous] = np.nan
+    return arrays[0], arrays[1], arrays[2], arrays[3]
+
+
+def swap_order(swapped: BoolArray) -> IntArray:
+    """(T, 33) landmark index to read for each label: its twin where ``swapped``."""
+    twin = np.arange(N_LANDMARKS)
+    for pairs in SWAP_GROUPS.values():
+        for left, right in pairs:
+            twin[left], twin[right] = right, left
+    return np.where(swapped, twin[None, :], np.arange(N_LANDMARKS)[None, :])
+
+
+def group_columns(group: str) -> list[int]:
+    """Both sides' landmark indices of a group."""
+    return [i for pair in SWAP_GROUPS[group] for i in pair]
+
+
+def torso_length(points: FloatArray) -> float:
+    """Median torso length (mid-shoulder to mid-hip) over the frames, in the points' units."""
+    shoulders = points[:, [LEFT_SHOULDER, RIGHT_SHOULDER]].mean(axis=1)
+    hips = points[:, [LEFT_HIP, RIGHT_HIP]].mean(axis=1)
+    lengths = np.linalg.norm(shoulders - hips, axis=-1)
+    lengths = lengths[np.isfinite(lengths) & (lengths > 0)]
+    return float(np.median(lengths)) if lengths.size else float("nan")
+
+
+def side_costs(
+    points: FloatArray, pairs: tuple[tuple[int, int], ...], predicted: bool = False
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per transition t-1 -> t (index t; the first frames are NaN): keep cost, swap cost, pairs.
+
+    Keep: distance of each label to where the same label was (``predicted``: where it would be
+    at constant velocity, ``2 x[t-1] - x[t-2]``); swap: to where its twin was. Sums over the
+    pairs seen in the frames compared; NaN where none was.
+    """
+    left = points[:, [a for a, _ in pairs]]
+    right = points[:, [b for _, b in pairs]]
+    lag = 2 if predicted else 1
+
+    def before(a: FloatArray) -> FloatArray:
+        return a[1:-1] * 2 - a[:-2] if predicted else a[:-1]
+
+    def step(a: FloatArray, b: FloatArray) -> FloatArray:
+        return np.asarray(np.linalg.norm(a[lag:] - before(b), axis=-1))
+
+    keep = step(left, left) + step(right, right)
+    swap = step(left, right) + step(right, left)
+    seen = np.isfinite(keep) & np.isfinite(swap)
+    count = seen.sum(axis=1).astype(float)
+    keep_sum = np.where(count > 0, np.where(seen, keep, 0.0).sum(axis=1), np.nan)
+    swap_sum = np.where(count > 0, np.where(seen, swap, 0.0).sum(axis=1), np.nan)
+    pad = np.full(lag, np.nan)
+    return (
+        np.concatenate([pad, keep_sum]),
+        np.concatenate([pad, swap_sum]),
+        np.concatenate([np.zeros(lag), count]),
+    )
+
+
+def jump_verdict(
+    points: FloatArray, pairs: tuple[tuple[int, int], ...], scale: float, predicted: bool = False
+) -> tuple[BoolArray, BoolArray, BoolArray]:
+    """(T,) each: the labels clearly swapped; clearly kept; the sides told apart at all.
+
+    Told apart: the keep and swap costs differ by more than :data:`MIN_JUMP` torso lengths per
+    pair. Swapped: told apart in favour of the swap, which also fits :data:`SWAP_RATIO` better.
+    """
+    keep, swap, count = side_costs(points, pairs, predicted)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jump = (keep - swap) / (np.maximum(count, 1.0) * scale)
+        swapped = (swap < SWAP_RATIO * keep) & (jump > MIN_JUMP)
+        kept = jump < -MIN_JUMP
+    return np.asarray(swapped), np.asarray(kept), np.asarray(np.abs(jump) > MIN_JUMP)
+
+
+def label_jumps(
+    points: FloatArray, pairs: tuple[tuple[int, int], ...], scale: float
+) -> tuple[BoolArray, BoolArray, BoolArray]:
+    """:func:`jump_verdict` on positions, vetoed where the velocities favour "kept".
+
+    Two limbs passing each other fast (legs in a scissor kick) exchange places between frames
+    as a swap would, but each keeps its velocity; a real swap breaks both.
+    """
+    swapped, kept, apart = jump_verdict(points, pairs, scale)
+    keep, swap, _ = side_costs(points, pairs, predicted=True)
+    with np.errstate(invalid="ignore"):
+        moving_on = keep <= swap
+    return swapped & ~moving_on, kept, apart
+
+
+def transitions(
+    image_xy: FloatArray,
+    world_xyz: FloatArray,
+    pairs: tuple[tuple[int, int], ...],
+    scales: tuple[float, float],
+) -> BoolArray:
+    """(T,) True at frames whose labels are swapped relative to the frame before.
+
+    The image decides unless the world clearly says the labels were kept; where the image
+    cannot tell the sides apart, the world decides alone.
+    """
+    image_swapped, _, image_apart = label_jumps(image_xy, pairs, scales[0])
+    if not np.isfinite(scales[1]):
+        return image_swapped
+    world_swapped, world_kept, _ = label_jumps(world_xyz, pairs, scales[1])
+    return np.asarray((image_swapped & ~world_kept) | (~image_apart & world_swapped))
+
+
+def unsteady_frames(
+    image_xy: FloatArray, pairs: tuple[tuple[int, int], ...], scale: float
+) -> BoolArray:
+    """(T,) frames whose labels lean toward a swap from the frame before (half the jump).
+
+    Inside a real burst and right around it the labels move on steadily; labels that flicker
+    there make the burst ambiguous.
+    """
+    keep, swap, count = side_costs(image_xy, pairs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jump = (keep - swap) / (np.maximum(count, 1.0) * scale)
+        return np.asarray((swap < keep) & (jump > MIN_JUMP / 2))
+
+
+def linked_frames(image_xy: FloatArray, pairs: tuple[tuple[int, int], ...]) -> BoolArray:
+    """(T,) True where frame t shares a seen pair with frame t-1 (continuity can compare them)."""
+    return side_costs(image_xy, pairs)[2] > 0
+
+
+def bursts_of(
+    group: str, changed: BoolArray, linked: BoolArray, unsteady: BoolArray, max_frames: int
+) -> list[Burst]:
+    """The minority-state stretches of each connected stretch of frames, as bursts.
+
+    ``changed`` marks transitions, ``linked`` frames comparable with the one before,
+    ``unsteady`` frames that lean toward a swap without being a transition.
+    """
+    present = linked | np.concatenate([linked[1:], [False]])  # frames in some linked stretch
+    stretch = np.cumsum(~linked)  # a new stretch starts wherever the link breaks
+    state = np.cumsum(changed & linked) % 2
+    n_stretches = int(stretch.max()) + 1
+    counts = np.bincount(stretch[present] * 2 + state[present], minlength=2 * n_stretches)
+    counts = counts.reshape(n_stretches, 2)
+    true_state = np.argmax(counts, axis=1)
+    clear = counts.max(axis=1) >= MIN_MAJORITY * counts.min(axis=1)
+    minority = present & (state != true_state[stretch])
+    out: list[Burst] = []
+    for start, stop in runs(minority):
+        both_ends_seen = bool(linked[start]) and stop < len(linked) and bool(linked[stop])
+        if not clear[stretch[start]]:
+            out.append(Burst(group, start, stop, True, "no clear majority state"))
+        elif stop - start > max_frames:
+            out.append(Burst(group, start, stop, True, f"longer than {max_frames} frames"))
+        elif not both_ends_seen:
+            out.append(Burst(group, start, stop, True, "one end not seen (clip edge or gap)"))
+        elif unsteady[max(0, start - 1) : stop + 2].any():
+            out.append(Burst(group, start, stop, True, "labels flicker around it"))
+        else:
+            out.append(Burst(group, start, stop, False))
+    return out
+
+
+def runs(mask: BoolArray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of True in a (T,) mask."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(
+        zip(
+            np.flatnonzero(edges == 1).tolist(),
+            np.flatnonzero(edges == -1).tolist(),
+            strict=True,
+        )
+    )
+
+
+def segment_error(points: FloatArray, reference: FloatArray) -> FloatArray:
+    """(T,) mean relative error of the segment lengths of ``points`` against ``reference``."""
+    left = np.array(SEGMENTS)
+    ends = np.concatenate([left, left + 1])
+    lengths = np.linalg.norm(points[:, ends[:, 0]] - points[:, ends[:, 1]], axis=-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames without any segment
+        return np.asarray(np.nanmean(np.abs(lengths / reference - 1.0), axis=1))
+
+
+def check_lengths(seq: PoseSequence, burst: Burst, accepted: list[Burst]) -> Burst:
+    """The burst, made ambiguous when swapping it back makes the segment lengths fit worse.
+
+    Lengths come from the world landmarks where they exist (view-independent), else the image;
+    the reference is each segment's median length in the frames around the burst, all accepted
+    repairs applied.
+    """
+    if burst.ambiguous:
+        return burst
+    points = seq.world_xyz if np.isfinite(seq.world_xyz[burst.start : burst.stop]).any() else None
+    points = seq.image_xy if points is None else points
+    mask = np.zeros((seq.n_frames, N_LANDMARKS), dtype=bool)
+    for other in accepted:
+        mask[other.start : other.stop, group_columns(other.group)] = True
+    rows = np.arange(seq.n_frames)[:, None]
+    fixed = points[rows, swap_order(mask)]
+    undone_mask = mask.copy()
+    undone_mask[burst.start : burst.stop, group_columns(burst.group)] = False
+    undone = points[rows, swap_order(undone_mask)]
+    span = burst.stop - burst.start
+    lo, hi = max(0, burst.start - 2 * span), min(seq.n_frames, burst.stop + 2 * span)
+    around = np.r_[lo : burst.start, burst.stop : hi]
+    if around.size == 0:
+        return burst
+    left = np.array(SEGMENTS)
+    ends = np.concatenate([left, left + 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # segments never seen around the burst
+        reference = np.nanmedian(
+            np.linalg.norm(fixed[around][:, ends[:, 0]] - fixed[around][:, ends[:, 1]], axis=-1),
+            axis=0,
+        )
+        sl = slice(burst.start, burst.stop)
+        with_repair = float(np.nanmean(segment_error(fixed[sl], reference)))
+        without = float(np.nanmean(segment_error(undone[sl], reference)))
+    if (
+        np.isfinite(with_repair)
+        and np.isfinite(without)
+        and with_repair > without + LENGTH_TOLERANCE
+    ):
+        return dataclasses.replace(
+            burst,
+            ambiguous=True,
+            reason=f"segment lengths fit worse repaired ({with_repair:.2f} vs {without:.2f})",
+        )
+    return burst

@@ -92,10 +92,10 @@ def test_not_realtime_analyses_every_frame_in_order(workers: int) -> None:
         ScriptedSource(np.arange(n) / 30.0), backend(n, 0.002, workers), processor, render, display
     )
     stats = pipeline.run()
-    assert processor.indices == list(range(n))
+    assert processor.indices == list(range(n)), stats.summary()
     assert processor.ended == "ended"
-    assert stats.rendered == n == display.shown
-    assert sum(stats.dropped.values()) == 0
+    assert stats.rendered == n == display.shown, stats.summary()
+    assert sum(stats.dropped.values()) == 0, stats.summary()
     assert stats.latency_ms["median"] is not None and stats.inference_ms["median"] >= 2.0
 
 
@@ -107,7 +107,7 @@ def test_realtime_drops_frames_when_inference_is_slow_but_keeps_showing() -> Non
     assert 10 <= stats.inferred <= 30
     assert stats.dropped["before_inference"] >= n - stats.inferred - 3
     assert processor.indices == sorted(processor.indices)  # still in time order
-    assert stats.rendered == len(processor.indices)
+    assert stats.rendered == len(processor.indices), stats.summary()
     # latency stays bounded by the queue (a few frames), it does not pile up over the run
     assert stats.latency_ms["p95"] < 500
 

@@ -288,6 +288,13 @@ class PipelineStats:
             "interrupted": self.interrupted,
         }
 
+    def summary(self) -> str:
+        """Every frame counter and every drop counter on one line (short enough to print whole)."""
+        frames = ", ".join(f"{k} {v}" for k, v in self.to_dict()["frames"].items())
+        dropped = ", ".join(f"{k} {v}" for k, v in self.dropped.items()) or "none counted"
+        ending = self.end_reason + (", interrupted" if self.interrupted else "")
+        return f"frames: {frames}; dropped: {dropped}; end: {ending or 'none'}"
+
 
 # ---------------------------------------------------------------------------- the pipeline
 class LivePipeline:

@@ -99,6 +99,46 @@ def test_not_realtime_analyses_every_frame_in_order(workers: int) -> None:
     assert stats.latency_ms["median"] is not None and stats.inference_ms["median"] >= 2.0
 
 
+class StalledDisplay(NullDisplay):
+    """A slow consumer: holds the first frame until the analysis stage has finished (or for
+    ``max_wait_s``), so the render queue is full when the end of the stream comes."""
+
+    def __init__(self, max_wait_s: float = 1.0) -> None:
+        super().__init__()
+        self.max_wait_s = max_wait_s
+
+    def show(self, canvas: np.ndarray, overlay: Overlay) -> list[str]:
+        if self.shown == 0:
+            wait_for_thread_end("hipsight-analysis", self.max_wait_s)
+        return super().show(canvas, overlay)
+
+
+def wait_for_thread_end(name: str, timeout_s: float) -> None:
+    """Wait until no thread called ``name`` is alive, at most ``timeout_s`` seconds."""
+    for thread in threading.enumerate():
+        if thread.name == name:
+            thread.join(timeout_s)
+
+
+@pytest.mark.parametrize("realtime", [False, True])
+def test_a_full_render_queue_at_the_end_loses_no_frame(realtime: bool) -> None:
+    # the display holds frame 0 while frames 1 and 2 fill the render queue (2 places); the end
+    # marker must wait behind them, not push frame 1 out. In real time frames may be dropped
+    # (counted) on the way, but the end marker never pushes out the last frame.
+    n = 3
+    processor = RecordingProcessor()
+    display = StalledDisplay()
+    source = ScriptedSource(np.arange(n) / 30.0, realtime=realtime)
+    stats = LivePipeline(source, backend(n), processor, render, display, queue_size=2).run()
+    assert stats.dropped["before_display"] == 0, stats.summary()
+    assert stats.rendered == stats.analysed == len(processor.indices) == display.shown
+    # every frame is accounted for: rendered or counted as dropped (real time only)
+    assert stats.rendered + sum(stats.dropped.values()) == n, stats.summary()
+    assert processor.indices[-1] == n - 1, stats.summary()
+    if not realtime:
+        assert processor.indices == list(range(n)), stats.summary()
+
+
 def test_realtime_drops_frames_when_inference_is_slow_but_keeps_showing() -> None:
     n = 60  # 2 s at 30 fps; the "model" takes 100 ms per frame
     processor = RecordingProcessor()

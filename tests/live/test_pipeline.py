@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import queue
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -14,9 +16,12 @@ from hipsight.live.overlay import Overlay
 from hipsight.live.pipeline import (
     KEY_INTERRUPT,
     KEY_WINDOW_CLOSED,
+    EndOfStream,
     LivePipeline,
+    PipelineStats,
     PoseFrame,
     StageQueue,
+    _Sequencer,
     summarise_ms,
 )
 from hipsight.live.sources import ScriptedSource
@@ -203,6 +208,63 @@ def test_a_detector_error_ends_the_session_then_is_raised() -> None:
         ).run()
     assert processor.ended == "error"
     assert processor.indices == list(range(7))
+
+
+def test_nothing_is_released_after_the_end_marker() -> None:
+    # one worker fails on frame 1 while another has finished frames 2 and 3: they come after
+    # the end of the stream and must not follow its marker (in real time they would push it out)
+    out = StageQueue(2, drop=True, stop=threading.Event())
+    sequencer = _Sequencer(out)
+    for number, item in [(0, "frame 0"), (2, "frame 2"), (3, "frame 3")]:
+        sequencer.release(number, item)
+    sequencer.release(1, EndOfStream("error"))
+    assert out.get() == "frame 0"
+    assert out.get() == EndOfStream("error")
+    with pytest.raises(queue.Empty):
+        out.get(timeout=0.05)
+    assert out.dropped == 0
+
+
+def test_a_slow_detector_error_with_two_workers_in_real_time_is_raised() -> None:
+    # frame 7 fails late: meanwhile the other worker has finished the frames after it
+    class SlowlyBroken(ScriptedPoseBackend):
+        def open_detector(self):  # type: ignore[no-untyped-def]
+            class Detector:
+                def detect(self, frame: Frame) -> FrameDetections:
+                    if frame.index == 7:
+                        time.sleep(0.3)
+                        raise RuntimeError("model crashed")
+                    return FrameDetections.empty()
+
+                def close(self) -> None:
+                    return None
+
+            return Detector()
+
+    processor = RecordingProcessor()
+    source = ScriptedSource(np.arange(60) / 30.0, realtime=True)
+    pipeline = LivePipeline(source, SlowlyBroken([], workers=2), processor, render, NullDisplay())
+    outcome = run_with_deadline(pipeline, 10.0)
+    assert isinstance(outcome, RuntimeError) and "model crashed" in str(outcome)
+    assert processor.ended == "error"
+    assert processor.indices == sorted(processor.indices) and processor.indices[-1] < 7
+
+
+def run_with_deadline(pipeline: LivePipeline, deadline_s: float) -> PipelineStats | BaseException:
+    """What ``pipeline.run()`` returned or raised; fails the test if it is still running."""
+    outcome: list[PipelineStats | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(pipeline.run())
+        except Exception as exc:  # handed to the test
+            outcome.append(exc)
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(deadline_s)
+    assert outcome, f"the pipeline still runs after {deadline_s} s (the end marker was lost)"
+    return outcome[0]
 
 
 def test_ctrl_c_in_the_display_loop_becomes_an_interrupt_key() -> None:

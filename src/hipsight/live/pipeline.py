@@ -14,7 +14,7 @@
 - The end of the stream travels as a marker behind the frames, in either mode: it waits for
   room and never pushes a frame out. A stage gives up waiting only when the stage it feeds reads
   no more, so the display still shows every frame queued before the end after the analysis
-  stopped.
+  stopped; results that come after the end marker (a worker failed) are not handed on.
 - ``N`` inference threads each hold their own detector; frames are numbered when a thread takes
   them and put back in order before the analysis.
 - Latency is measured per frame from the moment the frame left the source to the moment its
@@ -200,7 +200,11 @@ class _Dispatcher:
 
 
 class _Sequencer:
-    """Releases numbered results strictly in order."""
+    """Releases numbered results strictly in order, and nothing after the end marker.
+
+    Results numbered after an end marker exist when a worker failed (its error is the end)
+    while others went on with later frames; they belong to no stream any more.
+    """
 
     def __init__(self, out: StageQueue) -> None:
         self._out = out
@@ -208,6 +212,7 @@ class _Sequencer:
         self._next = 0
         self._lock = threading.Lock()
         self._tie = 0
+        self._ended = False
 
     def release(self, number: int, item: Any) -> None:
         with self._lock:
@@ -216,10 +221,16 @@ class _Sequencer:
             while self._heap and self._heap[0][0] == self._next:
                 _, _, ready = heapq.heappop(self._heap)
                 self._next += 1
-                if isinstance(ready, EndOfStream):
-                    self._out.put_final(ready)
-                else:
-                    self._out.put(ready)
+                self._hand_on(ready)
+
+    def _hand_on(self, item: Any) -> None:
+        if self._ended:
+            return
+        if isinstance(item, EndOfStream):
+            self._ended = True
+            self._out.put_final(item)
+        else:
+            self._out.put(item)
 
 
 # ---------------------------------------------------------------------------- measurements

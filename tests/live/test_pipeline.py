@@ -267,6 +267,24 @@ def run_with_deadline(pipeline: LivePipeline, deadline_s: float) -> PipelineStat
     return outcome[0]
 
 
+def test_a_render_error_is_raised_with_the_stats_complete() -> None:
+    def broken_render(frame: Frame, overlay: Overlay, status: str) -> np.ndarray:
+        if frame.index == 5:
+            raise RuntimeError("render crashed")
+        return frame.rgb
+
+    processor = RecordingProcessor()
+    pipeline = LivePipeline(
+        ScriptedSource(np.arange(30) / 30.0), backend(30), processor, broken_render, NullDisplay()
+    )
+    with pytest.raises(RuntimeError, match="render crashed"):
+        pipeline.run()
+    assert processor.ended == "stopped"  # the session saved what it had
+    stats = pipeline.stats
+    assert stats.rendered == 5 and stats.elapsed_s > 0, stats.summary()
+    assert set(stats.dropped) >= {"before_inference", "before_analysis", "before_display"}
+
+
 def test_ctrl_c_in_the_display_loop_becomes_an_interrupt_key() -> None:
     class InterruptingDisplay(NullDisplay):
         def show(self, canvas, overlay):  # type: ignore[no-untyped-def]

@@ -389,7 +389,7 @@ class LivePipeline:
             for detector in detectors:
                 detector.close()
             self.presenter.close()
-        self._finish_stats(started)
+            self._finish_stats(started)  # also when the display loop failed: saved with results
         if self._errors:
             raise self._errors[0]
         return self.stats

@@ -159,6 +159,11 @@ def test_a_whole_session_from_the_command_line(
         and "measured" in stdout
         and f"results: {out / 'results.json'}" in stdout
     )
+    pipeline_line = next(line for line in stdout.splitlines() if line.startswith("pipeline: "))
+    assert all(
+        word in pipeline_line
+        for word in ("rendered", "before_inference", "before_analysis", "before_display")
+    ), pipeline_line
     results = load_session(out)
     assert results.person == "Ana" and results.calibration == "desk"
     assert results.meta["roll_deg"] == 1.5

@@ -149,5 +149,6 @@ def print_outcome(outcome: Any) -> None:
     if stats.fps is not None:
         latency = stats.latency_ms.get("median")
         print(f"live: {stats.fps:.1f} fps, frame-to-overlay latency {latency} ms (median)")
+    print(f"pipeline: {stats.summary()}")
     print(f"session ended: {outcome.end_reason}")
     print(f"results: {outcome.results_path}")

@@ -10,6 +10,11 @@
   source (a webcam, a video paced by its timestamps) a full queue DROPS its oldest frame, so a
   slow stage costs frames, never a frozen picture. With a source read as fast as possible
   (``--no-realtime``) queues block instead and every frame is analysed (reproducible runs).
+  Every drop is counted (:attr:`PipelineStats.dropped`).
+- The end of the stream travels as a marker behind the frames, in either mode: it waits for
+  room and never pushes a frame out. A stage gives up waiting only when the stage it feeds reads
+  no more, so the display still shows every frame queued before the end after the analysis
+  stopped; results that come after the end marker (a worker failed) are not handed on.
 - ``N`` inference threads each hold their own detector; frames are numbered when a thread takes
   them and put back in order before the analysis.
 - Latency is measured per frame from the moment the frame left the source to the moment its
@@ -114,8 +119,13 @@ Render = Callable[[Frame, Overlay, str], NDArray[np.uint8]]
 
 # ---------------------------------------------------------------------------- queues
 class StageQueue:
-    """A bounded queue between two stages that drops its oldest item when full (``drop``) or
-    makes the producer wait (not ``drop``)."""
+    """A bounded queue between two stages that drops its oldest item when full (``drop``,
+    counted in ``dropped``) or makes the producer wait (not ``drop``).
+
+    ``stop`` is set once the consumer reads no more: a waiting producer then gives up. It must
+    be the consumer's own end, not an earlier stage's: a producer that gave up while the
+    consumer still read would lose the items behind it.
+    """
 
     def __init__(self, maxsize: int, drop: bool, stop: threading.Event) -> None:
         if maxsize < 1:
@@ -130,6 +140,15 @@ class StageQueue:
         if self._drop:
             self._put_dropping(item)
             return True
+        return self._put_waiting(item)
+
+    def put_final(self, item: Any) -> bool:
+        """Hand on one of the last items of a stream (a closing card, the end marker) behind
+        every item before it: it waits for room in either mode, so it never pushes a frame out.
+        False when the consumer stopped reading first (then nobody would have read it)."""
+        return self._put_waiting(item)
+
+    def _put_waiting(self, item: Any) -> bool:
         while not self._stop.is_set():
             try:
                 self._queue.put(item, timeout=POLL_S)
@@ -137,13 +156,6 @@ class StageQueue:
             except queue.Full:
                 continue
         return False
-
-    def put_final(self, item: Any) -> None:
-        """Deliver an end marker whatever happens: after the items before it when the queue
-        blocks (until the pipeline stops), else by dropping the oldest item."""
-        if not self._drop and self.put(item):
-            return
-        self._put_dropping(item)
 
     def _put_dropping(self, item: Any) -> None:
         while True:
@@ -188,7 +200,11 @@ class _Dispatcher:
 
 
 class _Sequencer:
-    """Releases numbered results strictly in order."""
+    """Releases numbered results strictly in order, and nothing after the end marker.
+
+    Results numbered after an end marker exist when a worker failed (its error is the end)
+    while others went on with later frames; they belong to no stream any more.
+    """
 
     def __init__(self, out: StageQueue) -> None:
         self._out = out
@@ -196,6 +212,7 @@ class _Sequencer:
         self._next = 0
         self._lock = threading.Lock()
         self._tie = 0
+        self._ended = False
 
     def release(self, number: int, item: Any) -> None:
         with self._lock:
@@ -204,10 +221,16 @@ class _Sequencer:
             while self._heap and self._heap[0][0] == self._next:
                 _, _, ready = heapq.heappop(self._heap)
                 self._next += 1
-                if isinstance(ready, EndOfStream):
-                    self._out.put_final(ready)
-                else:
-                    self._out.put(ready)
+                self._hand_on(ready)
+
+    def _hand_on(self, item: Any) -> None:
+        if self._ended:
+            return
+        if isinstance(item, EndOfStream):
+            self._ended = True
+            self._out.put_final(item)
+        else:
+            self._out.put(item)
 
 
 # ---------------------------------------------------------------------------- measurements
@@ -288,6 +311,13 @@ class PipelineStats:
             "interrupted": self.interrupted,
         }
 
+    def summary(self) -> str:
+        """Every frame counter and every drop counter on one line (short enough to print whole)."""
+        frames = ", ".join(f"{k} {v}" for k, v in self.to_dict()["frames"].items())
+        dropped = ", ".join(f"{k} {v}" for k, v in self.dropped.items()) or "none counted"
+        ending = self.end_reason + (", interrupted" if self.interrupted else "")
+        return f"frames: {frames}; dropped: {dropped}; end: {ending or 'none'}"
+
 
 # ---------------------------------------------------------------------------- the pipeline
 class LivePipeline:
@@ -312,13 +342,17 @@ class LivePipeline:
         self.scripted_keys = dict(scripted_keys or getattr(source, "keys", None) or {})
         self.stats = PipelineStats()
         self.meter = LatencyMeter()
+        # _stop: the capture, inference and analysis stages stop (their consumers read no more);
+        # _display_stopped: the main thread reads no more render jobs. Separate, because the
+        # display still shows the frames queued before the end after the analysis stopped.
         self._stop = threading.Event()
+        self._display_stopped = threading.Event()
         drop = bool(source.realtime)
         # live, only the newest camera frame is worth inferring: a one-slot queue keeps the
         # frame-to-overlay latency to about one inference
         self._frames = StageQueue(1 if drop else queue_size, drop, self._stop)
         self._poses = StageQueue(queue_size, drop, self._stop)
-        self._jobs = StageQueue(queue_size, drop, self._stop)
+        self._jobs = StageQueue(queue_size, drop, self._display_stopped)
         self._keys: queue.Queue[str] = queue.Queue()
         self._inference_s: list[float] = []
         self._errors: list[BaseException] = []
@@ -347,6 +381,7 @@ class LivePipeline:
                 self._keys.put(KEY_INTERRUPT)
                 self._serve()
         finally:
+            self._display_stopped.set()
             self._stop.set()
             self.source.interrupt()
             for thread in threads:
@@ -354,7 +389,7 @@ class LivePipeline:
             for detector in detectors:
                 detector.close()
             self.presenter.close()
-        self._finish_stats(started)
+            self._finish_stats(started)  # also when the display loop failed: saved with results
         if self._errors:
             raise self._errors[0]
         return self.stats
@@ -448,13 +483,18 @@ class LivePipeline:
         except Exception as exc:  # a session failure: re-raised by run() once saved and stopped
             self._errors.append(exc)
         finally:
-            finished = "finished" if self.processor.done else "stopped"
-            self.stats.end_reason = self.stats.end_reason or finished
-            if not self.processor.done:  # stopped from outside or failed: save what there is
-                self.processor.end_of_stream("error" if self._errors else "stopped")
-            self._stop.set()
-            self.source.interrupt()
-            self._jobs.put_final(EndOfStream("stopped"))
+            self._finish_analysis()
+
+    def _finish_analysis(self) -> None:
+        """Save what there is, stop the stages upstream, then end the display's stream: the end
+        marker waits behind the frames still queued for display (the display is not stopped)."""
+        finished = "finished" if self.processor.done else "stopped"
+        self.stats.end_reason = self.stats.end_reason or finished
+        if not self.processor.done:  # stopped from outside or failed: save what there is
+            self.processor.end_of_stream("error" if self._errors else "stopped")
+        self._stop.set()
+        self.source.interrupt()
+        self._jobs.put_final(EndOfStream("stopped"))
 
     def _end(self, item: EndOfStream, last: PoseFrame | None) -> None:
         self.stats.end_reason = item.reason
@@ -462,7 +502,7 @@ class LivePipeline:
             self._errors.append(item.error)
         overlay = self.processor.end_of_stream(item.reason)
         if overlay is not None and last is not None:  # a closing card: no latency to measure
-            self._jobs.put(RenderJob(last.frame, overlay, math.nan))
+            self._jobs.put_final(RenderJob(last.frame, overlay, math.nan))
 
     def _apply_keys(self) -> None:
         while True:

@@ -87,3 +87,15 @@ def test_a_metric_cell_shows_the_valid_reps_it_rests_on() -> None:
     assert metric_cell(counted).detail == "quality 0.90, 40 frames, 3 valid reps"
     uncounted = MetricValue.measured("knee_fppa", "left", 12.0, "deg", 0.9, 40)
     assert metric_cell(uncounted).detail == "quality 0.90, 40 frames"
+
+
+def test_segment_flags_read_yes_or_no() -> None:
+    from hipsight.report.html import segment_table
+
+    segments = (
+        Segment("stride", 0, 0, 30, 0.0, 1.0, "left", {"hip_flexion_range": 45.2, "valid": 1.0}),
+        Segment("stride", 1, 30, 60, 1.0, 2.0, "left", {"hip_flexion_range": 64.9, "valid": 0.0}),
+    )
+    table = segment_table(segments)
+    assert table is not None
+    assert [row[-2:] for row in table.rows] == [("45.2", "yes"), ("64.9", "no")]

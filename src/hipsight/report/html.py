@@ -433,7 +433,11 @@ def metric_rows(
 def metric_cell(value: MetricValue) -> MetricCell:
     if value.status != "ok" or value.value is None:
         return MetricCell("not measurable", "not_measurable", value.reason or "")
-    reps = "" if value.n_reps is None else f", {value.n_reps} valid reps"
+    reps = (
+        ""
+        if value.n_reps is None
+        else f", {value.n_reps} valid rep{'' if value.n_reps == 1 else 's'}"
+    )
     return MetricCell(
         fmt_value(value.value, value.unit),
         "ok",
@@ -466,6 +470,16 @@ def side_figure(
     )
 
 
+FLAG_KEYS = frozenset({"valid", "counted"})  # 1/0 flags on segments, shown as yes/no
+
+
+def segment_cell(key: str, value: float | None) -> str:
+    """A segment's value for the table: flags as yes/no, numbers with one decimal."""
+    if key in FLAG_KEYS and value is not None:
+        return "yes" if value else "no"
+    return fmt_value(value)
+
+
 def segment_table(segments: Sequence[Segment]) -> TableView | None:
     if not segments:
         return None
@@ -480,7 +494,7 @@ def segment_table(segments: Sequence[Segment]) -> TableView | None:
     )
     rows = []
     for segment, label in zip(segments, segment_labels(segments), strict=True):
-        values = tuple(fmt_value(segment.values.get(k)) for k in keys)
+        values = tuple(segment_cell(k, segment.values.get(k)) for k in keys)
         side = (segment.side or "—",) if has_side else ()
         times = (
             f"{segment.t_start:.2f}–{segment.t_stop:.2f}",

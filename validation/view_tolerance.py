@@ -34,9 +34,11 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.findings.norms import load_norms
 from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.camera_angle import body_camera_angle
 from hipsight.kinematics.view import ESTIMATE_ERROR_DEG
+from hipsight.protocols.common import moving_mean
 from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     Camera,
@@ -57,6 +59,7 @@ PITCHES = (-20.0, 0.0, 20.0)
 NOISES = (0.0, 3.0)
 FLEXION_BANDS = ((0.0, 15.0), (15.0, 30.0), (30.0, 45.0), (45.0, 60.0), (60.0, 90.0))
 FLOOR = (0.0, 0.3, 0.0)  # camera target for people lying on the floor
+T = time_axis(3.0, 30.0)  # every clip: 3 s at 30 fps
 OUT = Path(__file__).resolve().with_name("view_tolerance.json")
 
 
@@ -80,6 +83,36 @@ def standing(t: FloatArray) -> Pose:
     )
 
 
+BASELINE_S = 1.5  # single-leg stance clips start with this much two-leg stance (the baseline)
+SETTLE_S = 0.5  # ... and the protocol skips this much after each change of stance
+
+
+def stance_with_baseline(t: FloatArray) -> Pose:
+    """Two-leg stance for ``BASELINE_S`` (pelvis level), then single-leg stance on the left leg
+    with a 6° pelvic drop and a 5° trunk lean, as the protocol sees it: the metric is the hold's
+    median minus the person's own two-leg baseline (``protocols.common.toward_stance``)."""
+    lift = (t >= BASELINE_S).astype(np.float64)
+    obliquity = lift * 6.0 + sinusoid(t, -1.0, 1.0, 1.5)
+    return Pose(
+        pelvic_obliquity_deg=obliquity,
+        trunk_lateral_lean_deg=lift * 5.0 + obliquity,
+        right_hip_flexion_deg=30.0 * lift,
+        right_knee_flexion_deg=60.0 * lift,
+        left_hip_abduction_deg=-obliquity,
+    )
+
+
+HOLD_FROM_S = 0.8  # the bridge hold clip reaches its top here
+
+
+def bridge_hold(t: FloatArray) -> Pose:
+    """A bridge lifted in ``HOLD_FROM_S`` and held, sagging slowly (about 5° of hip flexion over
+    the hold): the protocol's ``hold_sag`` is the drop from the peak within the hold."""
+    top = np.clip(t / HOLD_FROM_S, 0.0, 1.0)
+    sag = np.clip((t - HOLD_FROM_S) / (t[-1] - HOLD_FROM_S), 0.0, 1.0) * 0.1
+    return motions.bridge(t, profile=top - sag)
+
+
 MOTIONS: dict[str, Callable[[FloatArray], Pose]] = {
     "squat": lambda t: motions.squat(t, period_s=3.0, valgus_deg=8.0),
     "walk": walking,
@@ -87,13 +120,12 @@ MOTIONS: dict[str, Callable[[FloatArray], Pose]] = {
         t, extension_deg=20.0, trunk_compensation_deg=8.0
     ),
     "bridge": lambda t: motions.bridge(t, period_s=3.0),
+    "bridge_hold": bridge_hold,
     "thomas": lambda t: motions.thomas_test(t).replace(
         left_knee_flexion_deg=sinusoid(t, 60.0, 80.0, 3.0)
     ),
     "standing": standing,
-    "single_leg_stance": lambda t: motions.single_leg_stance(
-        t, pelvic_drop_deg=6.0, trunk_lean_deg=5.0, sway_period_s=1.5
-    ),
+    "single_leg_stance": stance_with_baseline,
     "hip_rotation": lambda t: motions.seated_hip_rotation(t, period_s=3.0),
 }
 
@@ -107,22 +139,93 @@ def camera_for(view: View, off_deg: float, pitch: float, lying: bool) -> Camera:
 
 
 # ---------------------------------------------------------------------------- metrics
+Kind = Literal["peak", "trough", "median", "range", "baseline"]
+
+FALLBACK_ERRORS: dict[str, tuple[float, str]] = {
+    "squat.hip_flexion": (
+        4.0,
+        "2D pose, hip angle MAE 4 deg against markers (Stenum J et al. PLoS Comput Biol "
+        "2021;17:e1008935)",
+    ),
+    "squat.knee_flexion": (
+        5.6,
+        "2D pose, knee angle MAE 5.6 deg against markers (Stenum J et al. PLoS Comput Biol "
+        "2021;17:e1008935)",
+    ),
+    "squat.knee_flexion_sd": (5.6, "as squat.knee_flexion: each rep's peak is one knee angle"),
+    "squat.knee_fppa_sd": (9.0, "as squat.knee_fppa (norm squat_fppa): each rep's peak FPPA"),
+    "gait.peak_hip_extension": (
+        4.0,
+        "2D pose in gait, hip MAE 4 deg against markers (Stenum J et al. 2021), as norm "
+        "gait_hip_extension",
+    ),
+    "hip_extension.peak_hip_extension": (
+        4.0,
+        "2D pose, hip angle MAE 4 deg (Stenum J et al. 2021), as norm hip_extension_active",
+    ),
+    "posture.trunk_inclination": (
+        3.0,
+        "one segment against the vertical: 4 / sqrt(2) = 3 deg from the 2D hip MAE of 4 deg "
+        "(Stenum J et al. 2021), as norm single_leg_stance_trunk_lean",
+    ),
+    "posture.pelvic_tilt_estimate": (
+        4.0,
+        "2D pose, hip angle MAE 4 deg (Stenum J et al. 2021); descriptive only, its norm "
+        "posture_pelvic_tilt has no margin",
+    ),
+    "posture.shoulder_tilt": (
+        3.0,
+        "expert estimate, as norm posture_pelvic_obliquity: a line between two landmarks in a "
+        "still standing front view",
+    ),
+    "posture.trunk_lateral_lean": (
+        3.0,
+        "one segment against the vertical, 3 deg, as norm single_leg_stance_trunk_lean",
+    ),
+}
+"""Stated errors of metrics without a norm margin in findings/norms.toml, with their source."""
+
+
+def stated_error(test: str, metric: str) -> tuple[float, str]:
+    """A metric's stated error and its source: the margin of its norm in findings/norms.toml
+    (the measurement error a finding already allows for), else ``FALLBACK_ERRORS``."""
+    norm = load_norms().for_metric(test, metric)
+    if norm is not None and norm.margin > 0:
+        return norm.margin, f"norms.toml {norm.id}: {norm.error_source}"
+    return FALLBACK_ERRORS[f"{test}.{metric}"]
+
+
 @dataclass(frozen=True)
 class MetricModel:
-    """One protocol metric: its motion, view, per-frame signal, kind and stated error."""
+    """One protocol metric: its motion, view, per-frame signal and how the protocol reduces it.
+
+    ``from_s``: only frames from then on count (a hold). ``smooth``: the protocol takes a
+    moving mean (``protocols.common.moving_mean``, 0.3 s) before
+    the extreme. ``baseline``: the value is the single-leg hold's median minus the two-leg
+    baseline's (the camera's constant bias cancels).
+    """
 
     test: str
     metric: str
     motion: str
     view: View
     signal: Signal
-    kind: Literal["peak", "trough", "median", "range"]
-    max_error_deg: float
+    kind: Kind
     lying: bool = False
+    smooth: bool = False
+    from_s: float = 0.0  # frames before this are not part of the metric (before the hold)
 
     @property
     def key(self) -> str:
         return f"{self.test}.{self.metric}"
+
+    @property
+    def max_error_deg(self) -> float:
+        return stated_error(self.test, self.metric)[0]
+
+    @property
+    def error_source(self) -> str:
+        return stated_error(self.test, self.metric)[1]
 
 
 def col(name: str) -> Signal:
@@ -133,105 +236,84 @@ def diff(first: str, second: str) -> Signal:
     return lambda a: a[first] - a[second]
 
 
-SAGITTAL = 5.0  # stated error of a sagittal angle, degrees
-CHANGE = 3.0  # ... of a change of an angle within one clip
-FRONTAL_LEVEL = 5.0  # ... of an absolute frontal level (obliquity, tilt, lateral lean)
-FPPA = 5.0  # knee FPPA (its smallest detectable difference is 7.5-9 deg)
-SHANK = 5.0  # seated shank rotation
-
 MODELS: tuple[MetricModel, ...] = (
+    MetricModel("squat", "hip_flexion", "squat", "side", col("left_hip_flexion"), "peak"),
+    MetricModel("squat", "knee_flexion", "squat", "side", col("left_knee_flexion"), "peak"),
     MetricModel(
-        "squat", "hip_flexion", "squat", "side", col("left_hip_flexion"), "peak", SAGITTAL
-    ),
-    MetricModel(
-        "squat", "knee_flexion", "squat", "side", col("left_knee_flexion"), "peak", SAGITTAL
-    ),
-    MetricModel(
-        "squat", "thigh_vs_horizontal", "squat", "side", col("left_thigh_inclination"), "peak",
-        SAGITTAL,
+        "squat", "thigh_vs_horizontal", "squat", "side", col("left_thigh_inclination"), "peak"
     ),
     MetricModel(
         "squat", "trunk_shank_difference", "squat", "side",
-        diff("trunk_inclination", "left_shank_inclination"), "peak", SAGITTAL,
+        diff("trunk_inclination", "left_shank_inclination"), "peak",
     ),
     MetricModel(
         "squat", "lumbopelvic_flexion", "squat", "side",
-        diff("left_hip_flexion", "left_thigh_inclination"), "range", CHANGE,
+        diff("left_hip_flexion", "left_thigh_inclination"), "range",
     ),
+    MetricModel("squat", "knee_flexion_sd", "squat", "side", col("left_knee_flexion"), "peak"),
+    MetricModel("squat", "knee_fppa", "squat", "front", col("left_knee_fppa"), "peak"),
+    MetricModel("squat", "knee_fppa_sd", "squat", "front", col("left_knee_fppa"), "peak"),
     MetricModel(
-        "squat", "knee_flexion_sd", "squat", "side", col("left_knee_flexion"), "peak", SAGITTAL
+        "gait", "peak_hip_extension", "walk", "side", col("left_hip_flexion"), "trough"
     ),
-    MetricModel("squat", "knee_fppa", "squat", "front", col("left_knee_fppa"), "peak", FPPA),
-    MetricModel("squat", "knee_fppa_sd", "squat", "front", col("left_knee_fppa"), "peak", FPPA),
-    MetricModel(
-        "gait", "peak_hip_extension", "walk", "side", col("left_hip_flexion"), "trough", SAGITTAL
-    ),
-    MetricModel(
-        "gait", "hip_flexion_range", "walk", "side", col("left_hip_flexion"), "range", SAGITTAL
-    ),
+    MetricModel("gait", "hip_flexion_range", "walk", "side", col("left_hip_flexion"), "range"),
     MetricModel(
         "hip_extension", "peak_hip_extension", "hip_extension", "side", col("left_hip_flexion"),
-        "trough", SAGITTAL,
+        "trough",
     ),
     MetricModel(
         "hip_extension", "trunk_compensation", "hip_extension", "side",
-        col("trunk_inclination"), "range", CHANGE,
+        col("trunk_inclination"), "range",
     ),
     MetricModel(
         "hip_extension", "corrected_extension", "hip_extension", "side",
-        col("left_hip_flexion"), "trough", SAGITTAL,
+        col("left_hip_flexion"), "trough",
     ),
     MetricModel(
-        "bridge", "peak_extension", "bridge", "side", col("left_hip_flexion"), "trough", SAGITTAL,
+        "bridge", "peak_extension", "bridge", "side", col("left_hip_flexion"), "trough",
         lying=True,
     ),
     MetricModel(
-        "bridge", "hold_sag", "bridge", "side", col("left_hip_flexion"), "range", CHANGE,
-        lying=True,
+        "bridge", "hold_sag", "bridge_hold", "side", col("left_hip_flexion"), "range",
+        lying=True, from_s=HOLD_FROM_S,
     ),
     MetricModel(
         "thomas", "thigh_above_horizontal", "thomas", "side", col("left_thigh_inclination"),
-        "median", SAGITTAL, lying=True,
+        "median", lying=True,
     ),
     MetricModel(
-        "thomas", "knee_flexion", "thomas", "side", col("left_knee_flexion"), "median", SAGITTAL,
+        "thomas", "knee_flexion", "thomas", "side", col("left_knee_flexion"), "median",
         lying=True,
     ),
     MetricModel(
-        "posture", "trunk_inclination", "standing", "side", col("trunk_inclination"), "median",
-        SAGITTAL,
+        "posture", "trunk_inclination", "standing", "side", col("trunk_inclination"), "median"
     ),
     MetricModel(
-        "posture", "pelvic_tilt_estimate", "standing", "side", col("left_hip_flexion"), "median",
-        SAGITTAL,
+        "posture", "pelvic_tilt_estimate", "standing", "side", col("left_hip_flexion"), "median"
     ),
     MetricModel(
-        "posture", "pelvic_obliquity", "standing", "front", col("pelvic_obliquity"), "median",
-        FRONTAL_LEVEL,
+        "posture", "pelvic_obliquity", "standing", "front", col("pelvic_obliquity"), "median"
     ),
-    MetricModel(
-        "posture", "shoulder_tilt", "standing", "front", col("shoulder_tilt"), "median",
-        FRONTAL_LEVEL,
-    ),
+    MetricModel("posture", "shoulder_tilt", "standing", "front", col("shoulder_tilt"), "median"),
     MetricModel(
         "posture", "trunk_lateral_lean", "standing", "front",
-        col("trunk_lateral_inclination"), "median", FRONTAL_LEVEL,
+        col("trunk_lateral_inclination"), "median",
     ),
     MetricModel(
         "single_leg_stance", "pelvic_drop", "single_leg_stance", "front",
-        col("pelvic_obliquity"), "median", FRONTAL_LEVEL,
+        col("pelvic_obliquity"), "baseline",
     ),
     MetricModel(
         "single_leg_stance", "trunk_lean", "single_leg_stance", "front",
-        col("trunk_lateral_inclination"), "median", FRONTAL_LEVEL,
+        col("trunk_lateral_inclination"), "baseline",
     ),
     MetricModel(
         "hip_rotation", "internal_rotation", "hip_rotation", "front",
-        col("left_shank_frontal_inclination"), "peak", SHANK,
+        col("left_shank_frontal_inclination"), "peak", smooth=True,
     ),
     MetricModel(
         "hip_rotation", "external_rotation", "hip_rotation", "front",
-        col("left_shank_frontal_inclination"), "trough", SHANK,
+        col("left_shank_frontal_inclination"), "trough", smooth=True,
     ),
 )  # fmt: skip
 
@@ -251,7 +333,7 @@ class Sample:
 
 def film(motion: str, view: View, yaw: float, pitch: float, noise: float, lying: bool) -> Sample:
     """Film one motion and return the errors of every metric that uses it."""
-    t = time_axis(3.0, 30.0)
+    t = T
     camera = camera_for(view, yaw, pitch, lying)
     seed = int(1000 + yaw * 10 + pitch + noise * 7)
     syn = make_sequence(MOTIONS[motion](t), camera, jitter_px=noise, seed=seed)
@@ -263,8 +345,14 @@ def film(motion: str, view: View, yaw: float, pitch: float, noise: float, lying:
     errors = {}
     for model in MODELS:
         if model.motion == motion and model.view == view and model.lying == lying:
-            errors[model.key] = (model.signal(measured), model.signal(truth))
+            errors[model.key] = (as_computed(model, measured), as_computed(model, truth))
     return Sample(yaw, pitch, noise, off, errors, np.asarray(syn.truth["left_knee_flexion"]))
+
+
+def as_computed(model: MetricModel, angles: Mapping[str, FloatArray]) -> FloatArray:
+    """The metric's per-frame signal as its protocol reads it (smoothed where it is)."""
+    signal = model.signal(angles)
+    return moving_mean(signal, T) if model.smooth else signal
 
 
 def run_sweep(yaws: tuple[int, ...] = YAWS) -> list[Sample]:
@@ -292,11 +380,23 @@ def metric_error(
 ) -> float:
     """|metric from the 2D signal - metric from the truth| over ``frames`` (NaN: never valid)."""
     measured, truth = pair
-    use = frames & np.isfinite(measured)
+    use = frames & np.isfinite(measured) & (model.from_s <= T)
+    if model.kind == "baseline":
+        return change_error(measured, truth, use)
     if not use.any():
         return float("nan")
     reduce = REDUCERS[model.kind]
     return abs(reduce(measured[use]) - reduce(truth[use]))
+
+
+def change_error(measured: FloatArray, truth: FloatArray, use: NDArray[np.bool_]) -> float:
+    """|(hold median - baseline median) measured - the same on the truth| (NaN: not valid)."""
+    hold = use & (T >= BASELINE_S + SETTLE_S)
+    base = use & (T < BASELINE_S - 0.2)
+    if not hold.any() or not base.any():
+        return float("nan")
+    change = float(np.median(measured[hold]) - np.median(measured[base]))
+    return abs(change - float(np.median(truth[hold]) - np.median(truth[base])))
 
 
 def geometric_tolerance(points: list[tuple[float, float]], bound: float) -> float:
@@ -328,6 +428,7 @@ def summarise(samples: list[Sample]) -> dict[str, Any]:
             "view": model.view,
             "kind": model.kind,
             "max_error_deg": model.max_error_deg,
+            "error_source": model.error_source,
             "geometric_deg": floor_tenth(geometric),
             "within_deg": floor_tenth(max(0.0, geometric - ESTIMATE_ERROR_DEG)),
             "error_by_yaw": error_by_yaw(rows, [err for _, err in points]),

@@ -91,16 +91,24 @@ def test_bridge_with_sag(measure_synthetic: Measure) -> None:
     result = measure_synthetic("bridge", synthetic)
     truth = truth_bridge(synthetic)
 
-    assert result.status == "measured"
     assert truth["peak_extension"] == pytest.approx(175.0, abs=0.01)
     assert truth["hold_sag"] == pytest.approx(8.0, abs=0.5)  # + the start of the lowering
     value = {m.metric: m.value for m in result.metrics}
     assert value["peak_extension"] == pytest.approx(truth["peak_extension"], abs=2.0)
-    assert value["hold_sag"] == pytest.approx(truth["hold_sag"], abs=2.0)
     assert value["time_to_peak"] == pytest.approx(truth["time_to_peak"], abs=0.1)
-    assert finding_ids(result) == {"bridge.hold_sag.both"}
+    assert_sag_refused(result)
+    assert result.status == "partial" and finding_ids(result) == set()
     assert len(result.segments) == 1 and result.segments[0].kind == "rep"
     assert "left leg" in result.notes[0]
+
+
+def assert_sag_refused(result: TestResult) -> None:
+    """The sag's stated error (±2°, norms.toml bridge_sag) does not hold even side-on: the
+    range within the hold picks up landmark noise (4.8° on the sweep at yaw 0), a reduction
+    error the view gate cannot fix, so the sag is refused until it is computed robustly."""
+    sag = result.metric("hold_sag")
+    assert sag.status == "not_measurable" and sag.value is None
+    assert "cannot be measured reliably from a single camera" in (sag.reason or "")
 
 
 def test_incomplete_extension_is_a_finding(measure_synthetic: Measure) -> None:
@@ -119,7 +127,7 @@ def test_full_bridge_held_gives_no_finding(measure_synthetic: Measure) -> None:
     result = measure_synthetic("bridge", synthetic)
 
     assert result.metric("peak_extension").value == pytest.approx(180.0, abs=2.0)
-    assert result.metric("hold_sag").value == pytest.approx(0.0, abs=1.0)
+    assert_sag_refused(result)
     assert result.findings == ()
     assert "right leg" in result.notes[0]
 

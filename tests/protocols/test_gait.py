@@ -160,7 +160,11 @@ def test_demo_walk_gives_a_plausible_late_stance_extension(demo_video: Path) -> 
     assert near.status == "ok", near.reason
     assert 5.0 <= near.value <= 30.0
     assert result.metric("strides", "left").value >= 2
-    assert 25.0 <= result.metric("hip_flexion_range", "left").value <= 75.0
+    # the camera is about 11° off the side (p90 20°) and the flexion range holds its ±4° only up
+    # to 15° off it: with the estimate's margin most frames cannot confirm that, so it is refused
+    flexion_range = result.metric("hip_flexion_range", "left")
+    assert flexion_range.status == "not_measurable" and flexion_range.value is None
+    assert "off the side view" in (flexion_range.reason or "")
     far = result.metric("peak_hip_extension", "right")
     if far.status == "ok":
         assert 5.0 <= far.value <= 35.0

@@ -85,29 +85,36 @@ def test_reduced_left_internal_rotation(measure_synthetic: Measure) -> None:
     synthetic = seated_sequence({"left": (15.0, 35.0), "right": (40.0, 35.0)})
     result = measure_synthetic("hip_rotation", synthetic)
 
-    assert result.status == "measured"
+    assert result.status == "partial"  # external rotation is never measured
     for side, (ir, er) in {"left": (15.0, 35.0), "right": (40.0, 35.0)}.items():
         truth_ir, truth_er = truth_rotation(synthetic, side)
         assert (truth_ir, truth_er) == pytest.approx((ir, er), abs=0.01)
         assert result.metric("internal_rotation", side).value == pytest.approx(truth_ir, abs=2.0)
-        assert result.metric("external_rotation", side).value == pytest.approx(truth_er, abs=2.0)
+        assert_external_rotation_refused(result, side)
+    # without external rotation, the 'internal below external' relation is not judged
     assert finding_ids(result) == {
         "hip_rotation.internal_rotation.left",
         "hip_rotation.internal_rotation.asymmetry",
-        "hip_rotation.internal_below_external.left",
     }
-    below = next(f for f in result.findings if f.id.endswith("internal_below_external.left"))
-    assert below.evidence == "VL"
-    assert "internal rotation" in below.lbp_link.lower()
     assert len(result.segments) == 4  # two ends of rotation per leg
+
+
+def assert_external_rotation_refused(result: TestResult, side: str) -> None:
+    """Seated external rotation holds its ±6.4° only within 4.9° of the front view (the camera
+    20° above inflates it), less than the camera-angle estimate's margin near frontal views:
+    never reported from one camera (docs/validation.md)."""
+    er = result.metric("external_rotation", side)
+    assert er.status == "not_measurable" and er.value is None
+    assert "cannot be measured reliably from a single camera" in (er.reason or "")
 
 
 def test_normal_rotation_gives_no_finding(measure_synthetic: Measure) -> None:
     synthetic = seated_sequence({"left": (38.0, 40.0), "right": (40.0, 38.0)})
     result = measure_synthetic("hip_rotation", synthetic)
 
-    assert result.status == "measured"
+    assert result.status == "partial"  # external rotation is never measured
     assert result.metric("internal_rotation", "left").value == pytest.approx(38.0, abs=2.0)
+    assert_external_rotation_refused(result, "left")
     assert result.findings == ()
 
 
@@ -132,7 +139,7 @@ def test_pelvic_hike_and_moving_thigh_do_not_count(measure_synthetic: Measure) -
     for value in (hiked, moved):
         assert value.status == "not_measurable" and value.value is None
         assert "thigh moved sideways or the pelvis lifted" in (value.reason or "")
-    assert result.metric("external_rotation", "left").value == pytest.approx(40.0, abs=2.0)
+    assert_external_rotation_refused(result, "left")
     assert result.metric("internal_rotation", "right").value == pytest.approx(40.0, abs=2.0)
     assert result.status == "partial"
 

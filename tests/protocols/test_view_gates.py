@@ -80,16 +80,24 @@ def test_reasons_use_the_right_article(
 
 
 def test_metric_reason_names_the_angle_and_the_tolerance() -> None:
+    """A frame counts when its estimate plus the estimate's margin is within the geometric
+    tolerance; the reason names the angle, the margin and the tolerance."""
     off = np.array([35.0] * 8 + [10.0] * 2)
-    view = ViewCheck("side", "oblique", 0.2, True, None, 35.0, 20.0, off)
+    margin = np.full(10, 4.0)
+    view = ViewCheck("side", "oblique", 0.2, True, None, 35.0, 20.0, off, margin)
     tolerance = ViewTolerance("side", geometric_deg=28.0, max_error_deg=5.0)
     reason = metric_view_reason(view, tolerance, np.ones(10, bool), "hip flexion")
     assert reason == (
-        "camera about 35° off the side view; hip flexion needs within 20° "
-        "(turn sideways to the camera)"
+        "camera about 35° off the side view (the estimate may be 4° short); hip flexion stays "
+        "within ±5° only up to 28° off it (turn sideways to the camera)"
     )
     assert metric_view_reason(view, tolerance, np.arange(10) >= 8, "hip flexion") is None
+    # 10° + a 19° margin is beyond 28°: that frame no longer counts
+    wide = ViewCheck("side", "side", 1.0, True, None, 10.0, 20.0, off, np.full(10, 19.0))
+    assert metric_view_reason(wide, tolerance, np.arange(10) >= 8, "hip flexion") is not None
     hopeless = ViewTolerance("front", geometric_deg=4.0, max_error_deg=5.0)
-    front = ViewCheck("front", "front", 1.0, True, None, 3.0, 20.0, np.full(10, 3.0))
+    front = ViewCheck(
+        "front", "front", 1.0, True, None, 3.0, 20.0, np.full(10, 3.0), np.full(10, 10.0)
+    )
     text = metric_view_reason(front, hopeless, np.ones(10, bool), "external rotation")
     assert text is not None and "cannot be measured reliably from a single camera" in text

@@ -78,9 +78,9 @@ def test_declared_tolerances_keep_every_metric_within_its_stated_error(sweep: li
 
 def test_fppa_tolerance_shrinks_with_knee_flexion() -> None:
     tolerance = declared("squat", "knee_fppa")
-    limits = tolerance.limit_deg(np.array([5.0, 20.0, 40.0, 90.0, np.nan]))
-    assert limits[0] >= limits[1] > limits[2]
-    assert (limits[2:] < 0).all()  # deeper than the model covers, or unknown: never trusted
+    limits = tolerance.geometric_limit(np.array([5.0, 20.0, 40.0, 50.0, 90.0, np.nan]))
+    assert limits[0] >= limits[1] > limits[2] > limits[3]
+    assert (limits[4:] < 0).all()  # deeper than the model covers, or unknown: never trusted
 
 
 # ------------------------------------------------------------------------------ real data

@@ -49,6 +49,23 @@ NEAR_SIDE_TOLERANCE = 0.05  # mean visibilities of the legs closer than this are
 ESTIMATE_ERROR_DEG = 8.0
 """Typical error of :func:`estimate_camera_angle` on real video: MAE 7.9° against multi-view
 triangulation (Pose2Sim demo, docs/validation.md). Every tolerance is reduced by it."""
+
+SIGMA_SCALE = 1.3
+""":func:`estimate_camera_angle`'s stated uncertainty is optimistic on real video: ±1σ held 57 %
+of the Pose2Sim frames, ±1.29σ held 68 % (docs/validation.md). The per-metric gates use
+``SIGMA_SCALE × σ``, a calibrated 1σ (rounded up)."""
+
+ESTIMATE_BIAS_DEG: dict[View, tuple[tuple[float, float], ...]] = {
+    "side": ((30.0, 0.0), (45.0, 5.9), (60.0, 2.7), (75.0, 1.2)),
+    "front": ((15.0, 5.4),),
+}
+"""Per view, rows ``(estimated angle off the view up to, bias)``: how much further off the view
+the camera truly was, on median, among the real Pose2Sim frames whose estimate fell in that
+band (conditional on the estimate, as a gate sees it; only bands with ≥ 50 frames; a bias toward
+the view is taken as 0, never credited). Near frontal, |sin| saturates: frames estimated within
+15° of the front were truly 5.4° further off on median. No real frames exist below 30° off the
+side (docs/validation.md), so the side view's first band is unmeasured and taken as 0."""
+
 VIEW_BANDS: tuple[tuple[float, float], ...] = ((0, 15), (15, 30), (30, 45), (45, 60), (60, 90))
 
 
@@ -148,6 +165,28 @@ class ViewTolerance:
         """The limit on the estimated camera angle off ``view`` (0 when nothing is left)."""
         return max(0.0, self.geometric_deg - ESTIMATE_ERROR_DEG)
 
+    def geometric_limit(self, knee_flexion: FloatArray | None = None) -> FloatArray:
+        """The limit on the *true* camera angle off ``view`` (per frame with
+        ``by_knee_flexion``: from each frame's knee flexion; -1, never, where it is unknown or
+        beyond the last row; ``geometric_deg`` when no flexion is given)."""
+        if not self.by_knee_flexion or knee_flexion is None:
+            return np.asarray(self.geometric_deg, dtype=np.float64)
+        flexion = np.array([row[0] for row in self.by_knee_flexion])
+        limits = np.array([row[1] for row in self.by_knee_flexion])
+        row = np.searchsorted(flexion, np.abs(np.nan_to_num(knee_flexion, nan=flexion[-1])))
+        limit = np.where(row < flexion.size, limits[np.minimum(row, flexion.size - 1)], -1.0)
+        return np.asarray(np.where(np.isfinite(knee_flexion), limit, -1.0))
+
+    def accepts(
+        self, off_view: FloatArray, margin: FloatArray, knee_flexion: FloatArray | None = None
+    ) -> BoolArray:
+        """(T,) frames whose estimated angle off the view plus the estimate's ``margin``
+        (:func:`estimate_margin_deg`) is within the geometric tolerance: a camera that is off
+        by that much more than estimated still keeps the value within ``max_error_deg``."""
+        with np.errstate(invalid="ignore"):
+            inside = off_view + margin <= self.geometric_limit(knee_flexion)
+        return np.asarray(np.isfinite(off_view) & np.isfinite(margin) & inside)
+
     def limit_deg(self, knee_flexion: FloatArray | None = None) -> FloatArray:
         """(T,) the limit on the estimated angle per frame; with ``by_knee_flexion``, from each
         frame's knee flexion (negative, i.e. never, where the flexion is unknown or beyond the
@@ -196,6 +235,27 @@ def off_view_deg(angle: FloatArray, view: View) -> FloatArray:
     if view not in ("side", "front"):
         raise ValueError(f"view must be 'side' or 'front', got {view!r}")
     return np.asarray(angle if view == "side" else 90.0 - angle, dtype=np.float64)
+
+
+def estimate_margin_deg(off_view: FloatArray, sigma: FloatArray, view: View) -> FloatArray:
+    """(T,) how much further off ``view`` the camera may truly be than estimated, per frame.
+
+    ``SIGMA_SCALE × σ`` (the estimator's uncertainty, calibrated to cover 68 % of real frames)
+    plus the real estimator's bias away from the view in the frame's band of estimated angle
+    (``ESTIMATE_BIAS_DEG``; near frontal views the estimate reads too frontal).
+    """
+    rows = ESTIMATE_BIAS_DEG[view]
+    upto = np.array([row[0] for row in rows])
+    bias = np.array([row[1] for row in rows] + [0.0])
+    band = np.searchsorted(upto, np.nan_to_num(off_view, nan=999.0), side="right")
+    return np.asarray(SIGMA_SCALE * sigma + bias[band], dtype=np.float64)
+
+
+def view_margin(seq: PoseSequence, view: View) -> tuple[FloatArray, FloatArray]:
+    """(T,) estimated camera angle off ``view`` and (T,) its :func:`estimate_margin_deg`."""
+    angle, sigma = camera_view_angle(seq)
+    off = off_view_deg(angle, view)
+    return off, estimate_margin_deg(off, sigma, view)
 
 
 def within_view(

@@ -279,7 +279,7 @@ PROTOCOL = Protocol(
             per_side=False,
             norm="bridge_extension",
             description="Highest shoulder-hip-knee angle of the lift; 180 = straight line.",
-            view_tolerance=ViewTolerance("side", 75.0, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("side", 60.1, 4.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "time_to_peak",
@@ -295,7 +295,7 @@ PROTOCOL = Protocol(
             per_side=False,
             norm="bridge_sag",
             description="Peak angle minus the lowest angle during the hold, before lowering.",
-            view_tolerance=ViewTolerance("side", 19.9, 3.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("side", 0.0, 2.0),  # validation/view_tolerance.py
         ),
     ),
     segmentation=(

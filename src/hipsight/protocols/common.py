@@ -26,13 +26,6 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 Reducer = Callable[[NDArray[np.float64]], float]
 
-ENFORCE_METRIC_TOLERANCES = False
-"""Per-metric view tolerances (``MetricSpec.view_tolerance``, from validation/view_tolerance.py)
-are declared but not yet enforced: enforced, they make seated external rotation and squat knee
-FPPA unmeasurable on any real video and refuse the gait flexion range on the Sports2D demo walk
-(docs/validation.md, "View tolerances"). The protocol-level gate (``Gates.side_view`` /
-``front_view``, 20° on the estimate) applies meanwhile. Switching this on is a product decision."""
-
 SMOOTH_S = 0.3  # moving-mean window before a peak or minimum is read
 PEAK_CUTOFF_HZ = 3.0  # low-pass before a squat peak is read (see :func:`lowpass_for_peaks`)
 
@@ -55,8 +48,9 @@ def gated_metric(
     """A metric computed only from frames that pass the gates, else ``not_measurable``.
 
     Besides the protocol's view, a metric with a declared ``view_tolerance`` needs the camera
-    within it in most of its valid frames (:func:`~hipsight.protocols.gates.metric_view_reason`)
-    when ``ENFORCE_METRIC_TOLERANCES`` is on.
+    within it, allowing for the camera-angle estimate's margin, in most of its valid frames
+    (:func:`~hipsight.protocols.gates.metric_view_reason`): outside it the metric's stated error
+    does not hold (validation/view_tolerance.py).
 
     ``compute`` receives the mask of valid frames and returns the value (NaN if it cannot).
     """
@@ -72,9 +66,10 @@ def gated_metric(
         return MetricValue.not_measurable(
             metric, side, spec.unit, check.reason or "too few valid frames", spec.norm
         )
-    if ENFORCE_METRIC_TOLERANCES and view is not None and spec.view_tolerance is not None:
+    if view is not None and spec.view_tolerance is not None:
         what = f"{side + ' ' if side else ''}{spec.label[0].lower()}{spec.label[1:]}"
-        off_view = metric_view_reason(view, spec.view_tolerance, check.valid, what)
+        flexion = knee_flexion_of(table, side) if spec.view_tolerance.by_knee_flexion else None
+        off_view = metric_view_reason(view, spec.view_tolerance, check.valid, what, flexion)
         if off_view is not None:
             return MetricValue.not_measurable(metric, side, spec.unit, off_view, spec.norm)
     value = compute(check.valid)
@@ -88,6 +83,17 @@ def gated_metric(
         )
     quality = check.fraction * mean_quality(table, angles, check.valid)
     return MetricValue.measured(metric, side, value, spec.unit, quality, check.n_valid, spec.norm)
+
+
+def knee_flexion_of(table: AngleTable, side: SideName | None) -> FloatArray | None:
+    """(T,) the knee flexion of ``side`` for a tolerance that depends on it: the 3D variant when
+    the table has it (it does not depend on the view), else the 2D one; None without a side."""
+    if side is None:
+        return None
+    for name in (f"{side}_knee_flexion_3d", f"{side}_knee_flexion"):
+        if name in table.names:
+            return table.column(name)
+    return None
 
 
 def side_name(side: str) -> SideName:

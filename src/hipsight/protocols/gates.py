@@ -16,11 +16,10 @@ from numpy.typing import NDArray
 
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import (
-    ESTIMATE_ERROR_DEG,
     ViewTolerance,
     camera_view_angle,
     label_views,
-    off_view_deg,
+    view_margin,
     within_view,
 )
 from hipsight.pose.sequence import PoseSequence
@@ -44,7 +43,9 @@ class ViewCheck:
     """The view seen in a recording (or a phase of it) and whether it is the one required.
 
     ``off_view_deg`` is the median estimated camera angle off the required view (None when no
-    frame shows the torso), ``within_deg`` the limit the check applied.
+    frame shows the torso), ``within_deg`` the limit the check applied; ``off_view`` and
+    ``margin`` are per frame: the estimated angle off the view and how much further off the
+    camera may truly be (:func:`~hipsight.kinematics.view.estimate_margin_deg`).
     """
 
     required: View
@@ -55,42 +56,53 @@ class ViewCheck:
     off_view_deg: float | None = None
     within_deg: float | None = None
     off_view: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
+    margin: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
 
 
 def metric_view_reason(
-    view: ViewCheck, tolerance: ViewTolerance, frames: NDArray[np.bool_], what: str
+    view: ViewCheck,
+    tolerance: ViewTolerance,
+    frames: NDArray[np.bool_],
+    what: str,
+    knee_flexion: NDArray[np.float64] | None = None,
 ) -> str | None:
     """Why ``what`` cannot be measured from ``frames`` at this camera angle, or None.
 
-    The metric needs its own tolerance (tighter than the protocol's) in at least
-    ``MIN_SHARE_WITHIN`` of the frames it uses; the reason names the median camera angle there.
+    A frame counts when its estimated angle off the view plus the estimate's margin is within
+    the metric's geometric tolerance (:meth:`ViewTolerance.accepts`); at least
+    ``MIN_SHARE_WITHIN`` of the frames the metric uses must count. The reason names the median
+    estimated angle and margin there.
     """
-    if view.off_view is None or not frames.any():
+    if view.off_view is None or view.margin is None or not frames.any():
         return None
-    off = view.off_view[frames]
-    off = off[np.isfinite(off)]
-    if off.size == 0:
+    off, margin = view.off_view[frames], view.margin[frames]
+    flexion = None if knee_flexion is None else knee_flexion[frames]
+    known = np.isfinite(off)
+    if not known.any():
         return None
-    with np.errstate(invalid="ignore"):
-        share = float((off <= tolerance.within_deg).mean())
-    if share >= MIN_SHARE_WITHIN:
+    accepted = tolerance.accepts(off, margin, flexion)[known]
+    if float(accepted.mean()) >= MIN_SHARE_WITHIN:
         return None
-    return view_reason(float(np.median(off)), tolerance.view, what, tolerance)
-
-
-def view_reason(off_deg: float, view: View, what: str, tolerance: ViewTolerance) -> str:
-    """'camera about 35° off the side view; hip flexion needs within 20°' (with a hint)."""
-    if tolerance.within_deg <= 0:
-        return (
-            f"camera about {off_deg:.0f}° off the {view} view; {what} stays within "
-            f"±{tolerance.max_error_deg:g}° only up to {tolerance.geometric_deg:.0f}° off it, "
-            f"less than the camera-angle estimate's typical error ({ESTIMATE_ERROR_DEG:g}°), so "
-            "it cannot be measured reliably from a single camera"
-        )
-    return (
-        f"camera about {off_deg:.0f}° off the {view} view; {what} needs within "
-        f"{tolerance.within_deg:.0f}° ({HINTS[view]})"
+    return view_reason(
+        float(np.median(off[known])), float(np.nanmedian(margin[known])), what, tolerance
     )
+
+
+def view_reason(off_deg: float, margin_deg: float, what: str, tolerance: ViewTolerance) -> str:
+    """'camera about 12° off the side view (give or take 4°); hip flexion stays within ±4° only
+    up to 15° off it' (with a hint, or why no camera position helps)."""
+    view = tolerance.view
+    head = (
+        f"camera about {off_deg:.0f}° off the {view} view (the estimate may be {margin_deg:.0f}° "
+        f"short); {what} stays within ±{tolerance.max_error_deg:g}° only up to "
+        f"{tolerance.geometric_deg:.0f}° off it"
+    )
+    if tolerance.geometric_deg <= margin_deg:
+        return (
+            f"{head}, less than the camera-angle estimate's uncertainty, so it cannot be "
+            "measured reliably from a single camera"
+        )
+    return f"{head} ({HINTS[view]})"
 
 
 def check_view(
@@ -119,10 +131,12 @@ def check_view(
     values, counts = np.unique(labels, return_counts=True)
     detected = str(values[np.argmax(counts)])
     share = float(within_view(seq, tolerance)[mask].mean())
-    off_view = off_view_deg(angle, required)
+    off_view, margin = view_margin(seq, required)
     off = float(np.median(off_view[mask]))
     if share >= min_share:
-        return ViewCheck(required, detected, share, True, None, off, tolerance.within_deg, off_view)
+        return ViewCheck(
+            required, detected, share, True, None, off, tolerance.within_deg, off_view, margin
+        )
     return ViewCheck(
         required,
         detected,
@@ -134,6 +148,7 @@ def check_view(
         off,
         tolerance.within_deg,
         off_view,
+        margin,
     )
 
 

@@ -252,7 +252,7 @@ PROTOCOL = Protocol(
                 "Shank against the vertical at the end of the rotation with the foot turned "
                 "outward; largest rotation that passed the gates."
             ),
-            view_tolerance=ViewTolerance("front", 9.9, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("front", 29.7, 6.4),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "external_rotation",
@@ -260,7 +260,7 @@ PROTOCOL = Protocol(
             "deg",
             norm="hip_rotation_external",
             description="As internal rotation, with the foot turned inward (reported positive).",
-            view_tolerance=ViewTolerance("front", 0.0, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("front", 4.9, 6.4),  # validation/view_tolerance.py
         ),
     ),
     segmentation=(

@@ -335,7 +335,7 @@ PROTOCOL = Protocol(
             per_side=False,
             norm="posture_pelvic_obliquity",
             description="Front view: hip line against the true horizontal, + = left hip higher.",
-            view_tolerance=ViewTolerance("front", 9.9, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("front", 5.0, 3.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "shoulder_tilt",
@@ -343,7 +343,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Front view: shoulder line against the horizontal, + = left one higher.",
-            view_tolerance=ViewTolerance("front", 9.0, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("front", 4.5, 3.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "trunk_lateral_lean",
@@ -351,7 +351,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Front view: trunk line against the vertical, + = leaning to the left.",
-            view_tolerance=ViewTolerance("front", 66.6, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("front", 41.1, 3.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "trunk_inclination",
@@ -359,7 +359,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Side view: trunk line against the vertical, + = forward lean.",
-            view_tolerance=ViewTolerance("side", 75.5, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("side", 50.0, 3.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "pelvic_tilt_estimate",
@@ -371,7 +371,7 @@ PROTOCOL = Protocol(
                 "Side view: standing trunk-thigh angle, a proxy that follows pelvic tilt, "
                 "+ = anterior direction. Descriptive only, never against a norm."
             ),
-            view_tolerance=ViewTolerance("side", 70.9, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("side", 57.1, 4.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "pelvic_tilt_change",

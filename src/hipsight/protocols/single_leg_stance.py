@@ -187,7 +187,7 @@ PROTOCOL = Protocol(
                 "Hip line against the horizontal, + = the lifted-leg side lower, relative to "
                 "two-leg standing; median of the settled hold. Side = stance leg."
             ),
-            view_tolerance=ViewTolerance("front", 10.0, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("front", 54.9, 5.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "trunk_lean",
@@ -198,7 +198,7 @@ PROTOCOL = Protocol(
                 "Mid-hip to mid-shoulder line against the vertical, + = leaning over the stance "
                 "leg, relative to two-leg standing; median of the settled hold."
             ),
-            view_tolerance=ViewTolerance("front", 79.9, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("front", 59.9, 3.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "sway",

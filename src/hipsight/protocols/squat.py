@@ -725,7 +725,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Side view: peak trunk-thigh angle per rep, mean over reps.",
-            view_tolerance=ViewTolerance("side", 15.5, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("side", 15.5, 4.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "knee_flexion",
@@ -733,7 +733,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Side view: peak knee flexion per rep, mean over reps.",
-            view_tolerance=ViewTolerance("side", 17.8, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("side", 17.8, 5.6),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "thigh_vs_horizontal",
@@ -742,7 +742,7 @@ PROTOCOL = Protocol(
             per_side=False,
             norm="squat_depth",
             description="Side view: 90 - peak thigh inclination; negative = below horizontal.",
-            view_tolerance=ViewTolerance("side", 15.5, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("side", 6.0, 3.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "trunk_shank_difference",
@@ -751,7 +751,7 @@ PROTOCOL = Protocol(
             per_side=False,
             norm="squat_trunk_shank",
             description="Side view: trunk inclination - shank inclination at peak knee flexion.",
-            view_tolerance=ViewTolerance("side", 16.0, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("side", 10.7, 4.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "lumbopelvic_flexion",
@@ -763,7 +763,7 @@ PROTOCOL = Protocol(
                 "Side view, rough proxy: largest rise of (hip flexion - thigh inclination) in "
                 "the last 10 deg of thigh motion."
             ),
-            view_tolerance=ViewTolerance("side", 16.0, 3.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("side", 40.0, 4.0),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "heel_rise",
@@ -778,7 +778,7 @@ PROTOCOL = Protocol(
             "deg",
             per_side=False,
             description="Side view: SD across reps (needs 2 reps).",
-            view_tolerance=ViewTolerance("side", 17.8, 5.0),  # validation/view_tolerance.py
+            view_tolerance=ViewTolerance("side", 17.8, 5.6),  # validation/view_tolerance.py
         ),
         MetricSpec(
             "knee_fppa",
@@ -787,7 +787,10 @@ PROTOCOL = Protocol(
             norm="squat_fppa",
             description="Front view: peak FPPA per rep (valgus +), mean over reps.",
             view_tolerance=ViewTolerance(
-                "front", 0.0, 5.0, by_knee_flexion=((15.0, 9.1), (30.0, 8.4))
+                "front",
+                0.0,
+                9.0,
+                by_knee_flexion=((15.0, 27.4), (30.0, 16.9), (45.0, 8.4), (60.0, 4.2)),
             ),  # validation/view_tolerance.py
         ),
         MetricSpec(
@@ -796,7 +799,10 @@ PROTOCOL = Protocol(
             "deg",
             description="Front view: SD of the per-rep peak FPPA (needs 2 reps).",
             view_tolerance=ViewTolerance(
-                "front", 0.0, 5.0, by_knee_flexion=((15.0, 9.1), (30.0, 8.4))
+                "front",
+                0.0,
+                9.0,
+                by_knee_flexion=((15.0, 27.4), (30.0, 16.9), (45.0, 8.4), (60.0, 4.2)),
             ),  # validation/view_tolerance.py
         ),
         MetricSpec(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
 from typing import Any, Literal
 
 from hipsight.batch.table import BatchRow
@@ -136,9 +137,7 @@ def start_ray(ray: Any, jobs: int, address: str | None) -> bool:
 
 def worker_environment() -> dict[str, str]:
     """Local Ray workers import this hipsight and use the same model and data folders."""
-    import hipsight
-
-    package_root = os.path.dirname(os.path.dirname(os.path.abspath(hipsight.__file__)))
+    package_root = str(Path(__file__).resolve().parents[2])  # the folder holding hipsight/
     paths = [package_root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     env = {"PYTHONPATH": os.pathsep.join(os.path.abspath(p) for p in paths)}
     env.update({k: v for k, v in os.environ.items() if k.startswith("HIPSIGHT_")})

@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("hipsight.export.angles_csv", "hipsight.export.mot", "hipsight.session", "hipsight.history"),
     ("hipsight.export", "hipsight.report"),
     ("hipsight.analysis", "hipsight.textreport", "hipsight.session.finish"),
-    ("hipsight.live",),
+    ("hipsight.live", "hipsight.batch"),
     (
         "hipsight.cli",
         "hipsight.report.cli",
@@ -48,6 +48,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "hipsight.export.cli",
         "hipsight.calibration.cli",
         "hipsight.live.cli",
+        "hipsight.batch.cli",
         "hipsight",
     ),
 )

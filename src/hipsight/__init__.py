@@ -16,8 +16,9 @@ from hipsight.version import __version__
 
 if TYPE_CHECKING:
     from hipsight.analysis import Analysis
+    from hipsight.batch.table import BatchRow
 
-__all__ = ["__version__", "analyze"]
+__all__ = ["__version__", "analyze", "batch"]
 
 
 def analyze(path: Any, test: str | None = None, out_dir: Any = None, **options: Any) -> Analysis:
@@ -25,3 +26,20 @@ def analyze(path: Any, test: str | None = None, out_dir: Any = None, **options: 
     from hipsight.analysis import analyze as _analyze
 
     return _analyze(path, test=test, out_dir=out_dir, **options)
+
+
+def batch(
+    paths_or_manifest: Any,
+    test: str | None = None,
+    jobs: int | None = None,
+    engine: str = "local",
+    out_dir: Any = None,
+    **options: Any,
+) -> list[BatchRow]:
+    """Analyse a folder, a manifest CSV or a list of files (see :func:`hipsight.batch.api.batch`);
+    one typed row per recording, as in ``batch.csv``."""
+    from hipsight.batch.api import batch as _batch
+
+    return _batch(
+        paths_or_manifest, test=test, jobs=jobs, engine=engine, out_dir=out_dir, **options
+    )

@@ -277,10 +277,17 @@ def write_outputs(
     stem: str,
     csv_path: Path | None = None,
     person: str | None = None,
+    created: str | None = None,
 ) -> dict[str, Path]:
-    """Write CSV, summary.json, the landmarks .npz and, with a test, results.json."""
+    """Write CSV, summary.json, the landmarks .npz and, with a test, results.json.
+
+    ``created`` (ISO 8601) dates the session, e.g. when it was recorded; default: now."""
     writer = SessionWriter(
-        out_dir, kind="analyze", person=person, calibration=analysis.sequence.meta.calibration
+        out_dir,
+        kind="analyze",
+        person=person,
+        calibration=analysis.sequence.meta.calibration,
+        created=created,
     )
     paths = writer.write_test_files(stem, analysis.sequence, analysis.angles, csv_path=csv_path)
     paths["summary"] = writer.write_json(SUMMARY_NAME, analysis.summary)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from hipsight.batch.cli import register as register_batch_command
 from hipsight.calibration.cli import register as register_calibrate
 from hipsight.config import DEFAULTS
 from hipsight.errors import HipsightError
@@ -325,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_report_command(sub)
     register_history_command(sub)
     register_export_command(sub)
+    register_batch_command(sub)
     return parser
 
 

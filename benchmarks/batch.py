@@ -63,7 +63,7 @@ def time_analyze_loop(clips: list[Path], out: Path) -> float:
 def time_batch(
     folder: Path, out: Path, jobs: int, threads: int = 1, engine: str = "local"
 ) -> float:
-    from hipsight.batch.runner import run_batch
+    from hipsight.batching.runner import run_batch
 
     start = time.perf_counter()
     result = run_batch(folder, out, test="gait", jobs=jobs, threads=threads, engine=engine)  # type: ignore[arg-type]

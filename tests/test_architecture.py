@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("hipsight.export.angles_csv", "hipsight.export.mot", "hipsight.session", "hipsight.history"),
     ("hipsight.export", "hipsight.report"),
     ("hipsight.analysis", "hipsight.textreport", "hipsight.session.finish"),
-    ("hipsight.live", "hipsight.batch"),
+    ("hipsight.live", "hipsight.batching"),
     (
         "hipsight.cli",
         "hipsight.report.cli",
@@ -48,7 +48,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "hipsight.export.cli",
         "hipsight.calibration.cli",
         "hipsight.live.cli",
-        "hipsight.batch.cli",
+        "hipsight.batching.cli",
         "hipsight",
     ),
 )

@@ -16,7 +16,7 @@ from hipsight.version import __version__
 
 if TYPE_CHECKING:
     from hipsight.analysis import Analysis
-    from hipsight.batch.table import BatchRow
+    from hipsight.batching.table import BatchRow
 
 __all__ = ["__version__", "analyze", "batch"]
 
@@ -36,9 +36,9 @@ def batch(
     out_dir: Any = None,
     **options: Any,
 ) -> list[BatchRow]:
-    """Analyse a folder, a manifest CSV or a list of files (see :func:`hipsight.batch.api.batch`);
-    one typed row per recording, as in ``batch.csv``."""
-    from hipsight.batch.api import batch as _batch
+    """Analyse a folder, a manifest CSV or a list of files; one typed row per recording, as in
+    ``batch.csv`` (see :func:`hipsight.batching.api.batch`)."""
+    from hipsight.batching.api import batch as _batch
 
     return _batch(
         paths_or_manifest, test=test, jobs=jobs, engine=engine, out_dir=out_dir, **options

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from hipsight.batch.cli import register as register_batch_command
+from hipsight.batching.cli import register as register_batch_command
 from hipsight.calibration.cli import register as register_calibrate
 from hipsight.config import DEFAULTS
 from hipsight.errors import HipsightError

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from hipsight.analysis import AnalysisOptions
-from hipsight.batch.engines import ENGINES
-from hipsight.batch.runner import run_batch
-from hipsight.batch.table import BatchRow
+from hipsight.batching.engines import ENGINES
+from hipsight.batching.runner import run_batch
+from hipsight.batching.table import BatchRow
 from hipsight.errors import InputError
 
 

@@ -19,7 +19,7 @@ __all__ = ["cmd_batch", "register"]
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from hipsight.analysis import AnalysisOptions
-    from hipsight.batch.runner import run_batch
+    from hipsight.batching.runner import run_batch
 
     out = args.out if args.out is not None else Path("out") / f"batch-{Path(args.input).stem}"
     options = AnalysisOptions(max_people=args.max_people, model=args.model, progress=False)

@@ -10,8 +10,8 @@ import pytest
 from batch_inputs import demo_clips
 
 from hipsight.analysis import AnalysisOptions, run_analysis
-from hipsight.batch.runner import run_batch
-from hipsight.batch.table import BatchRow
+from hipsight.batching.runner import run_batch
+from hipsight.batching.table import BatchRow
 from hipsight.pose.sequence import read_landmarks
 
 pytestmark = [pytest.mark.model, pytest.mark.sample]

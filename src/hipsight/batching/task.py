@@ -21,9 +21,9 @@ from hipsight.analysis import (
     choose_subject_policy,
     write_outputs,
 )
-from hipsight.batch.plan import Recording
-from hipsight.batch.table import MARKER_NAME, BatchRow, RowStatus, write_marker
-from hipsight.batch.warm import WarmPose
+from hipsight.batching.plan import Recording
+from hipsight.batching.table import MARKER_NAME, BatchRow, RowStatus, write_marker
+from hipsight.batching.warm import WarmPose
 from hipsight.errors import HipsightError, NoPersonError
 from hipsight.fileio import sha256_file
 from hipsight.pose.sequence import PoseSequence, read_landmarks

@@ -8,9 +8,9 @@ import pytest
 from batch_inputs import write_walk
 
 import hipsight
-from hipsight.batch.plan import plan_batch
-from hipsight.batch.runner import run_batch
-from hipsight.batch.table import BatchRow, read_csv
+from hipsight.batching.plan import plan_batch
+from hipsight.batching.runner import run_batch
+from hipsight.batching.table import BatchRow, read_csv
 from hipsight.cli import main
 from hipsight.errors import InputError
 
@@ -88,7 +88,7 @@ def test_an_interrupt_keeps_a_valid_table_of_what_finished(walks: Path, tmp_path
 def test_the_cli_exits_130_on_ctrl_c_with_a_valid_table(
     walks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from hipsight.batch import cli as batch_cli
+    from hipsight.batching import cli as batch_cli
 
     def interrupt(self: object, row: BatchRow) -> None:
         raise KeyboardInterrupt

@@ -1,6 +1,6 @@
 """Where the per-recording tasks run: this machine's processes, or Ray actors.
 
-Both engines run :class:`~hipsight.batch.task.RecordingWorker` unchanged: each worker (process
+Both engines run :class:`~hipsight.batching.task.RecordingWorker` unchanged: each worker (process
 or actor) decodes its own videos and keeps its landmarkers warm; only the task (paths) goes out
 and only the row comes back, never frames. Rows are yielded as recordings finish.
 """
@@ -13,8 +13,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 from typing import Any, Literal
 
-from hipsight.batch.table import BatchRow
-from hipsight.batch.task import RecordingWorker, Task, WorkerSettings
+from hipsight.batching.table import BatchRow
+from hipsight.batching.task import RecordingWorker, Task, WorkerSettings
 from hipsight.errors import DependencyError
 
 EngineName = Literal["local", "ray"]
@@ -97,7 +97,7 @@ def run_pool(tasks: Sequence[Task], settings: WorkerSettings, jobs: int) -> Iter
 
 def pool_row(future: Future[BatchRow], task: Task) -> BatchRow:
     """The row, or an ``error`` row when the worker process itself failed."""
-    from hipsight.batch.task import outcome_row
+    from hipsight.batching.task import outcome_row
 
     try:
         return future.result()
@@ -174,7 +174,7 @@ def run_ray(
 
 
 def ray_row(ray: Any, ref: Any, task: Task) -> BatchRow:
-    from hipsight.batch.task import outcome_row
+    from hipsight.batching.task import outcome_row
 
     try:
         row: BatchRow = ray.get(ref)

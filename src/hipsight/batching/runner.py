@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from hipsight.analysis import AnalysisOptions
-from hipsight.batch.engines import EngineName, default_jobs, run_engine
-from hipsight.batch.plan import Recording, plan_batch
-from hipsight.batch.table import (
+from hipsight.batching.engines import EngineName, default_jobs, run_engine
+from hipsight.batching.plan import Recording, plan_batch
+from hipsight.batching.table import (
     CSV_NAME,
     JSON_NAME,
     BatchRow,
@@ -27,7 +27,7 @@ from hipsight.batch.table import (
     write_csv,
     write_json,
 )
-from hipsight.batch.task import Task, WorkerSettings
+from hipsight.batching.task import Task, WorkerSettings
 from hipsight.errors import HipsightError, InputError
 from hipsight.fileio import sha256_file
 from hipsight.session.reader import RESULTS_NAME

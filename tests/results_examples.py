@@ -121,6 +121,19 @@ RESULTS_1_2: dict[str, Any] = {
         }
     ],
 }
+RESULTS_1_3: dict[str, Any] = {
+    **RESULTS_1_2,
+    "minor_version": 3,
+    "tests": [
+        {
+            **RESULTS_1_2["tests"][0],
+            "metrics": [
+                {**RESULTS_1_2["tests"][0]["metrics"][0], "filled_fraction": 0.15},
+                {**RESULTS_1_2["tests"][0]["metrics"][1], "filled_fraction": None},
+            ],
+        }
+    ],
+}
 
 _SUMMARY_META = {
     "frame_size": [640, 480],
@@ -184,11 +197,11 @@ SUMMARY_1_2: dict[str, Any] = {
 
 def example_files() -> dict[str, dict[str, Any]]:
     """File name -> document of every stored example."""
-    newer_minor = copy.deepcopy(RESULTS_1_2)
-    newer_minor["minor_version"] = 3
+    newer_minor = copy.deepcopy(RESULTS_1_3)
+    newer_minor["minor_version"] = 4
     newer_minor["signed_by"] = "clinic"
     newer_minor["tests"][0]["video_hash"] = "abc"
-    newer_major = copy.deepcopy(RESULTS_1_2)
+    newer_major = copy.deepcopy(RESULTS_1_3)
     newer_major["version"] = 2
     newer_major["minor_version"] = 0
     summary_minor = copy.deepcopy(SUMMARY_1_2)
@@ -200,7 +213,8 @@ def example_files() -> dict[str, dict[str, Any]]:
         "results-v1.0.json": RESULTS_1_0,
         "results-v1.1.json": RESULTS_1_1,
         "results-v1.2.json": RESULTS_1_2,
-        "results-v1.3-newer-minor.json": newer_minor,
+        "results-v1.3.json": RESULTS_1_3,
+        "results-v1.4-newer-minor.json": newer_minor,
         "results-v2.0-newer-major.json": newer_major,
         "summary-v1.0.json": SUMMARY_1_0,
         "summary-v1.1.json": SUMMARY_1_1,

@@ -20,6 +20,7 @@ from hipsight.calibration.store import apply_calibration, calibration_summary, c
 from hipsight.config import DEFAULTS
 from hipsight.errors import InputError, NoPersonError
 from hipsight.kinematics.angles import compute_angles
+from hipsight.kinematics.cleaning import fill_landmark_gaps
 from hipsight.kinematics.summary import summarise_angles
 from hipsight.kinematics.swaps import repair_side_swaps
 from hipsight.kinematics.table import AngleTable
@@ -172,7 +173,9 @@ def analyse_sequence(
         max_gap_s=options.max_gap_s,
         cutoff_hz=cutoff_hz,
     )
-    shown = apply_view_gate(table, seq) if options.view_gate else table
+    # The view gate judges the landmarks gap-filled as the angles were, frame by frame.
+    filled = fill_landmark_gaps(seq, options.max_gap_s, options.min_visibility)
+    shown = apply_view_gate(table, filled) if options.view_gate else table
     side = near_side(seq) if options.side == "auto" else options.side
     summary = {
         "schema": SUMMARY_SCHEMA,
@@ -186,7 +189,7 @@ def analyse_sequence(
         "fps": round(seq.fps, 3),
         "detected_fraction": round(float(seq.detected.mean()), 4),
         "side": {"requested": options.side, "analysed": side, "near_camera": near_side(seq)},
-        "camera_angle": summarise_camera_angle(camera_view_angle(seq)[0]),
+        "camera_angle": summarise_camera_angle(camera_view_angle(filled)[0]),
         "meta": seq.meta.to_dict(),
         "calibration": calibration_summary(calib),
         "processing": [step.describe() for step in shown.provenance],
@@ -199,7 +202,7 @@ def analyse_sequence(
     if baseline:
         summary["baseline"] = baseline
     scale = person_scale(seq, stance)
-    result = run_protocol(seq, table, options, side, baseline, scale) if options.test else None
+    result = run_protocol(filled, table, options, side, baseline, scale) if options.test else None
     return Analysis(sequence=seq, angles=shown, summary=summary, warnings=warnings, result=result)
 
 

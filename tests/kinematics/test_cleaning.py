@@ -4,12 +4,14 @@ import numpy as np
 import pytest
 
 from hipsight.kinematics.cleaning import (
+    fill_landmark_gaps,
     filter_butterworth,
     gap_duration,
     interpolate_gaps,
     landmark_validity,
     min_filter_length,
 )
+from hipsight.pose.sequence import PoseSequence
 
 NAN = np.nan
 
@@ -136,3 +138,37 @@ def test_filter_is_vectorised_over_trailing_dimensions() -> None:
 def test_filter_rejects_a_cutoff_above_nyquist() -> None:
     with pytest.raises(ValueError, match=r"cutoff_hz must be in \(0, 5\).*got 6.0"):
         filter_butterworth(np.zeros(50), fs=10.0, cutoff_hz=6.0)
+
+
+# ---------------------------------------------------------------- landmark gaps, masks alike
+
+
+def _walking_sequence() -> PoseSequence:
+    from hipsight.samples.synthetic import Pose, make_sequence, side_camera, sinusoid, time_axis
+
+    t = time_axis(2.0)
+    pose = Pose(left_hip_flexion_deg=sinusoid(t, -10.0, 30.0, 1.0))
+    return make_sequence(pose, side_camera()).sequence
+
+
+def test_fill_landmark_gaps_fills_short_gaps_as_the_angles_do_and_leaves_long_ones() -> None:
+    from hipsight.samples.synthetic import with_hidden_landmarks, with_nan_gap
+
+    seq = _walking_sequence()
+    gappy = with_nan_gap(seq, 10, 14)  # 4 frames, 0.17 s: filled
+    gappy = with_nan_gap(gappy, 30, 45)  # 15 frames, 0.53 s: stays missing
+    gappy = with_hidden_landmarks(gappy, [25], 50, 52, visibility=0.2)  # a knee, 2 frames
+
+    filled = fill_landmark_gaps(gappy, max_gap_s=0.25, min_visibility=0.5)
+
+    assert filled.detected[10:14].all() and not filled.detected[30:45].any()
+    expected = interpolate_gaps(gappy.image_xy, gappy.t, 0.25)
+    np.testing.assert_allclose(filled.image_xy[10:14], expected[10:14])
+    assert (filled.visibility[10:14] >= 0.5).all()
+    np.testing.assert_allclose(filled.image_xy[:10], seq.image_xy[:10])  # seen frames untouched
+    # a landmark below the visibility threshold is treated as missing, like the angles do
+    assert (filled.visibility[50:52, 25] >= 0.5).all()
+    np.testing.assert_allclose(filled.image_xy[50:52, 25], seq.image_xy[50:52, 25], atol=2.0)
+    step = filled.meta.provenance[-1]
+    assert step.name == "fill_landmark_gaps"
+    assert step.params["filled_landmark_frames"] == 4 * 33 + 2

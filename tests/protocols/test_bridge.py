@@ -15,7 +15,7 @@ import pytest
 
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
-from hipsight.protocols.bridge import HOLD_MAX_SPEED, METRICS, ONSET, TOP
+from hipsight.protocols.bridge import HOLD_MAX_SPEED, METRICS, ONSET, PROTOCOL, TOP
 from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     Camera,
@@ -28,6 +28,7 @@ from hipsight.samples.synthetic import (
     smooth_ramp,
     time_axis,
     with_hidden_landmarks,
+    with_nan_gap,
 )
 from hipsight.session.types import TestResult
 
@@ -335,3 +336,47 @@ def test_getting_up_after_the_bridges_is_not_a_lift(measure_synthetic: Measure) 
     assert result.metric("peak_extension").value == pytest.approx(
         180.0 - synthetic.truth["left_hip_flexion"][: reps[-1].stop].min(), abs=2.0
     )
+
+
+# ------------------------------------------------------------ dropouts reach every number
+
+
+def dropped(synthetic: SyntheticSequence, every: int, length: int) -> SyntheticSequence:
+    """``length``-frame dropouts (the person not detected) every ``every`` frames."""
+    for start in range(10, synthetic.sequence.n_frames - length - 1, every):
+        synthetic = with_nan_gap(synthetic, start, start + length)
+    return synthetic
+
+
+def test_a_sagging_bridge_with_four_frame_dropouts_reads_its_sag(measure_synthetic) -> None:
+    """4-frame dropouts in 15 % of the frames: filled in the angles, so in every mask too."""
+    synthetic = bridge_sequence(top_hip_flexion=5.0, sag_deg=8.0)
+    gappy = dropped(synthetic, every=27, length=4)
+    assert 0.13 < 1 - gappy.sequence.detected.mean() < 0.16
+    result = measure_synthetic("bridge", gappy)
+    truth = truth_bridge(synthetic)
+    sag = result.metric("hold_sag")
+    stated = PROTOCOL.metric_spec("hold_sag").view_tolerance.max_error_deg  # ±3°
+
+    assert sag.status == "ok", sag.reason
+    assert sag.value == pytest.approx(truth["hold_sag"], abs=stated)
+    assert sag.filled_fraction == pytest.approx(0.15, abs=0.05)
+    assert result.metric("peak_extension").value == pytest.approx(175.0, abs=2.0)
+    clean = measure_synthetic("bridge", synthetic).metric("hold_sag")
+    assert clean.filled_fraction == 0.0 and sag.quality < clean.quality
+    assert finding_ids(result) == {"bridge.hold_sag.both"}
+
+
+def test_a_gap_longer_than_the_limit_is_missing_never_zero(measure_synthetic) -> None:
+    """Ten frames (0.37 s > 0.25 s) missing through the sag: those frames are not used."""
+    synthetic = bridge_sequence(top_hip_flexion=5.0, sag_deg=8.0)
+    gappy = dropped(synthetic, every=40, length=10)
+    result = measure_synthetic("bridge", gappy)
+    truth = truth_bridge(synthetic)
+
+    for metric in result.metrics:
+        if metric.metric == "hold_sag" and metric.status == "ok":
+            assert metric.value == pytest.approx(truth["hold_sag"], abs=3.0)
+            assert metric.filled_fraction == 0.0
+        elif metric.status == "not_measurable":
+            assert metric.value is None and metric.reason

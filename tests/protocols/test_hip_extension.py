@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from hipsight.pose import landmarks as lm
 from hipsight.pose.landmarks import Side
 from hipsight.protocols.registry import get_protocol
+from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     Pose,
     SyntheticSequence,
@@ -222,3 +223,25 @@ def test_stepping_with_the_standing_leg_is_not_a_kick(measure_synthetic: Measure
     assert all(s.t_start < 3.5 for s in result.segments if s.kind == "rep")
     rejected = [s for s in result.segments if s.kind == "rejected rep"]
     assert rejected and all(s.t_start >= 3.0 for s in rejected)
+
+
+@pytest.mark.parametrize("extension", [3.0, 5.0])
+@pytest.mark.parametrize("yaw", [-15.0, 0.0, 15.0])
+def test_a_small_kick_inside_the_view_tolerance_is_measured_and_graded(
+    measure_synthetic, extension: float, yaw: float
+) -> None:
+    """3-5 deg of extension, the camera up to 15 deg off the side view: measured, a deficit."""
+    from hipsight.protocols.hip_extension import PROTOCOL as HIP_EXTENSION
+
+    t = time_axis(12.0)
+    pose = motions.standing_hip_extension(t, "left", extension_deg=extension)
+    synthetic = make_sequence(pose, side_camera(yaw_deg=yaw), jitter_px=0.5, seed=1)
+    result = measure_synthetic("hip_extension", synthetic)
+    value = result.metric("corrected_extension", "left")
+    stated = HIP_EXTENSION.metric_spec("corrected_extension").view_tolerance.max_error_deg
+
+    assert value.status == "ok", value.reason
+    assert value.value == pytest.approx(extension, abs=stated)
+    if yaw == 0.0:
+        assert value.value == pytest.approx(extension, abs=0.1)
+    assert "hip_extension.corrected_extension.left" in {f.id for f in result.findings}

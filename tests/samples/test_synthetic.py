@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -345,3 +347,20 @@ def test_other_motions_have_the_requested_numbers() -> None:
     )
     assert extension.truth["left_hip_flexion"].min() == pytest.approx(-20.0)
     assert extension.truth["left_thigh_inclination"].min() == pytest.approx(-15.0)
+
+
+def test_dropped_frames_come_in_bursts_covering_the_asked_share() -> None:
+    from hipsight.samples.synthetic import dropout_bursts, with_dropped_frames, with_noise
+
+    bursts = dropout_bursts(300, 0.1, (1, 6), seed=3)
+    lengths = [b - a for a, b in bursts]
+    assert min(lengths) >= 1 and max(lengths) <= 6
+    assert 25 <= sum(lengths) <= 30
+    assert all(b < a2 for (_, b), (a2, _) in itertools.pairwise(bursts))  # apart
+    assert bursts[0][0] >= 1 and bursts[-1][1] <= 299
+    t = time_axis(10.0)
+    syn = make_sequence(Pose(), side_camera(), n_frames=t.size)
+    gappy = with_dropped_frames(syn, 0.1, seed=3)
+    assert (~gappy.sequence.detected).sum() == sum(lengths)
+    noisy = with_noise(syn, 3.0, seed=1).sequence
+    assert np.std(noisy.image_xy - syn.sequence.image_xy) == pytest.approx(3.0, rel=0.05)

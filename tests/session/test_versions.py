@@ -23,7 +23,9 @@ def _example(name: str) -> Path:
     return DATA_DIR / name
 
 
-@pytest.mark.parametrize("name", ["results-v1.0.json", "results-v1.1.json", "results-v1.2.json"])
+@pytest.mark.parametrize(
+    "name", ["results-v1.0.json", "results-v1.1.json", "results-v1.2.json", "results-v1.3.json"]
+)
 def test_results_of_this_and_the_previous_version_are_read(name: str) -> None:
     notes: list[str] = []
     session = load_session(_example(name), warn=notes.append)
@@ -35,17 +37,19 @@ def test_results_of_this_and_the_previous_version_are_read(name: str) -> None:
     assert [f.id for f in record.result.findings] == ["hip_rotation.internal_rotation.left"]
     assert len(record.processing) == (0 if name.endswith("1.0.json") else 2)
     n_reps = record.result.metric("internal_rotation", "left").n_reps
-    assert n_reps == (1 if name.endswith("1.2.json") else None)
+    assert n_reps == (1 if name.endswith(("1.2.json", "1.3.json")) else None)
+    filled = record.result.metric("internal_rotation", "left").filled_fraction
+    assert filled == (0.15 if name.endswith("1.3.json") else None)
 
 
 def test_the_writer_writes_the_current_results_version() -> None:
-    session = load_session(_example("results-v1.2.json"))
+    session = load_session(_example("results-v1.3.json"))
     document = encode_session(session, "test")
     assert (document["version"], document["minor_version"]) == (
         RESULTS_VERSION,
         RESULTS_MINOR_VERSION,
     )
-    stored = json.loads(_example("results-v1.2.json").read_text())
+    stored = json.loads(_example("results-v1.3.json").read_text())
     assert set(document) == set(stored), "a new top-level key needs a new minor version"
     assert set(document["tests"][0]) == set(stored["tests"][0]), "... so does a new test key"
     metric_keys = set(document["tests"][0]["metrics"][0])
@@ -54,10 +58,10 @@ def test_the_writer_writes_the_current_results_version() -> None:
 
 def test_newer_minor_results_are_read_with_a_note() -> None:
     notes: list[str] = []
-    session = load_session(_example("results-v1.3-newer-minor.json"), warn=notes.append)
+    session = load_session(_example("results-v1.4-newer-minor.json"), warn=notes.append)
     assert session.tests[0].result.metric("internal_rotation", "left").value == 24.0
     assert len(notes) == 1
-    assert "results version 1.3 is newer" in notes[0]
+    assert "results version 1.4 is newer" in notes[0]
     assert "signed_by" in notes[0] and "tests[0].video_hash" in notes[0]
 
 

@@ -15,6 +15,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.signal import butter, filtfilt
 
 from hipsight.config import DEFAULTS
+from hipsight.pose.sequence import PoseSequence
+from hipsight.session.types import ProcessingStep
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -29,6 +31,7 @@ DEFAULT_ORDER = DEFAULTS.filter_order
 __all__ = [
     "DEFAULT_CUTOFF_HZ",
     "DEFAULT_ORDER",
+    "fill_landmark_gaps",
     "filter_butterworth",
     "gap_duration",
     "interpolate_gaps",
@@ -75,6 +78,41 @@ def interpolate_gaps(
         weight = (t_arr[cols] - t_arr[before]) / (t_arr[after] - t_arr[before])
         out[rows, cols] = v0 + weight * (v1 - v0)
     return restore(out)
+
+
+def fill_landmark_gaps(
+    seq: PoseSequence,
+    max_gap_s: float = DEFAULTS.max_gap_s,
+    min_visibility: float = DEFAULTS.min_visibility,
+) -> PoseSequence:
+    """Return ``seq`` with every landmark's short gaps filled by the angles' own rule.
+
+    A landmark is missing in a frame where its visibility is below ``min_visibility`` or its
+    image position is not finite (a frame without a person). Missing runs up to ``max_gap_s``
+    long (:func:`interpolate_gaps`) get image and world positions, visibility and presence
+    interpolated linearly from the frames that border them, exactly as
+    :func:`~hipsight.kinematics.angles.compute_angles` fills them before an angle. The masks
+    the protocols compute from the landmarks (camera view, in-plane frames, visible
+    landmarks) then agree with the angles, frame by frame. Longer gaps stay as they were, so
+    their frames stay missing. The step is recorded with the number of landmark-frames filled.
+    """
+    stacked = np.concatenate(
+        [seq.image_xy, seq.world_xyz, seq.visibility[..., None], seq.presence[..., None]], axis=2
+    )
+    valid = landmark_validity(seq.visibility, min_visibility) & np.isfinite(seq.image_xy).all(-1)
+    masked = np.where(valid[..., None], stacked, np.nan)
+    filled = interpolate_gaps(masked, seq.t, max_gap_s, axis=0)
+    gap = ~valid & np.isfinite(filled[..., :2]).all(-1)
+    out = np.where(gap[..., None] & np.isfinite(filled), filled, stacked)
+    step = ProcessingStep(
+        "fill_landmark_gaps",
+        {
+            "max_gap_s": max_gap_s,
+            "min_visibility": min_visibility,
+            "filled_landmark_frames": int(gap.sum()),
+        },
+    )
+    return seq.with_landmarks(out[..., :2], out[..., 2:5], out[..., 5], out[..., 6], step)
 
 
 def gap_duration(values: ArrayLike, t: ArrayLike, axis: int = 0) -> FloatArray:

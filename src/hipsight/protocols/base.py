@@ -4,7 +4,10 @@ A protocol is one module in :mod:`hipsight.protocols` that defines ``PROTOCOL``,
 :class:`Protocol`. The declaration says what the person does, the view it needs, the angles it
 uses, its metrics, gates and norms, and holds the ``measure`` function that turns a
 :class:`PoseSequence` and its :class:`AngleTable` into a :class:`TestResult` of metrics and
-segments. Findings are not the protocol's business: :func:`hipsight.findings.engine.grade`
+segments. ``measure`` always sees the landmarks with their short gaps filled by the same rule
+as the angles (:func:`on_filled_landmarks`), so that every mask a protocol computes from the
+landmarks (camera view, in-plane frames, visible landmarks) agrees with the angles frame by
+frame. Findings are not the protocol's business: :func:`hipsight.findings.engine.grade`
 compares the metrics with the norms once, after the protocol. The guided webcam
 session reads the same declaration to instruct and check the person.
 """
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from hipsight.config import DEFAULTS
+from hipsight.kinematics.cleaning import fill_landmark_gaps
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import DEFAULT_TOLERANCES, ViewTolerance
 from hipsight.pose.sequence import PoseSequence
@@ -66,6 +70,34 @@ class MeasureContext:
 
 
 MeasureFn = Callable[[PoseSequence, AngleTable, MeasureContext], TestResult]
+FILL_STEP = "fill_landmark_gaps"
+
+
+def cleaning_settings(table: AngleTable) -> tuple[float, float]:
+    """``(max_gap_s, min_visibility)`` the angles of ``table`` were cleaned with (its
+    provenance), the pipeline defaults where it does not say."""
+    params = {step.name: step.params for step in table.provenance}
+    max_gap_s = params.get("interpolate_gaps", {}).get("max_gap_s", DEFAULTS.max_gap_s)
+    min_visibility = params.get("landmark_validity", {}).get(
+        "min_visibility", DEFAULTS.min_visibility
+    )
+    return float(max_gap_s), float(min_visibility)
+
+
+def on_filled_landmarks(measure: MeasureFn) -> MeasureFn:
+    """``measure`` run on the landmarks gap-filled as the angles were
+    (:func:`~hipsight.kinematics.cleaning.fill_landmark_gaps` with the table's settings)."""
+    if getattr(measure, "fills_landmark_gaps", False):
+        return measure
+
+    def filled_measure(seq: PoseSequence, table: AngleTable, context: MeasureContext) -> TestResult:
+        if not any(step.name == FILL_STEP for step in seq.meta.provenance):
+            seq = fill_landmark_gaps(seq, *cleaning_settings(table))
+        return measure(seq, table, context)
+
+    filled_measure.fills_landmark_gaps = True  # type: ignore[attr-defined]
+    filled_measure.__doc__ = measure.__doc__
+    return filled_measure
 
 
 @dataclass(frozen=True)
@@ -91,6 +123,9 @@ class Protocol:
     order: int = 50  # place in the guided session (posture first)
     subject: str = "visible"  # who to analyse when several people are in view ("moving" for gait)
     views: tuple[View, ...] = ()  # every view the test accepts, when more than ``view`` (posture)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "measure", on_filled_landmarks(self.measure))
 
     @property
     def norms(self) -> tuple[str, ...]:

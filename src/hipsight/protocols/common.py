@@ -82,7 +82,24 @@ def gated_metric(
             spec.norm,
         )
     quality = check.fraction * mean_quality(table, angles, check.valid)
-    return MetricValue.measured(metric, side, value, spec.unit, quality, check.n_valid, spec.norm)
+    return MetricValue.measured(
+        metric,
+        side,
+        value,
+        spec.unit,
+        quality,
+        check.n_valid,
+        spec.norm,
+        filled_fraction=filled_share(table, angles, check.valid),
+    )
+
+
+def filled_share(table: AngleTable, angles: tuple[str, ...], frames: BoolArray) -> float:
+    """Share of ``frames`` in which one of ``angles`` was filled across a gap (0 without frames)."""
+    if not frames.any() or not angles:
+        return 0.0
+    columns = np.array([table.index(name) for name in angles], dtype=np.intp)
+    return float(table.interpolated[np.ix_(frames, columns)].any(axis=1).mean())
 
 
 def knee_flexion_of(table: AngleTable, side: SideName | None) -> FloatArray | None:

@@ -2,9 +2,11 @@
 
 The person stands side-on to the camera, holds on to a chair if needed, and kicks one leg
 straight back a few times. Reps are cut from the thigh's angle behind the true vertical
-(``-thigh_inclination``): each rep is a peak that rises at least ``MIN_EXCURSION_DEG`` above the
-resting level and lasts ``MIN_REP_S`` or more. The standing leg's thigh stays about vertical, so
-it has no reps; the moving leg is the one with reps (a leg swinging less than
+(``-thigh_inclination``): each rep is a peak that rises above the resting level by at least
+``MIN_EXCURSION_DEG`` and ``NOISE_MULTIPLE`` times the angle's own jitter
+(:func:`excursion_threshold`), and lasts ``MIN_REP_S`` or more. A small kick (3-5 deg) is
+measured; landmark noise on a still person is not a kick. The standing leg's thigh stays
+about vertical, so it has no reps; the moving leg is the one with reps (a leg swinging less than
 ``MIN_SWING_SHARE`` of the other is the standing leg swaying). ``MeasureContext.side`` picks a
 leg explicitly.
 
@@ -41,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.kinematics.cleaning import filter_butterworth, min_filter_length
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import ViewTolerance
 from hipsight.pose import landmarks as lm
@@ -71,7 +74,9 @@ from hipsight.session.types import MetricValue, Segment, SideName, TestResult
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-MIN_EXCURSION_DEG = 5.0  # the thigh must swing at least this far back to count as a rep
+MIN_EXCURSION_DEG = 2.0  # the thigh must swing at least this far back to count as a rep ...
+NOISE_MULTIPLE = 10.0  # ... and at least this many times the thigh angle's own noise
+NOISE_BAND_HZ = 2.0  # the noise is read above this frequency, where a kick has no power
 MIN_PERIOD_S = 1.0  # reps at least this far apart
 MIN_REP_S = 0.4  # a rep lasts at least this long (shorter peaks are landmark noise)
 MIN_SWING_SHARE = 1 / 3  # a leg swinging less than this share of the other leg is standing
@@ -115,6 +120,30 @@ def thigh_backward(table: AngleTable, side: SideName, ok: BoolArray) -> FloatArr
     return np.where(ok, -table.column(f"{side}_thigh_inclination"), np.nan)
 
 
+def angle_noise(values: FloatArray, t: FloatArray) -> float:
+    """Robust standard deviation (degrees) of an angle's jitter: the part of the series above
+    ``NOISE_BAND_HZ`` (a kick back takes a second or more, so it has no power there). 0 when the
+    series is too short or too gappy to tell."""
+    finite = np.isfinite(values)
+    if finite.sum() < 2 * min_filter_length() or t.size < 2:
+        return 0.0
+    fs = 1.0 / float(np.median(np.diff(t)))
+    if 0.4 * fs <= NOISE_BAND_HZ:
+        return 0.0
+    residual = values - filter_butterworth(values, fs, NOISE_BAND_HZ)
+    residual = residual[np.isfinite(residual)]
+    if residual.size == 0:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(residual - np.median(residual))))
+
+
+def excursion_threshold(backward: FloatArray, t: FloatArray) -> float:
+    """How far back the thigh must go for a rep: ``MIN_EXCURSION_DEG``, or ``NOISE_MULTIPLE``
+    times its own jitter when that is larger. On a still person with 3 px of landmark noise
+    the jitter alone makes bumps of up to about 8 times its standard deviation."""
+    return max(MIN_EXCURSION_DEG, NOISE_MULTIPLE * angle_noise(backward, t))
+
+
 def rep_onset(backward: FloatArray, since: int, peak: int, fallback: int) -> int:
     """The most neutral frame (thigh least far back) between ``since`` and the rep's peak."""
     window = backward[since : peak + 1]
@@ -128,7 +157,8 @@ def find_extension_reps(
     backward = thigh_backward(table, side, ok)
     extension = np.where(ok, -table.column(f"{side}_hip_flexion"), np.nan)
     trunk = table.column("trunk_inclination")
-    reps = find_reps(backward, table.t, MIN_EXCURSION_DEG, min_period_s=MIN_PERIOD_S)
+    threshold = excursion_threshold(backward, table.t)
+    reps = find_reps(backward, table.t, threshold, min_period_s=MIN_PERIOD_S)
     found = []
     previous_stop = 0
     for rep in reps:
@@ -269,9 +299,16 @@ def no_reps(
             extra=in_plane,
             label=f"the {side} leg",
         )
+        threshold = excursion_threshold(thigh_backward(table, side, in_plane), table.t)
+        noisy = (
+            f" (the landmarks jitter, so a rep must be at least {NOISE_MULTIPLE:g} times "
+            "their noise)"
+            if threshold > MIN_EXCURSION_DEG
+            else ""
+        )
         reason = visible.reason or (
             f"no repetition found for the {side} leg: the thigh never went back by "
-            f"{MIN_EXCURSION_DEG:g} deg or more; kick the leg straight back, knee straight, "
+            f"{threshold:.1f} deg or more{noisy}; kick the leg straight back, knee straight, "
             "a few times"
         )
     return [
@@ -424,10 +461,11 @@ PROTOCOL = Protocol(
     ),
     segmentation=(
         "Reps are peaks of the thigh's angle behind the vertical rising at least "
-        f"{MIN_EXCURSION_DEG:g} deg above rest, at least {MIN_PERIOD_S:g} s apart; the onset is "
-        "the most neutral frame before the peak, the peak the frame of largest thigh-vs-trunk "
-        "extension. A rep counts when the standing leg stays planted and the kicking thigh "
-        f"swings at least {MIN_SWING_RATIO:g} times as far as the standing one."
+        f"{MIN_EXCURSION_DEG:g} deg above rest, and at least {NOISE_MULTIPLE:g} times the angle's "
+        f"own jitter (read above {NOISE_BAND_HZ:g} Hz), at least {MIN_PERIOD_S:g} s apart; the "
+        "onset is the most neutral frame before the peak, the peak the frame of largest "
+        "thigh-vs-trunk extension. A rep counts when the standing leg stays planted and the "
+        f"kicking thigh swings at least {MIN_SWING_RATIO:g} times as far as the standing one."
     ),
     measure=measure_hip_extension,
     reps=5,

@@ -116,7 +116,9 @@ def raised_spans(
     a lift still held when the recording stops is found) gives the run, around it, above half-way
     between the peak and the lowest value since the previous run (its own resting level). Unlike
     one threshold for the whole recording, a deeper trough elsewhere (sitting up, getting up)
-    does not merge neighbouring lifts. Runs shorter than ``min_duration_s`` are left out.
+    does not merge neighbouring lifts. A gap too long to fill (NaN) does not end a run: a frame
+    that was not seen is no sign that the lift ended. Runs shorter than ``min_duration_s`` are
+    left out.
     """
     x = fill_small_gaps(signal)
     if np.isfinite(x).sum() < 3:
@@ -131,7 +133,7 @@ def raised_spans(
         since = spans[-1][1] if spans else 0
         rest = float(np.nanmin(x[since : peak + 1]))
         with np.errstate(invalid="ignore"):
-            below = ~(x >= (rest + x[peak]) / 2.0)
+            below = x < (rest + x[peak]) / 2.0  # unseen frames (NaN) do not end a run
         before = np.flatnonzero(below[since:peak]) + since
         after = np.flatnonzero(below[peak:]) + peak
         start = int(before[-1]) + 1 if before.size else since

@@ -519,8 +519,8 @@ def quality_notes(
     mentions_view = any("view" in reason for reason in result.reasons)
     if result.view_detected not in (result.view_required, "", "unknown") and not mentions_view:
         out.append(
-            f"This test needs a {result.view_required} view; "
-            f"the camera saw a {result.view_detected} view."
+            f"This test needs {with_article(result.view_required)} view; "
+            f"the camera saw {with_article(result.view_detected)} view."
         )
     out.extend(result.reasons)
     for value in result.metrics:
@@ -659,3 +659,8 @@ def norm_views(results: SessionResults, book: NormBook) -> tuple[NormView, ...]:
         )
         for norm in seen.values()
     )
+
+
+def with_article(word: str) -> str:
+    """``word`` with its indefinite article: "a side", "an oblique"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

@@ -76,6 +76,7 @@ __all__ = [
     "Camera",
     "Pose",
     "SyntheticSequence",
+    "dropout_bursts",
     "front_camera",
     "make_sequence",
     "orbit_camera",
@@ -84,8 +85,10 @@ __all__ = [
     "sinusoid",
     "smooth_ramp",
     "time_axis",
+    "with_dropped_frames",
     "with_hidden_landmarks",
     "with_nan_gap",
+    "with_noise",
     "with_swapped_sides",
 ]
 
@@ -797,6 +800,82 @@ def with_swapped_sides(
     step = ProcessingStep(
         "with_swapped_sides", {"start": start, "stop": stop, "landmarks": _describe(cols)}
     )
+    return _rebuild(seq, arrays, step)
+
+
+def dropout_bursts(
+    n_frames: int, fraction: float, burst_frames: tuple[int, int] = (1, 6), seed: int = 0
+) -> list[tuple[int, int]]:
+    """Frame ranges ``(start, stop)`` of missing bursts covering about ``fraction`` of the frames.
+
+    Burst lengths are drawn uniformly from ``burst_frames`` (inclusive); bursts never touch each
+    other or the first and last frame (a detection on either side, as a dropout has).
+    """
+    low, high = burst_frames
+    if not 0.0 <= fraction < 1.0 or not 1 <= low <= high:
+        raise ValueError(
+            f"fraction must be in [0, 1) and burst_frames 1 <= low <= high, got {fraction}, "
+            f"{burst_frames}"
+        )
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(low, high + 1, size=max(1, n_frames))
+    count = int(np.searchsorted(np.cumsum(lengths), fraction * n_frames, side="right"))
+    lengths = lengths[:count]
+    spare = n_frames - 2 - int(lengths.sum()) - count  # one seen frame after every burst
+    if count == 0 or spare < 0:
+        return []
+    gaps = np.sort(rng.integers(0, spare + 1, size=count))  # free frames before each burst
+    starts = 1 + gaps + np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    return [(int(a), int(a + n)) for a, n in zip(starts, lengths, strict=True)]
+
+
+@overload
+def with_dropped_frames(
+    seq: PoseSequence, fraction: float, burst_frames: tuple[int, int] = ..., seed: int = ...
+) -> PoseSequence: ...
+@overload
+def with_dropped_frames(
+    seq: SyntheticSequence, fraction: float, burst_frames: tuple[int, int] = ..., seed: int = ...
+) -> SyntheticSequence: ...
+def with_dropped_frames(
+    seq: PoseSequence | SyntheticSequence,
+    fraction: float,
+    burst_frames: tuple[int, int] = (1, 6),
+    seed: int = 0,
+) -> PoseSequence | SyntheticSequence:
+    """Return a twin with about ``fraction`` of its frames missing, in bursts
+    (:func:`dropout_bursts`): the person is not detected there (NaN rows)."""
+    if isinstance(seq, SyntheticSequence):
+        return seq.replace_sequence(with_dropped_frames(seq.sequence, fraction, burst_frames, seed))
+    bursts = dropout_bursts(seq.n_frames, fraction, burst_frames, seed)
+    arrays = _copies(seq)
+    for start, stop in bursts:
+        for name in ("image_xy", "world_xyz", "visibility", "presence"):
+            arrays[name][start:stop] = np.nan
+    step = ProcessingStep(
+        "with_dropped_frames",
+        {"fraction": fraction, "burst_frames": list(burst_frames), "seed": seed},
+    )
+    return _rebuild(seq, arrays, step)
+
+
+@overload
+def with_noise(seq: PoseSequence, sigma_px: float, seed: int = ...) -> PoseSequence: ...
+@overload
+def with_noise(seq: SyntheticSequence, sigma_px: float, seed: int = ...) -> SyntheticSequence: ...
+def with_noise(
+    seq: PoseSequence | SyntheticSequence, sigma_px: float, seed: int = 0
+) -> PoseSequence | SyntheticSequence:
+    """Return a twin with Gaussian noise of ``sigma_px`` pixels (per coordinate) added to the
+    image landmarks."""
+    if isinstance(seq, SyntheticSequence):
+        return seq.replace_sequence(with_noise(seq.sequence, sigma_px, seed))
+    if not sigma_px >= 0:
+        raise ValueError(f"sigma_px must be >= 0, got {sigma_px}")
+    arrays = _copies(seq)
+    rng = np.random.default_rng(seed)
+    arrays["image_xy"] += rng.normal(0.0, sigma_px, arrays["image_xy"].shape)
+    step = ProcessingStep("with_noise", {"sigma_px": sigma_px, "seed": seed})
     return _rebuild(seq, arrays, step)
 
 

@@ -29,7 +29,9 @@ from hipsight.session.types import (
 
 RESULTS_SCHEMA = "hipsight.results"
 RESULTS_VERSION = 1  # major: a reader refuses a newer one
-RESULTS_MINOR_VERSION = 2  # 1.1 added each test's ``processing`` list; 1.2 metrics' ``n_reps``
+RESULTS_MINOR_VERSION = 3
+"""1.1 added each test's ``processing`` list; 1.2 metrics' ``n_reps``; 1.3 metrics'
+``filled_fraction``."""
 DISCLAIMER = (
     "hipsight is a screening aid, not a diagnosis. Values come from a single camera and carry "
     "measurement error of several degrees; findings say where a value lies outside a reference "

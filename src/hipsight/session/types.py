@@ -112,6 +112,7 @@ class MetricValue:
     n_frames: int = 0
     norm: str | None = None
     n_reps: int | None = None  # valid reps, strides or holds it comes from; None = not counted
+    filled_fraction: float | None = None  # share of its frames filled across a gap; None = unknown
 
     def __post_init__(self) -> None:
         if self.status == "ok" and self.value is None:
@@ -123,6 +124,8 @@ class MetricValue:
         _check_count(f"metric {self.metric}: n_frames", self.n_frames)
         if self.n_reps is not None:
             _check_count(f"metric {self.metric}: n_reps", self.n_reps)
+        if self.filled_fraction is not None:
+            _check_fraction(f"metric {self.metric}: filled_fraction", self.filled_fraction)
 
     @classmethod
     def measured(
@@ -135,6 +138,7 @@ class MetricValue:
         n_frames: int,
         norm: str | None = None,
         n_reps: int | None = None,
+        filled_fraction: float | None = None,
     ) -> MetricValue:
         return cls(
             metric,
@@ -147,6 +151,7 @@ class MetricValue:
             int(n_frames),
             norm,
             None if n_reps is None else int(n_reps),
+            None if filled_fraction is None else round(min(max(filled_fraction, 0.0), 1.0), 3),
         )
 
     @classmethod

@@ -349,22 +349,38 @@ def dropped(synthetic: SyntheticSequence, every: int, length: int) -> SyntheticS
 
 
 def test_a_sagging_bridge_with_four_frame_dropouts_reads_its_sag(measure_synthetic) -> None:
-    """4-frame dropouts in 15 % of the frames: filled in the angles, so in every mask too."""
+    """4-frame dropouts in 15 % of the frames: filled in the angles, so in every mask too.
+
+    Before, the masks came from the raw landmarks, the hold was cut at every dropout and the
+    sag read 0.15° of a true 8°. The sag itself is now refused from one camera (its computation
+    misses ±2° even side-on, docs/validation.md), so the check is on what gap filling feeds:
+    the holds keep their length, measured values carry their filled share, and no number is
+    confidently wrong.
+    """
     synthetic = bridge_sequence(top_hip_flexion=5.0, sag_deg=8.0)
     gappy = dropped(synthetic, every=27, length=4)
     assert 0.13 < 1 - gappy.sequence.detected.mean() < 0.16
     result = measure_synthetic("bridge", gappy)
+    clean_result = measure_synthetic("bridge", synthetic)
     truth = truth_bridge(synthetic)
     sag = result.metric("hold_sag")
-    stated = PROTOCOL.metric_spec("hold_sag").view_tolerance.max_error_deg  # ±3°
+    stated = PROTOCOL.metric_spec("hold_sag").view_tolerance.max_error_deg
 
-    assert sag.status == "ok", sag.reason
-    assert sag.value == pytest.approx(truth["hold_sag"], abs=stated)
-    assert sag.filled_fraction == pytest.approx(0.15, abs=0.05)
-    assert result.metric("peak_extension").value == pytest.approx(175.0, abs=2.0)
-    clean = measure_synthetic("bridge", synthetic).metric("hold_sag")
-    assert clean.filled_fraction == 0.0 and sag.quality < clean.quality
-    assert finding_ids(result) == {"bridge.hold_sag.both"}
+    if sag.status == "ok":
+        assert sag.value == pytest.approx(truth["hold_sag"], abs=stated)
+    else:
+        assert sag.value is None and sag.reason
+    peak = result.metric("peak_extension")
+    assert peak.status == "ok" and peak.value == pytest.approx(175.0, abs=2.0)
+    assert peak.filled_fraction == pytest.approx(0.15, abs=0.05)
+    clean_peak = clean_result.metric("peak_extension")
+    assert clean_peak.filled_fraction == 0.0 and peak.quality < clean_peak.quality
+    holds = [(s.start, s.stop) for s in result.segments if s.kind in ("rep", "hold")]
+    clean_holds = [(s.start, s.stop) for s in clean_result.segments if s.kind in ("rep", "hold")]
+    assert len(holds) == len(clean_holds) > 0
+    for (start, stop), (clean_start, clean_stop) in zip(holds, clean_holds, strict=True):
+        assert abs(start - clean_start) <= 2 and abs(stop - clean_stop) <= 2
+    assert finding_ids(result) == finding_ids(clean_result)
 
 
 def test_a_gap_longer_than_the_limit_is_missing_never_zero(measure_synthetic) -> None:

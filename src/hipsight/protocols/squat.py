@@ -60,6 +60,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.kinematics import perspective
 from hipsight.kinematics.angles import SUFFIX_3D
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import ViewTolerance
@@ -622,7 +623,34 @@ def measure_view(
         f"{100 * FPPA_MIN_THIGH:g} % of its standing length (deeper, the thigh points at the "
         "camera and the angle is meaningless); film from knee height."
     )
-    return metrics + missing_view(SIDE_METRICS, "side"), note
+    bias = perspective_note(squats.seq)
+    return metrics + missing_view(SIDE_METRICS, "side"), f"{note} {bias}" if bias else note
+
+
+def perspective_note(
+    seq: PoseSequence,
+    focal_px: float | None = None,
+    stature_m: float | None = None,
+    fraction: float = perspective.CHAIN_FRACTION,
+) -> str | None:
+    """The camera distance from the person's size in frame and the FPPA's perspective bias
+    (:mod:`hipsight.kinematics.perspective`); without ``focal_px`` a 60° horizontal field of
+    view, without ``stature_m`` 1.70 m, both named in the note."""
+    assumed = [
+        *(() if focal_px else (f"{perspective.DEFAULT_HFOV_DEG:g}° field of view",)),
+        *(() if stature_m else (f"{perspective.DEFAULT_STATURE_M:.2f} m tall",)),
+    ]
+    focal = focal_px or perspective.focal_from_fov(seq.meta.frame_size[0])
+    stature = stature_m or perspective.DEFAULT_STATURE_M
+    distance = perspective.camera_distance_m(seq.image_xy, focal, stature, fraction)
+    behind = bool(np.nanmedian(person_left(seq, PROTOCOL.gates.min_visibility)) < 0)
+    stated = PROTOCOL.metric_spec("knee_fppa").view_tolerance
+    return perspective.perspective_note(
+        distance,
+        stated.max_error_deg if stated else 0.0,
+        from_behind=behind,
+        assumed=("assuming " + " and ".join(assumed)) if assumed else "",
+    )
 
 
 def measure_squat(seq: PoseSequence, table: AngleTable, context: MeasureContext) -> TestResult:

@@ -168,4 +168,8 @@ def test_a_stored_height_gives_the_hip_shift_in_centimetres(tmp_path: Path, caps
     expected_cm = shift * hip_m.max() * 100.0  # the ratio times the true standing hip height
     assert measured.metric("lateral_hip_shift_cm").value == pytest.approx(expected_cm, abs=1.0)
     assert not [m for m in anonymous.metrics if m.metric == "lateral_hip_shift_cm"]
+    # the stored height also reaches the perspective note (no assumed stature)
+    note = next(n for n in measured.notes if "Camera about" in n)
+    assert "m tall" not in note and "field of view" in note
+    assert any("1.70 m tall" in n for n in anonymous.notes)
     capsys.readouterr()

@@ -39,6 +39,7 @@ from hipsight.version import __version__
 
 if TYPE_CHECKING:
     from hipsight.calibration.baseline import PersonBaseline
+    from hipsight.calibration.store import CameraCalibration
 
 LANDMARK_SUFFIX = ".npz"
 SideChoice = Literal["left", "right", "auto"]
@@ -201,8 +202,13 @@ def analyse_sequence(
     baseline = stance.reference_angles if stance is not None else {}
     if baseline:
         summary["baseline"] = baseline
-    scale = person_scale(seq, stance)
-    result = run_protocol(filled, table, options, side, baseline, scale) if options.test else None
+    person = PersonFacts(
+        baseline=baseline,
+        m_per_px=person_scale(seq, stance),
+        stature_m=stance.height_cm / 100.0 if stance and stance.height_cm else None,
+        focal_px=focal_length_px(calib),
+    )
+    result = run_protocol(filled, table, options, side, person) if options.test else None
     return Analysis(sequence=seq, angles=shown, summary=summary, warnings=warnings, result=result)
 
 
@@ -242,13 +248,29 @@ def person_scale(seq: PoseSequence, stance: PersonBaseline | None) -> float | No
     return float(finite[0]) if finite.size else None
 
 
+@dataclass(frozen=True)
+class PersonFacts:
+    """What the analysis knows about the person and the camera, for the protocol's context."""
+
+    baseline: dict[str, float] = field(default_factory=dict)
+    m_per_px: float | None = None
+    stature_m: float | None = None
+    focal_px: float | None = None
+
+
+def focal_length_px(calib: CameraCalibration | None) -> float | None:
+    """The calibrated horizontal focal length in pixels, when the calibration has intrinsics."""
+    if calib is None or calib.camera_matrix is None:
+        return None
+    return float(calib.camera_matrix[0, 0])
+
+
 def run_protocol(
     seq: PoseSequence,
     table: AngleTable,
     options: AnalysisOptions,
     side: str,
-    baseline: dict[str, float] | None = None,
-    m_per_px: float | None = None,
+    person: PersonFacts | None = None,
 ) -> TestResult:
     """Measure one screening test, then grade it against the norms.
 
@@ -263,11 +285,14 @@ def run_protocol(
         protocol = get_protocol(options.test or "")
     except KeyError as exc:
         raise InputError(str(exc.args[0])) from exc
+    person = person or PersonFacts()
     context = MeasureContext(
         side="auto" if options.side == "auto" else side,  # type: ignore[arg-type]
         view=options.view,
-        baseline=dict(baseline or {}),
-        m_per_px=m_per_px,
+        baseline=dict(person.baseline),
+        m_per_px=person.m_per_px,
+        focal_px=person.focal_px,
+        stature_m=person.stature_m,
     )
     return grade(
         protocol.measure(seq, table, context), options.asymmetry, recording_s=seq.duration_s

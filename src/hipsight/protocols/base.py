@@ -67,6 +67,8 @@ class MeasureContext:
     view: View | None = None  # the view the user says they recorded, if given
     baseline: dict[str, float] = field(default_factory=dict)  # personal neutral angles, degrees
     m_per_px: float | None = None  # image scale at the person, from `hipsight calibrate stance`
+    focal_px: float | None = None  # the camera's focal length, from `hipsight calibrate camera`
+    stature_m: float | None = None  # the person's height, from `hipsight calibrate stance`
 
 
 MeasureFn = Callable[[PoseSequence, AngleTable, MeasureContext], TestResult]

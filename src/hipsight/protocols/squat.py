@@ -623,7 +623,7 @@ def measure_view(
         f"{100 * FPPA_MIN_THIGH:g} % of its standing length (deeper, the thigh points at the "
         "camera and the angle is meaningless); film from knee height."
     )
-    bias = perspective_note(squats.seq)
+    bias = perspective_note(squats.seq, context.focal_px, context.stature_m)
     return metrics + missing_view(SIDE_METRICS, "side"), f"{note} {bias}" if bias else note
 
 

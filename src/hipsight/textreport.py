@@ -25,12 +25,18 @@ def format_metric(value: MetricValue) -> str:
     return f"  {name:32} {side:6} {number} {value.unit:5} quality {value.quality:.2f}{norm}"
 
 
+def view_text(result: TestResult) -> str:
+    """'side view' when the recording showed the view the test needs, else both."""
+    if result.view_detected == result.view_required:
+        return f"{result.view_required} view"
+    return f"needs a {result.view_required} view; the recording showed: {result.view_detected}"
+
+
 def format_test_result(result: TestResult) -> str:
     """A readable block: status, metrics per side, findings with their LBP link."""
     lines = [
         "",
-        f"{result.title} [{result.test}]: {result.status.replace('_', ' ')} "
-        f"(needs a {result.view_required} view; seen: {result.view_detected})",
+        f"{result.title} [{result.test}]: {result.status.replace('_', ' ')} ({view_text(result)})",
     ]
     lines += [f"  reason: {reason}" for reason in result.reasons]
     lines += [format_metric(m) for m in result.metrics]

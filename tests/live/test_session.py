@@ -411,11 +411,18 @@ def test_real_posture_protocol_on_a_synthetic_person(tmp_path: Path) -> None:
 
     assert states_of(outcome, "posture") == FLOW
     result = outcome.records[0].result
+    # pelvic obliquity keeps ±3° only within 5° of the front, less than the camera-angle
+    # estimate's margin: never reported from one camera (docs/validation.md), never a baseline
     obliquity = result.metric("pelvic_obliquity")
-    assert obliquity.status == "ok" and obliquity.value == pytest.approx(hip_hike, abs=1.0)
+    assert obliquity.status == "not_measurable" and obliquity.value is None
+    assert "single camera" in (obliquity.reason or "")
+    assert result.metric("trunk_lateral_lean").status == "ok"
     assert result.metric("trunk_inclination").status == "ok"
     baseline = load_session(tmp_path).baseline
-    assert baseline["pelvic_obliquity"] == pytest.approx(hip_hike, abs=1.0)
+    assert "pelvic_obliquity" not in baseline
+    assert baseline["trunk_lateral_lean"] == pytest.approx(
+        result.metric("trunk_lateral_lean").value
+    )
 
 
 def test_unknown_test_is_refused_before_anything_starts(fake_registry, tmp_path: Path) -> None:

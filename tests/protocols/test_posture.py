@@ -59,8 +59,20 @@ def test_posture_is_declared_first_with_both_views() -> None:
     assert not protocol.per_side
 
 
+def assert_refused_from_one_camera(result: TestResult) -> None:
+    """Pelvic obliquity and shoulder tilt stay within ±3° only up to 5.0° / 4.5° off a front
+    view, less than the camera-angle estimate's margin there (validation/view_tolerance.py): never
+    reported from one camera, and the reason names the camera angle."""
+    for metric in ("pelvic_obliquity", "shoulder_tilt"):
+        value = result.metric(metric)
+        assert value.status == "not_measurable" and value.value is None, value
+        reason = value.reason or ""
+        assert "off the front view" in reason, reason
+        assert "cannot be measured reliably from a single camera" in reason, reason
+
+
 @pytest.mark.parametrize("from_behind", [False, True])
-def test_front_view_gives_obliquity_tilt_and_lean_within_2_deg(
+def test_front_view_gives_lean_within_2_deg_and_refuses_obliquity_and_tilt(
     measure_synthetic: Measure, from_behind: bool
 ) -> None:
     synthetic = still(
@@ -68,26 +80,20 @@ def test_front_view_gives_obliquity_tilt_and_lean_within_2_deg(
     )
     result = measure_synthetic("posture", synthetic)
     truth = synthetic.truth
-    assert result.metric("pelvic_obliquity").value == pytest.approx(5.0, abs=TOL)
-    assert result.metric("shoulder_tilt").value == pytest.approx(truth["shoulder_tilt"][0], abs=TOL)
+    assert_refused_from_one_camera(result)
     assert result.metric("trunk_lateral_lean").value == pytest.approx(
         truth["trunk_lateral_inclination"][0], abs=TOL
     )
     assert result.view_detected == "front"
-    findings = {f.id: f for f in result.findings}
-    assert set(findings) == {"posture.pelvic_obliquity.both"}
-    assert findings["posture.pelvic_obliquity.both"].evidence == "EO"
+    assert result.findings == ()  # no number, so no obliquity finding
 
 
-def test_a_right_hip_higher_is_negative_and_also_found(measure_synthetic: Measure) -> None:
-    result = measure_synthetic("posture", still(oblique_stance(obliquity=-6.0), front_camera()))
-    assert result.metric("pelvic_obliquity").value == pytest.approx(-6.0, abs=TOL)
-    assert [f.metric for f in result.findings] == ["pelvic_obliquity"]
-
-
-def test_level_standing_gives_no_finding(measure_synthetic: Measure) -> None:
-    result = measure_synthetic("posture", still(Pose(), front_camera()))
-    assert abs(result.metric("pelvic_obliquity").value) < 1.0
+@pytest.mark.parametrize("obliquity", [-6.0, 0.0])
+def test_no_obliquity_finding_without_a_number(
+    measure_synthetic: Measure, obliquity: float
+) -> None:
+    result = measure_synthetic("posture", still(oblique_stance(obliquity), front_camera()))
+    assert_refused_from_one_camera(result)
     assert result.findings == ()
 
 
@@ -155,13 +161,14 @@ def test_a_tilt_hidden_by_arching_the_lower_back_is_invisible(measure_synthetic:
     assert abs(result.metric("pelvic_tilt_estimate").value) < TOL
 
 
-def test_one_recording_with_both_views_measures_everything(measure_synthetic: Measure) -> None:
+def test_one_recording_with_both_views_measures_both(measure_synthetic: Measure) -> None:
     t = time_axis(9.0)
     pose = oblique_stance(obliquity=4.0).replace(body_yaw_deg=smooth_ramp(t, 0.0, 90.0, 4.0, 5.0))
     synthetic = make_sequence(pose, front_camera(), fps=30.0, jitter_px=1.0)
     result = measure_synthetic("posture", synthetic)
-    assert result.status == "measured"
-    assert result.metric("pelvic_obliquity").value == pytest.approx(4.0, abs=TOL)
+    assert_refused_from_one_camera(result)
+    lean = synthetic.truth["trunk_lateral_inclination"][0]
+    assert result.metric("trunk_lateral_lean").value == pytest.approx(lean, abs=TOL)
     assert result.metric("trunk_inclination").value == pytest.approx(0.0, abs=TOL)
     assert {s.kind for s in result.segments} == {"hold"} and len(result.segments) == 2
     turning = (t > 4.2) & (t < 4.8)

@@ -105,6 +105,24 @@ def view_reason(off_deg: float, margin_deg: float, what: str, tolerance: ViewTol
     return f"{head} ({HINTS[view]})"
 
 
+def camera_off_text(seq: PoseSequence, view: View) -> str:
+    """'the camera is about 47° off the front view' (median estimate over the frames with a
+    person), or '' when no frame shows the torso."""
+    off, _ = view_margin(seq, view)
+    off = off[seq.detected & np.isfinite(off)]
+    if off.size == 0:
+        return ""
+    return f"the camera is about {float(np.median(off)):.0f}° off the {view} view"
+
+
+def tolerance_check(seq: PoseSequence, view: View) -> ViewCheck:
+    """A passing :class:`ViewCheck` that carries the per-frame camera angle and margin, for a
+    protocol that picks its frames per view itself: the metrics' own tolerances then apply
+    (:func:`metric_view_reason`)."""
+    off, margin = view_margin(seq, view)
+    return ViewCheck(view, view, 1.0, True, None, off_view=off, margin=margin)
+
+
 def check_view(
     seq: PoseSequence,
     required: View,

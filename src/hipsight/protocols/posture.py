@@ -52,7 +52,7 @@ from hipsight.protocols.common import (
     not_measurable,
     segment_from,
 )
-from hipsight.protocols.gates import ViewCheck, view_labels
+from hipsight.protocols.gates import ViewCheck, camera_off_text, tolerance_check, view_labels
 from hipsight.protocols.segmentation import fill_small_gaps, runs
 from hipsight.session.types import MetricValue, Segment, TestResult, View
 
@@ -136,12 +136,16 @@ def trunk_thigh_angle(table: AngleTable) -> tuple[FloatArray, BoolArray]:
     return mean, count > 0
 
 
-def missing_view(metric: str, view: View, declared: View | None) -> MetricValue:
-    """``not_measurable`` for a metric whose view the recording does not show."""
+def missing_view(metric: str, view: View, declared: View | None, camera: str = "") -> MetricValue:
+    """``not_measurable`` for a metric whose view the recording does not show (``camera``: where
+    the camera is, :func:`~hipsight.protocols.gates.camera_off_text`)."""
     if declared is not None and declared != view:
         why = f"needs a {view} view: the recording was declared a {declared} view"
     else:
-        why = f"needs a {view} view: no frame of this recording shows it ({VIEW_HINTS[view]})"
+        where = f"{camera}; " if camera else ""
+        why = (
+            f"needs a {view} view: no frame of this recording shows it ({where}{VIEW_HINTS[view]})"
+        )
     return not_measurable(PROTOCOL, metric, None, why)
 
 
@@ -158,11 +162,18 @@ def still_frames_by_view(seq: PoseSequence, table: AngleTable) -> dict[View, Boo
 
 
 def measure_front(
-    table: AngleTable, frames: BoolArray, still: BoolArray, context: MeasureContext
+    seq: PoseSequence,
+    table: AngleTable,
+    frames: BoolArray,
+    still: BoolArray,
+    context: MeasureContext,
 ) -> list[MetricValue]:
-    """Pelvic obliquity, shoulder tilt and trunk lateral lean from the still front-view frames."""
+    """Pelvic obliquity, shoulder tilt and trunk lateral lean from the still front-view frames,
+    each within its own view tolerance."""
     if not frames.any():
-        return [missing_view(metric, "front", context.view) for metric in FRONT_METRICS]
+        camera = camera_off_text(seq, "front")
+        return [missing_view(metric, "front", context.view, camera) for metric in FRONT_METRICS]
+    view = tolerance_check(seq, "front")
     out = []
     for metric, angle in FRONT_METRICS.items():
         values = table.column(angle)
@@ -175,6 +186,7 @@ def measure_front(
                 (angle,),
                 frames,
                 median_over(values),
+                view=view,
                 extra=still,
                 label=f"{metric} (standing still, front view)",
             )
@@ -183,14 +195,21 @@ def measure_front(
 
 
 def measure_side(
-    table: AngleTable, frames: BoolArray, still: BoolArray, context: MeasureContext
+    seq: PoseSequence,
+    table: AngleTable,
+    frames: BoolArray,
+    still: BoolArray,
+    context: MeasureContext,
 ) -> list[MetricValue]:
-    """Trunk inclination, the pelvic-tilt estimate and its change from the baseline."""
+    """Trunk inclination, the pelvic-tilt estimate and its change from the baseline, each within
+    its own view tolerance."""
     if not frames.any():
+        camera = camera_off_text(seq, "side")
         return [
-            missing_view(metric, "side", context.view)
+            missing_view(metric, "side", context.view, camera)
             for metric in ("trunk_inclination", "pelvic_tilt_estimate")
         ]
+    view = tolerance_check(seq, "side")
     proxy, proxy_valid = trunk_thigh_angle(table)
     trunk = table.column("trunk_inclination")
     inclination = gated_metric(
@@ -201,6 +220,7 @@ def measure_side(
         ("trunk_inclination",),
         frames,
         median_over(trunk),
+        view=view,
         extra=still,
         label="trunk inclination (standing still, side view)",
     )
@@ -212,6 +232,7 @@ def measure_side(
         ("trunk_inclination",),
         frames,
         median_over(proxy),
+        view=view,
         extra=still & proxy_valid,
         label="pelvic tilt estimate (standing still, side view)",
     )
@@ -298,8 +319,8 @@ def measure_posture(seq: PoseSequence, table: AngleTable, context: MeasureContex
     )
     still = still_frames_by_view(seq, table)
     metrics = [
-        *measure_front(table, views["front"], still["front"], context),
-        *measure_side(table, views["side"], still["side"], context),
+        *measure_front(seq, table, views["front"], still["front"], context),
+        *measure_side(seq, table, views["side"], still["side"], context),
     ]
     used = {view: views[view] & still[view] for view in views}
     return assemble_result(

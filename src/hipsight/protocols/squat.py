@@ -80,7 +80,7 @@ from hipsight.protocols.common import (
     not_measurable,
     segment_from,
 )
-from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
+from hipsight.protocols.gates import ViewCheck, camera_off_text, check_view, in_plane_frames
 from hipsight.protocols.segmentation import Rep, find_reps
 from hipsight.protocols.validity import (
     Candidate,
@@ -595,9 +595,10 @@ def needed_landmarks(
     return tuple(lm.landmark_index(part, side) for part in ("hip", "knee", "ankle"))
 
 
-def missing_view(metrics: tuple[str, ...], view: View) -> list[MetricValue]:
-    """``not_measurable`` for the metrics of the view the recording does not show."""
-    reason = f"needs a {view} view: {HINTS[view]}"
+def missing_view(metrics: tuple[str, ...], view: View, camera: str = "") -> list[MetricValue]:
+    """``not_measurable`` for the metrics of the view the recording does not show (``camera``:
+    where the camera is, :func:`~hipsight.protocols.gates.camera_off_text`)."""
+    reason = f"needs a {view} view: {camera + '; ' if camera else ''}{HINTS[view]}"
     sides: dict[str, tuple[SideName | None, ...]] = {
         "knee_fppa": lm.SIDES,
         "knee_fppa_sd": lm.SIDES,
@@ -615,7 +616,9 @@ def measure_view(
     """The metrics of the recorded view (the other view's are ``not_measurable``) and a note."""
     if squats.view.required == "side":
         side = near_leg(squats.seq, context)
-        metrics = measure_side_view(squats, side, by_rep) + missing_view(FRONT_METRICS, "front")
+        metrics = measure_side_view(squats, side, by_rep) + missing_view(
+            FRONT_METRICS, "front", camera_off_text(squats.seq, "front")
+        )
         return metrics, f"Side-view metrics are measured on the {side} leg (nearer the camera)."
     metrics = measure_front_view(squats, context.m_per_px, by_rep)
     note = (
@@ -624,7 +627,8 @@ def measure_view(
         "camera and the angle is meaningless); film from knee height."
     )
     bias = perspective_note(squats.seq, context.focal_px, context.stature_m)
-    return metrics + missing_view(SIDE_METRICS, "side"), f"{note} {bias}" if bias else note
+    missing = missing_view(SIDE_METRICS, "side", camera_off_text(squats.seq, "side"))
+    return metrics + missing, f"{note} {bias}" if bias else note
 
 
 def perspective_note(

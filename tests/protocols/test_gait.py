@@ -171,6 +171,9 @@ def test_demo_walk_gives_a_plausible_late_stance_extension(demo_video: Path) -> 
         assert flexion_range.value is None
         assert "off the side view" in (flexion_range.reason or "")
     far = result.metric("peak_hip_extension", "right")
+    far_strides = result.metric("strides", "right")
+    if far_strides.value is not None and far_strides.value < 2:  # one stride: no stride value
+        assert far.status == "not_measurable" and "needs at least 2" in (far.reason or "")
     if far.status == "ok":
         assert 5.0 <= far.value <= 35.0
     else:

@@ -258,6 +258,30 @@ def stride_median(strides: list[Stride], metric: str) -> Callable[[BoolArray], f
     return lambda _valid: median_of_strides(strides, metric)
 
 
+MIN_STRIDES_PER_VALUE = 2  # a per-leg stride value from a single stride is not reported
+
+
+def too_few_strides(value: MetricValue, n_valid: int) -> MetricValue:
+    """``not_measurable``: one stride is too little to report a per-leg stride value."""
+    reason = (
+        f"only {n_valid} valid stride of the {value.side} leg; a stride value needs at least "
+        f"{MIN_STRIDES_PER_VALUE} (walk across the camera's view for more steps)"
+    )
+    return MetricValue.not_measurable(value.metric, value.side, value.unit, reason, value.norm)
+
+
+def quality_of(values: list[MetricValue]) -> float:
+    """The quality the stride count carries: that of the stride values it was computed with."""
+    qualities = [v.quality for v in values if v.status == "ok"]
+    return min(qualities) if qualities else 0.0
+
+
+def stride_count(side: SideName, n_valid: int, phase: BoolArray, quality: float) -> MetricValue:
+    """The number of valid strides of one leg (reported even when too few for its values)."""
+    spec = PROTOCOL.metric_spec("strides")
+    return MetricValue.measured(spec.id, side, n_valid, spec.unit, quality, int(phase.sum()))
+
+
 def side_metrics(
     table: AngleTable,
     side: SideName,
@@ -291,19 +315,13 @@ def side_metrics(
         for metric in STRIDE_METRICS
     ]
     n_valid = sum(s.valid for s in strides)
+    if n_valid < MIN_STRIDES_PER_VALUE and any(m.status == "ok" for m in out):
+        quality = quality_of(out)
+        out = [too_few_strides(m, n_valid) if m.status == "ok" else m for m in out]
+        return [*out, stride_count(side, n_valid, phase, quality)]
     spec = PROTOCOL.metric_spec("strides")
-    measured = [m for m in out if m.status == "ok"]
-    if measured:  # one stride metric may be refused by its own view tolerance alone
-        out.append(
-            MetricValue.measured(
-                spec.id,
-                side,
-                n_valid,
-                spec.unit,
-                min(m.quality for m in measured),
-                int(phase.sum()),
-            )
-        )
+    if any(m.status == "ok" for m in out):  # one metric may be refused by its own view limit
+        out.append(stride_count(side, n_valid, phase, quality_of(out)))
     else:
         out.append(
             MetricValue.not_measurable(

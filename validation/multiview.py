@@ -42,6 +42,7 @@ from hipsight.models.store import ModelInfo, fetch_model
 from hipsight.pose.extract import extract_pose
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
 from hipsight.samples.store import fetch_sample, sample_files
+from hipsight.session.types import ProcessingStep
 from qualisys import Camera, read_qca, rescale_camera
 from triangulation import reprojection_errors, triangulate
 from truth import (
@@ -355,8 +356,10 @@ def save_sequences(
                 model_name=model.name, model_sha256=model.sha256,
                 subject={"person": p, "camera": view.name},
                 provenance=(
-                    f"pose: {model.name} max_people={MAX_PEOPLE}",
-                    f"multiview association: person {p}",
+                    ProcessingStep(
+                        "pose_landmarker", {"model": model.name, "max_people": MAX_PEOPLE}
+                    ),
+                    ProcessingStep("multiview_association", {"person": p}),
                 ),
             )  # fmt: skip
             seq = PoseSequence.from_arrays(

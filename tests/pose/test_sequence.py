@@ -97,3 +97,10 @@ def test_slice_records_provenance() -> None:
     assert part.meta.provenance[-1].describe() == "slice_frames(start=1, stop=4)"
     with pytest.raises(ValueError, match="frame slice"):
         _seq().slice_frames(3, 3)
+
+
+def test_steps_given_as_text_become_structured_steps() -> None:
+    """A script that still records its steps as text gets ProcessingSteps, and they save."""
+    meta = SequenceMeta(frame_size=(640, 480), provenance=("pose: full max_people=2", "slice(1,4)"))
+    assert [step.name for step in meta.provenance] == ["pose: full max_people=2", "slice"]
+    assert meta.to_dict()["processing"][1] == {"name": "slice", "params": {"detail": "1,4"}}

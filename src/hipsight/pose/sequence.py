@@ -62,6 +62,9 @@ class SequenceMeta:
     provenance: tuple[ProcessingStep, ...] = ()  # each processing step and its parameters
 
     def __post_init__(self) -> None:
+        # a step given as one line of text (scripts, older callers) becomes a structured step
+        steps = tuple(ProcessingStep.of(step) for step in self.provenance)
+        object.__setattr__(self, "provenance", steps)
         width, height = self.frame_size
         if width <= 0 or height <= 0:
             raise ValueError(f"frame_size must be positive (width, height), got {self.frame_size}")

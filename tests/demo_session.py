@@ -36,6 +36,7 @@ from hipsight.analysis import Analysis, AnalysisOptions, analyse_sequence
 from hipsight.pose import landmarks as lm
 from hipsight.pose.landmarks import SKELETON_EDGES
 from hipsight.pose.sequence import PoseSequence
+from hipsight.results import SessionResults, SideName, TestResult
 from hipsight.samples.synthetic import (
     BodyDimensions,
     Camera,
@@ -46,7 +47,6 @@ from hipsight.samples.synthetic import (
     smooth_ramp,
     time_axis,
 )
-from hipsight.session.types import SessionResults, SideName, TestResult
 from hipsight.session.writer import SessionWriter
 
 FloatArray = NDArray[np.float64]

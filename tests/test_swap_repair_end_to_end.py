@@ -14,6 +14,7 @@ from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext
 from hipsight.protocols.registry import get_protocol
+from hipsight.results import TestResult
 from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     Pose,
@@ -25,7 +26,6 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_swapped_sides,
 )
-from hipsight.session.types import TestResult
 
 LEGS = tuple(range(lm.LEFT_KNEE, lm.RIGHT_FOOT_INDEX + 1))
 FPS = 30.0

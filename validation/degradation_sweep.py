@@ -22,6 +22,7 @@ from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.swaps import repair_side_swaps
 from hipsight.protocols.base import MeasureContext
 from hipsight.protocols.registry import get_protocol
+from hipsight.results import MetricValue, TestResult
 from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     Pose,
@@ -35,7 +36,6 @@ from hipsight.samples.synthetic import (
     with_noise,
     with_swapped_sides,
 )
-from hipsight.session.types import MetricValue, TestResult
 
 FLOOR = (0.0, 0.3, 0.0)
 CHAIR = (0.0, 0.6, 0.0)

@@ -41,8 +41,8 @@ from hipsight.io.video import probe_input
 from hipsight.models.store import ModelInfo, fetch_model
 from hipsight.pose.extract import extract_pose
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
+from hipsight.results import ProcessingStep
 from hipsight.samples.store import fetch_sample, sample_files
-from hipsight.session.types import ProcessingStep
 from qualisys import Camera, read_qca, rescale_camera
 from triangulation import reprojection_errors, triangulate
 from truth import (

@@ -32,8 +32,8 @@ from hipsight.kinematics.view import (
 )
 from hipsight.optional import require
 from hipsight.pose.sequence import PoseSequence, read_landmarks
+from hipsight.results import TestResult
 from hipsight.session.summary import SUMMARY_MINOR_VERSION, SUMMARY_SCHEMA, SUMMARY_VERSION
-from hipsight.session.types import TestResult
 from hipsight.session.writer import SUMMARY_NAME, SessionWriter
 from hipsight.version import __version__
 

@@ -64,7 +64,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
         print(format_test_result(analysis.result))
     if analysis.result is not None and "results" in analysis.outputs:
-        from hipsight.session.finish import finish_session
+        from hipsight.finish import finish_session
 
         report = finish_session(
             analysis.outputs["results"], warn=lambda line: _stderr(f"hipsight: warning: {line}")

@@ -2,7 +2,7 @@
 
 The CLI's flags, :class:`hipsight.analysis.AnalysisOptions`, the kinematics functions and the
 live session all take their defaults from :data:`DEFAULTS`. What a run actually used is recorded
-as structured provenance (:class:`hipsight.session.types.ProcessingStep`) in its outputs, and the
+as structured provenance (:class:`hipsight.results.ProcessingStep`) in its outputs, and the
 report renders that record, never these defaults.
 """
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hipsight.session.types import MetricValue, TestResult
+from hipsight.results import MetricValue, TestResult
 
 SEVERITY_MARK = {"none": " ", "mild": "!", "moderate": "!!", "marked": "!!!"}
 

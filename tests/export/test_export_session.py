@@ -15,14 +15,14 @@ import pytest
 
 from demo_session import CopyDemo
 from hipsight.errors import InputError
-from hipsight.export.angles_csv import write_angles_csv
 from hipsight.export.mot import read_mot
 from hipsight.export.session import export_session, file_stems
 from hipsight.kinematics.angles import compute_angles
 from hipsight.pose.sequence import PoseSequence
+from hipsight.results import TestRecord, TestResult
+from hipsight.session.angles_csv import write_angles_csv
 from hipsight.session.reader import load_session
 from hipsight.session.series import load_test_series, read_angles_csv
-from hipsight.session.types import TestRecord, TestResult
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hipsight.findings.engine import evaluate, grade_excess, load_norms, parse_norms
-from hipsight.session.types import MetricValue
+from hipsight.results import MetricValue
 
 
 def _value(metric: str, side: str | None, value: float, unit: str = "deg") -> MetricValue:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from hipsight.findings.engine import grade, load_norms
-from hipsight.session.types import MetricValue, Segment, SideName, TestResult
+from hipsight.results import MetricValue, Segment, SideName, TestResult
 
 
 def _metric(

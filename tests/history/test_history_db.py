@@ -19,7 +19,7 @@ from hipsight.history.db import (
     migrate,
     to_utc_iso,
 )
-from hipsight.session.types import Finding, MetricValue, SessionResults, TestRecord, TestResult
+from hipsight.results import Finding, MetricValue, SessionResults, TestRecord, TestResult
 
 # The version-1 schema exactly as released; kept literal here so a later edit of MIGRATIONS[0]
 # cannot silently change what an old database looks like.

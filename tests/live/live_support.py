@@ -28,8 +28,8 @@ from hipsight.protocols.base import Gates, MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import assemble_result, gated_metric
 from hipsight.protocols.gates import check_view
 from hipsight.protocols.segmentation import find_reps
+from hipsight.results import MetricValue, TestResult
 from hipsight.samples.synthetic import Camera, Pose, front_camera, make_sequence, side_camera
-from hipsight.session.types import MetricValue, TestResult
 
 FPS = 30.0
 FRAME = (640, 480)

@@ -12,8 +12,8 @@ from hipsight.kinematics.angles import compute_angles
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import MeasureContext
 from hipsight.protocols.registry import get_protocol
+from hipsight.results import TestResult
 from hipsight.samples.synthetic import SyntheticSequence
-from hipsight.session.types import TestResult
 
 # ------------------------------------------------------ posture, hip_extension, thomas, gait
 

@@ -16,6 +16,7 @@ import pytest
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.bridge import HOLD_MAX_SPEED, METRICS, ONSET, PROTOCOL, TOP
+from hipsight.results import TestResult
 from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     Camera,
@@ -30,7 +31,6 @@ from hipsight.samples.synthetic import (
     with_hidden_landmarks,
     with_nan_gap,
 )
-from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 FLOOR_TARGET = (0.0, 0.3, 0.0)  # cameras at 30 cm, for a person lying on the floor

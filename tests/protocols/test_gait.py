@@ -13,6 +13,7 @@ from hipsight.analysis import analyze
 from hipsight.pose import landmarks as lm
 from hipsight.pose.landmarks import Side
 from hipsight.protocols.registry import get_protocol
+from hipsight.results import TestResult
 from hipsight.samples.synthetic import (
     Camera,
     Pose,
@@ -24,7 +25,6 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
-from hipsight.session.types import TestResult
 from synthetic_cases import squats_walk_and_turn
 
 Measure = Callable[..., TestResult]

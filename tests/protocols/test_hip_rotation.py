@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from hipsight.pose import landmarks as lm
+from hipsight.results import TestResult
 from hipsight.samples.synthetic import (
     Camera,
     Pose,
@@ -19,7 +20,6 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
-from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 LEG_START = {"left": 1.0, "right": 10.0}  # each leg: IR 0.8-3.6 s, ER 4.4-8.0 s after its start

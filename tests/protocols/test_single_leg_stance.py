@@ -9,6 +9,7 @@ import pytest
 
 from hipsight.pose import landmarks as lm
 from hipsight.protocols.single_leg_stance import LIFT_HIP_WIDTHS, SETTLE_S
+from hipsight.results import SideName, TestResult
 from hipsight.samples.synthetic import (
     Camera,
     Pose,
@@ -20,7 +21,6 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
-from hipsight.session.types import SideName, TestResult
 
 Measure = Callable[..., TestResult]
 OTHER: dict[SideName, SideName] = {"left": "right", "right": "left"}

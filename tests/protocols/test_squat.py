@@ -22,6 +22,7 @@ from hipsight.protocols.squat import (
     FPPA_MIN_THIGH,
     MAX_FEET_TRAVEL,
 )
+from hipsight.results import TestResult
 from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     BodyDimensions,
@@ -35,7 +36,6 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
-from hipsight.session.types import TestResult
 from synthetic_cases import squats_walk_and_turn
 
 Measure = Callable[..., TestResult]

@@ -10,6 +10,7 @@ import pytest
 
 from hipsight.protocols.base import Protocol
 from hipsight.protocols.registry import all_protocols
+from hipsight.results import TestResult
 from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     Camera,
@@ -20,7 +21,6 @@ from hipsight.samples.synthetic import (
     side_camera,
     time_axis,
 )
-from hipsight.session.types import TestResult
 
 NOISE_PX = 3.0
 DURATION_S = 12.0

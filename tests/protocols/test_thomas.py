@@ -9,6 +9,7 @@ import pytest
 from hipsight.pose import landmarks as lm
 from hipsight.pose.landmarks import Side
 from hipsight.protocols.registry import get_protocol
+from hipsight.results import TestResult
 from hipsight.samples.synthetic import (
     Camera,
     Pose,
@@ -21,7 +22,6 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
-from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 TOL = 2.0

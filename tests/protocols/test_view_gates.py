@@ -13,6 +13,7 @@ from test_squat import squat_sequence
 from hipsight.kinematics.view import DEFAULT_TOLERANCES, ViewTolerance
 from hipsight.pose import landmarks as lm
 from hipsight.protocols.gates import ViewCheck, metric_view_reason
+from hipsight.results import TestResult
 from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     make_sequence,
@@ -20,7 +21,6 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_hidden_landmarks,
 )
-from hipsight.session.types import TestResult
 
 Measure = Callable[..., TestResult]
 SIDE = DEFAULT_TOLERANCES["side"]

@@ -37,6 +37,7 @@ from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import ViewTolerance
 from hipsight.protocols.base import MeasureContext
 from hipsight.protocols.registry import get_protocol
+from hipsight.results import MetricValue, TestResult
 from hipsight.samples import motions
 from hipsight.samples.synthetic import (
     Pose,
@@ -45,7 +46,6 @@ from hipsight.samples.synthetic import (
     smooth_ramp,
     time_axis,
 )
-from hipsight.session.types import MetricValue, TestResult
 
 VALIDATION = Path(__file__).resolve().parents[2] / "validation"
 if str(VALIDATION) not in sys.path:

@@ -21,9 +21,9 @@ from hipsight.history.db import HistoryDB
 from hipsight.report import html as report_html
 from hipsight.report.html import MAX_PLOT_GROUPS, ProtocolInfo, build_report
 from hipsight.report.views import base_angle
+from hipsight.results import SessionResults, TestRecord
 from hipsight.session.codec import DISCLAIMER
 from hipsight.session.reader import load_session
-from hipsight.session.types import SessionResults, TestRecord
 from hipsight.session.writer import save_session
 from html_dom import Dom, parse
 

@@ -9,7 +9,7 @@ from hipsight.report.change import change_verdict
 from hipsight.report.html import metric_cell, sentence_case, top_exercises, unique_anchors
 from hipsight.report.keyframes import peak_row, rest_value
 from hipsight.report.views import segment_labels, whole_degrees
-from hipsight.session.types import Finding, MetricValue, Segment
+from hipsight.results import Finding, MetricValue, Segment
 
 
 def test_peak_is_furthest_from_rest_not_from_the_median() -> None:

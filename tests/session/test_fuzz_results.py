@@ -16,11 +16,11 @@ from hypothesis import given
 from fuzz import FuzzReport, fuzz_settings, mutated_bytes, mutated_documents
 from hipsight.errors import InputError
 from hipsight.export.session import export_session
+from hipsight.finish import finish_session
 from hipsight.history.db import HistoryDB
-from hipsight.session.finish import finish_session
+from hipsight.results import SessionResults
 from hipsight.session.reader import load_session
 from hipsight.session.summary import read_summary
-from hipsight.session.types import SessionResults
 from results_examples import RESULTS_1_2, SUMMARY_1_2
 
 N_EXAMPLES = 300

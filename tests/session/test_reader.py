@@ -9,9 +9,9 @@ import pytest
 
 from hipsight.errors import InputError
 from hipsight.findings.engine import evaluate
+from hipsight.results import MetricValue, Segment, SessionResults, TestRecord, TestResult
 from hipsight.session.codec import RESULTS_VERSION, encode_session
 from hipsight.session.reader import load_session
-from hipsight.session.types import MetricValue, Segment, SessionResults, TestRecord, TestResult
 from hipsight.session.writer import save_session
 
 

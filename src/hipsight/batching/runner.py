@@ -141,7 +141,7 @@ def finish_named(row: BatchRow, warn: Warn | None) -> BatchRow:
     results = Path(row.output) / RESULTS_NAME
     if not row.person or row.status == "error" or not results.is_file():
         return row
-    from hipsight.session.finish import finish_session
+    from hipsight.finish import finish_session
 
     try:
         finish_session(results, warn=warn)

@@ -27,7 +27,7 @@ from hipsight.batching.warm import WarmPose
 from hipsight.errors import HipsightError, NoPersonError
 from hipsight.fileio import sha256_file
 from hipsight.pose.sequence import PoseSequence, read_landmarks
-from hipsight.session.types import TestResult
+from hipsight.results import TestResult
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def stem_of(path: Path) -> str:
 
 def finish_unnamed(out_dir: Path) -> None:
     """The report of a session without a person (no history is touched, so workers may)."""
-    from hipsight.session.finish import finish_session
+    from hipsight.finish import finish_session
 
     finish_session(out_dir, use_history=False)
 

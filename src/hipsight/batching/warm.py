@@ -28,7 +28,7 @@ from hipsight.pose.estimator import FrameDetections, PoseEstimator
 from hipsight.pose.extract import Extraction, check_frames, make_timestamps, plan_chunks
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
 from hipsight.pose.tracking import choose_subject, track_people
-from hipsight.session.types import ProcessingStep
+from hipsight.results import ProcessingStep
 
 CLOCK_GAP_S = 60.0  # time between recordings on a landmarker's clock (whole seconds)
 BLANK = np.zeros((64, 64, 3), dtype=np.uint8)

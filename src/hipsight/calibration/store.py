@@ -31,8 +31,8 @@ from hipsight.fileio import write_text_atomic
 from hipsight.optional import cv2_module
 from hipsight.paths import calibration_dir
 from hipsight.pose.sequence import PoseSequence
+from hipsight.results import ProcessingStep
 from hipsight.schema import convert_document
-from hipsight.session.types import ProcessingStep
 
 FloatArray = NDArray[np.float64]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
-from hipsight.session.types import SessionResults, TestRecord
+from hipsight.results import SessionResults, TestRecord
 
 TestExporter = Callable[[Path, TestRecord, Path, str], Path | None]
 SessionExporter = Callable[[SessionResults, Path, Path], Path]

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from hipsight.errors import InputError
 from hipsight.export.formats import FORMATS, format_names
+from hipsight.results import TestRecord
 from hipsight.session.reader import load_session, results_path_of
-from hipsight.session.types import TestRecord
 
 DEFAULT_SUBDIR = "export"
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hipsight.export.angles_csv import write_angles_csv
 from hipsight.fileio import write_bytes_atomic
+from hipsight.results import TestRecord
+from hipsight.session.angles_csv import write_angles_csv
 from hipsight.session.series import load_test_sequence, resolve_test_file
-from hipsight.session.types import TestRecord
 
 
 def export_test(session: Path, record: TestRecord, out: Path, stem: str) -> Path | None:

@@ -6,8 +6,8 @@ import dataclasses
 import os
 from pathlib import Path
 
+from hipsight.results import SessionResults, TestRecord
 from hipsight.session.series import resolve_test_file
-from hipsight.session.types import SessionResults, TestRecord
 from hipsight.session.writer import save_session
 
 

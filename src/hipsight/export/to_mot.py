@@ -6,8 +6,8 @@ from pathlib import Path
 
 from hipsight.errors import InputError
 from hipsight.export.mot import write_mot
+from hipsight.results import TestRecord
 from hipsight.session.series import load_test_series
-from hipsight.session.types import TestRecord
 
 
 def export_test(session: Path, record: TestRecord, out: Path, stem: str) -> Path | None:

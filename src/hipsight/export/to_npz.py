@@ -6,8 +6,8 @@ from pathlib import Path
 
 from hipsight.errors import InputError
 from hipsight.fileio import write_bytes_atomic
+from hipsight.results import TestRecord
 from hipsight.session.series import resolve_test_file
-from hipsight.session.types import TestRecord
 
 
 def export_test(session: Path, record: TestRecord, out: Path, stem: str) -> Path | None:

@@ -39,7 +39,7 @@ from hipsight.findings.norms import (
     parse_relations,
 )
 from hipsight.findings.plausibility import flag_implausible
-from hipsight.session.types import (
+from hipsight.results import (
     Finding,
     MetricValue,
     Segment,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from hipsight.findings.norms import Norm
-from hipsight.session.types import MetricValue, Segment, SideName
+from hipsight.results import MetricValue, Segment, SideName
 
 INVALID_FLAGS = ("valid", "counted")  # segment values that mark a rep as not counted when 0
 ACRONYMS = {"fppa": "FPPA"}

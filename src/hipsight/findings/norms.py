@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-from hipsight.session.types import Evidence
+from hipsight.results import Evidence
 
 Rule = Literal["min", "max", "descriptive"]
 

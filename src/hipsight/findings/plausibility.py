@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from hipsight.findings.evidence import metric_label
 from hipsight.findings.norms import NormBook, Plausible
-from hipsight.session.types import MetricValue
+from hipsight.results import MetricValue
 
 ADVICE = "check the camera view and that one person is in view"
 

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from hipsight.errors import InputError
 from hipsight.paths import data_dir
-from hipsight.session.types import SessionResults
+from hipsight.results import SessionResults
 from hipsight.version import __version__
 
 HISTORY_DB_ENV = "HIPSIGHT_HISTORY_DB"

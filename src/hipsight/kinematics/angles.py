@@ -45,7 +45,7 @@ from hipsight.kinematics.geometry import (
 from hipsight.kinematics.table import AngleSide, AngleSpec, AngleTable, Kind, Plane, Variant
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
-from hipsight.session.types import ProcessingStep
+from hipsight.results import ProcessingStep
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

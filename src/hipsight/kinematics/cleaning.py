@@ -16,7 +16,7 @@ from scipy.signal import butter, filtfilt
 
 from hipsight.config import DEFAULTS
 from hipsight.pose.sequence import PoseSequence
-from hipsight.session.types import ProcessingStep
+from hipsight.results import ProcessingStep
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

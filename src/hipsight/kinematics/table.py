@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.pose.landmarks import N_LANDMARKS
-from hipsight.session.types import ProcessingStep
+from hipsight.results import ProcessingStep
 
 Plane = Literal["sagittal", "frontal"]
 View = Literal["side", "front"]

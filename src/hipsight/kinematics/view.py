@@ -37,7 +37,7 @@ from hipsight.pose.landmarks import (
     landmark_index,
 )
 from hipsight.pose.sequence import PoseSequence
-from hipsight.session.types import ProcessingStep
+from hipsight.results import ProcessingStep
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

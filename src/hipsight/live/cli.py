@@ -127,7 +127,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 def write_report(results_path: Path) -> None:
     """The session's HTML report beside results.json (also for partial sessions)."""
-    from hipsight.session.finish import finish_session
+    from hipsight.finish import finish_session
 
     report = finish_session(results_path, warn=lambda line: _stderr(f"hipsight: warning: {line}"))
     print(f"report: {report}")

@@ -17,7 +17,7 @@ from hipsight.live.plan import Step
 from hipsight.live.progress import saved_count
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Protocol
-from hipsight.session.types import TestResult
+from hipsight.results import TestResult
 
 
 @dataclass(frozen=True)

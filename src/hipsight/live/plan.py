@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from hipsight.errors import InputError
 from hipsight.kinematics.angles import ANGLE_NAMES
 from hipsight.protocols.base import Protocol
-from hipsight.session.types import SideName
+from hipsight.results import SideName
 
 SIDE_WORDS: dict[str, str] = {"left": "LEFT", "right": "RIGHT"}
 

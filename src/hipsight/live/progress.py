@@ -23,7 +23,7 @@ from typing import Literal
 
 from hipsight.live.overlay import Counter
 from hipsight.protocols.base import Protocol
-from hipsight.session.types import TestResult
+from hipsight.results import TestResult
 
 GoalKind = Literal["reps", "hold", "duration"]
 CountReps = Callable[[], int]  # the protocol's count on the capture so far

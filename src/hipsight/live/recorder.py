@@ -31,7 +31,7 @@ from hipsight.live.measure import Measured
 from hipsight.live.plan import Step
 from hipsight.optional import cv2_module
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
-from hipsight.session.types import ProcessingStep, TestRecord
+from hipsight.results import ProcessingStep, TestRecord
 from hipsight.session.writer import SessionWriter
 
 VIDEO_FPS_DEFAULT = 30.0

@@ -26,7 +26,7 @@ from hipsight.live.speech import Speaker, make_speaker
 from hipsight.models.store import resolve_model
 from hipsight.protocols import registry
 from hipsight.protocols.base import Protocol
-from hipsight.session.types import TestRecord
+from hipsight.results import TestRecord
 
 DisplayMode = Literal["window", "none"]
 Notify = Callable[[str], None]

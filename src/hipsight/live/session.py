@@ -47,7 +47,7 @@ from hipsight.live.subject import PersonPose, SubjectPicker
 from hipsight.live.window import PoseBuffer, live_angles
 from hipsight.pose.sequence import PoseSequence
 from hipsight.pose.subject import SUBJECT_POLICIES
-from hipsight.session.types import TestRecord, TestResult
+from hipsight.results import TestRecord, TestResult
 
 QUIT_KEYS: dict[str, str] = {
     "q": "quit",

@@ -26,7 +26,7 @@ from hipsight.models.store import ModelInfo
 from hipsight.pose.estimator import FrameDetections, PoseEstimator
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
 from hipsight.pose.tracking import Tracks, choose_subject, track_people
-from hipsight.session.types import ProcessingStep
+from hipsight.results import ProcessingStep
 
 MIN_FRAMES_PER_CHUNK = 60
 Progress = Callable[[int], None]

@@ -37,8 +37,8 @@ from hipsight.pose.landmarks_file import (
     header_document,
     read_landmarks_content,
 )
+from hipsight.results import ProcessingStep
 from hipsight.schema import convert_document
-from hipsight.session.types import ProcessingStep
 from hipsight.version import __version__
 
 NPZ_FORMAT = LANDMARKS_FORMAT

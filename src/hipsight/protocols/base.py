@@ -23,7 +23,7 @@ from hipsight.kinematics.cleaning import fill_landmark_gaps
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import DEFAULT_TOLERANCES, ViewTolerance
 from hipsight.pose.sequence import PoseSequence
-from hipsight.session.types import SideName, TestResult, View
+from hipsight.results import SideName, TestResult, View
 
 Position = Literal["standing", "lying", "seated", "walking"]
 

@@ -67,7 +67,7 @@ from hipsight.protocols.validity import (
     rejected_notes,
     verdicts,
 )
-from hipsight.session.types import MetricValue, SideName, TestResult
+from hipsight.results import MetricValue, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

@@ -20,7 +20,7 @@ from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates, MeasureContext, Protocol
 from hipsight.protocols.gates import ViewCheck, check_frames, mean_quality, metric_view_reason
 from hipsight.protocols.segmentation import fill_small_gaps, runs
-from hipsight.session.types import MetricValue, Segment, SideName, TestResult
+from hipsight.results import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

@@ -24,7 +24,7 @@ from hipsight.kinematics.view import (
 )
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates
-from hipsight.session.types import View
+from hipsight.results import View
 
 MIN_SHARE_WITHIN = 0.6  # share of a metric's frames that must be within its own tolerance
 HINTS: dict[View, str] = {

@@ -69,7 +69,7 @@ from hipsight.protocols.validity import (
     spread,
     verdicts,
 )
-from hipsight.session.types import MetricValue, Segment, SideName, TestResult
+from hipsight.results import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

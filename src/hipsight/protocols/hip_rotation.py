@@ -56,7 +56,7 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
 from hipsight.protocols.segmentation import find_extrema
-from hipsight.session.types import MetricValue, Segment, SideName, TestResult
+from hipsight.results import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

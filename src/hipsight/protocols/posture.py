@@ -54,7 +54,7 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, camera_off_text, tolerance_check, view_labels
 from hipsight.protocols.segmentation import fill_small_gaps, runs
-from hipsight.session.types import MetricValue, Segment, TestResult, View
+from hipsight.results import MetricValue, Segment, TestResult, View
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

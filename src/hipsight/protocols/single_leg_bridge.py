@@ -46,7 +46,7 @@ from hipsight.protocols.common import (
     two_leg_frames,
 )
 from hipsight.protocols.gates import check_view, in_plane_frames
-from hipsight.session.types import MetricValue, Segment, TestResult
+from hipsight.results import MetricValue, Segment, TestResult
 
 LIFT_HIP_WIDTHS = 0.5  # the free leg is straightened in line with the thigh: its ankle is high
 MIN_HOLD_S = 1.0  # shorter lifts are steps or wobbles, not holds (as in single-leg stance)

@@ -92,7 +92,7 @@ from hipsight.protocols.validity import (
     turned,
     verdicts,
 )
-from hipsight.session.types import MetricValue, Segment, SideName, TestResult, View
+from hipsight.results import MetricValue, Segment, SideName, TestResult, View
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

@@ -38,7 +38,7 @@ from hipsight.protocols.base import MeasureContext, MetricSpec, Protocol
 from hipsight.protocols.common import assemble_result, gated_metric, median_over, segment_from
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
 from hipsight.protocols.segmentation import fill_small_gaps, runs
-from hipsight.session.types import MetricValue, Segment, SideName, TestResult
+from hipsight.results import MetricValue, Segment, SideName, TestResult
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

@@ -21,7 +21,7 @@ from hipsight.report.views import (
     humanize,
     norm_for,
 )
-from hipsight.session.types import MetricValue, SessionResults
+from hipsight.results import MetricValue, SessionResults
 
 CHANGE_NOISE = {"deg": 5.0, "s": 3.0}  # a change smaller than this is within measurement error
 

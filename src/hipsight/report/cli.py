@@ -4,7 +4,7 @@
 raise :class:`~hipsight.errors.HipsightError` for the user's mistakes (the main CLI prints one
 line and exits 2). Heavy modules are imported inside the handlers.
 
-``hipsight report`` finishes a session (:func:`hipsight.session.finish.finish_session`): it
+``hipsight report`` finishes a session (:func:`hipsight.finish.finish_session`): it
 also records a session that names a person in the history database
 (``--no-history`` skips both the comparison with the previous session and the import), so the
 next report of the same person can show what changed.
@@ -32,7 +32,7 @@ def _stderr(message: str) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from hipsight.session.finish import finish_session
+    from hipsight.finish import finish_session
 
     path = finish_session(
         args.session,

@@ -7,7 +7,7 @@ titles, reasons, file names) is escaped. Nothing is loaded from the network; doc
 describes what each part shows.
 
 ``build_report`` never writes to the history database; recording a session there is the job of
-:func:`hipsight.session.finish.finish_session`, the one step that ends every session.
+:func:`hipsight.finish.finish_session`, the one step that ends every session.
 """
 
 # Lazy imports on purpose: jinja2, the protocol registry and scipy are imported when used.
@@ -60,20 +60,20 @@ from hipsight.report.views import (
     segment_labels,
     worst_severity,
 )
-from hipsight.session.codec import DISCLAIMER
-from hipsight.session.reader import load_session, results_path_of
-from hipsight.session.series import (
-    AngleSeries,
-    load_test_sequence,
-    load_test_series,
-)
-from hipsight.session.types import (
+from hipsight.results import (
     Finding,
     MetricValue,
     ProcessingStep,
     Segment,
     SessionResults,
     TestRecord,
+)
+from hipsight.session.codec import DISCLAIMER
+from hipsight.session.reader import load_session, results_path_of
+from hipsight.session.series import (
+    AngleSeries,
+    load_test_sequence,
+    load_test_series,
 )
 from hipsight.version import __version__
 

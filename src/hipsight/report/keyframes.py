@@ -27,8 +27,8 @@ from hipsight.report.views import (
     segment_labels,
     whole_degrees,
 )
+from hipsight.results import Segment, TestRecord
 from hipsight.session.series import AngleSeries, resolve_test_file
-from hipsight.session.types import Segment, TestRecord
 
 MAX_KEY_FRAMES = 4
 ANGLE_SHORT = {

@@ -16,7 +16,7 @@ import numpy as np
 from markupsafe import Markup
 
 from hipsight.findings.engine import Norm, NormBook
-from hipsight.session.types import MetricValue, Segment, SideName
+from hipsight.results import MetricValue, Segment, SideName
 
 if TYPE_CHECKING:
     from hipsight.history.db import MetricRow, SessionRow

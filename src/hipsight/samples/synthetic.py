@@ -62,7 +62,7 @@ from hipsight.kinematics.angles import angle_spec
 from hipsight.kinematics.geometry import dot, signed_angle_about, wrap_degrees
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
-from hipsight.session.types import ProcessingStep
+from hipsight.results import ProcessingStep
 
 FloatArray = NDArray[np.float64]
 

@@ -1,36 +1,14 @@
-"""The output half of hipsight: result types, the session folder, reading it back, finishing it.
+"""The session folder: writing it, reading it back, and its file formats.
 
-- :mod:`~hipsight.session.types`   the result types (``MetricValue``, ``Segment``, ``Finding``,
-  ``TestResult``, ``TestRecord``, ``SessionResults``, ``ProcessingStep``); they import nothing
-  else from hipsight, so every layer can use them.
-- :mod:`~hipsight.session.codec`   ``results.json`` to and from those types, validated.
-- :mod:`~hipsight.session.writer`  :class:`SessionWriter`: a session folder, written atomically.
-- :mod:`~hipsight.session.reader`  :func:`load_session`: the one reader of ``results.json``.
-- :mod:`~hipsight.session.series`  a test's angles and landmarks read back from its files.
-- :mod:`~hipsight.session.finish`  the one "finish" step: the report, then the history.
+- :mod:`~hipsight.session.codec`       ``results.json`` to and from the result types
+  (:mod:`hipsight.results`), validated.
+- :mod:`~hipsight.session.writer`      :class:`SessionWriter`: a session folder, written atomically.
+- :mod:`~hipsight.session.reader`      :func:`load_session`: the one reader of ``results.json``.
+- :mod:`~hipsight.session.summary`     ``summary.json``: its schema and reader.
+- :mod:`~hipsight.session.angles_csv`  the angles CSV.
+- :mod:`~hipsight.session.series`      a test's angles and landmarks read back from its files.
 
-See docs/architecture.md. This package imports only its types on import; the writer, reader and
-finish step are imported where they are used.
+The result types live in :mod:`hipsight.results` (they import nothing else from hipsight, so
+every layer can use them), and the one "finish" step (report, then history) in
+:mod:`hipsight.finish`, above report and history. See docs/architecture.md.
 """
-
-from __future__ import annotations
-
-from hipsight.session.types import (
-    Finding,
-    MetricValue,
-    ProcessingStep,
-    Segment,
-    SessionResults,
-    TestRecord,
-    TestResult,
-)
-
-__all__ = [
-    "Finding",
-    "MetricValue",
-    "ProcessingStep",
-    "Segment",
-    "SessionResults",
-    "TestRecord",
-    "TestResult",
-]

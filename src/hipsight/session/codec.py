@@ -1,6 +1,6 @@
 """``results.json`` to and from the session types, validated at the boundary.
 
-The result types in :mod:`hipsight.session.types` are the schema: :func:`decode_session` converts
+The result types in :mod:`hipsight.results` are the schema: :func:`decode_session` converts
 a parsed document straight into them with msgspec, which checks every field's type, every
 literal and every invariant the types declare (``__post_init__``). An error names the field path
 (``tests[0].metrics[2].value``) with the expected and the actual value.
@@ -18,14 +18,14 @@ from typing import Any
 
 import msgspec
 
-from hipsight.schema import describe_problem, unknown_fields
-from hipsight.session.types import (
+from hipsight.results import (
     ProcessingStep,
     SessionKind,
     SessionResults,
     TestRecord,
     TestResult,
 )
+from hipsight.schema import describe_problem, unknown_fields
 
 RESULTS_SCHEMA = "hipsight.results"
 RESULTS_VERSION = 1  # major: a reader refuses a newer one

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hipsight.errors import InputError
+from hipsight.results import SessionResults
 from hipsight.session.codec import SchemaError, decode_session
-from hipsight.session.types import SessionResults
 
 RESULTS_NAME = "results.json"
 

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from hipsight.errors import InputError
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose.sequence import PoseSequence
-from hipsight.session.types import ProcessingStep, TestRecord
+from hipsight.results import ProcessingStep, TestRecord
 
 FloatArray = NDArray[np.float64]
 
@@ -97,7 +97,7 @@ def series_from_table(table: AngleTable, source: str) -> AngleSeries:
 
 
 def read_angles_csv(path: str | Path) -> AngleSeries:
-    """Read an angles CSV written by :func:`hipsight.export.angles_csv.write_angles_csv`."""
+    """Read an angles CSV written by :func:`hipsight.session.angles_csv.write_angles_csv`."""
     path = Path(path)
     try:
         with path.open(encoding="utf-8", newline="") as fh:

@@ -26,13 +26,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from hipsight.export.angles_csv import write_angles_csv
 from hipsight.fileio import write_text_atomic
 from hipsight.kinematics.table import AngleTable
 from hipsight.pose.sequence import PoseSequence
-from hipsight.session.codec import encode_session
-from hipsight.session.reader import RESULTS_NAME
-from hipsight.session.types import (
+from hipsight.results import (
     ProcessingStep,
     SessionKind,
     SessionResults,
@@ -41,6 +38,9 @@ from hipsight.session.types import (
     new_session_id,
     now_iso,
 )
+from hipsight.session.angles_csv import write_angles_csv
+from hipsight.session.codec import encode_session
+from hipsight.session.reader import RESULTS_NAME
 from hipsight.version import __version__
 
 SUMMARY_NAME = "summary.json"

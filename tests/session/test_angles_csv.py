@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hipsight.export.angles_csv import write_angles_csv
 from hipsight.kinematics.angles import compute_angles
 from hipsight.samples.synthetic import Pose, make_sequence, side_camera, with_nan_gap
+from hipsight.session.angles_csv import write_angles_csv
 
 
 def test_csv_rows_columns_and_blanks(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from demo_session import CopyDemo, DemoOptions, measured_value
+from hipsight.finish import finish_session
 from hipsight.history.db import HistoryDB
-from hipsight.session.finish import finish_session
 from hipsight.session.reader import load_session
 from html_dom import parse
 

@@ -68,23 +68,6 @@ class BatchRow:
     metrics: Mapping[str, float | None] = field(default_factory=dict)
 
 
-class _RowDoc(msgspec.Struct):
-    input: str
-    output: str
-    status: Literal["ok", "not_measurable", "error"]
-    reason: str = ""
-    test: str | None = None
-    person: str | None = None
-    session_date: str | None = None
-    n_frames: int | None = None
-    fps: float | None = None
-    detected_fraction: float | None = None
-    seconds: float = 0.0
-    resumed: bool = False
-    sha256: str = ""
-    metrics: dict[str, float | None] = {}
-
-
 class Marker(msgspec.Struct):
     """``batch_item.json``: what input a recording folder was made from, and its row."""
 
@@ -92,7 +75,7 @@ class Marker(msgspec.Struct):
     sha256: str
     test: str | None
     person: str | None
-    row: _RowDoc
+    row: BatchRow  # the dataclass is the schema
 
 
 def row_cells(row: BatchRow, metric_columns: Sequence[str]) -> list[str]:
@@ -184,5 +167,4 @@ def read_marker(folder: Path) -> Marker | None:
 
 
 def row_from_marker(marker: Marker) -> BatchRow:
-    doc = marker.row
-    return BatchRow(**{f.name: getattr(doc, f.name) for f in dataclasses.fields(BatchRow)})
+    return marker.row

@@ -20,15 +20,12 @@ from types import TracebackType
 
 import numpy as np
 
-from hipsight.errors import InputError, NoPersonError
+from hipsight.errors import InputError
 from hipsight.io.sources import open_source
 from hipsight.io.video import ThreadedReader, probe_input
 from hipsight.models.store import ModelInfo
 from hipsight.pose.estimator import FrameDetections, PoseEstimator
-from hipsight.pose.extract import Extraction, check_frames, make_timestamps, plan_chunks
-from hipsight.pose.sequence import PoseSequence, SequenceMeta
-from hipsight.pose.tracking import choose_subject, track_people
-from hipsight.results import ProcessingStep
+from hipsight.pose.extract import Extraction, extraction_from_frames, plan_chunks
 
 CLOCK_GAP_S = 60.0  # time between recordings on a landmarker's clock (whole seconds)
 BLANK = np.zeros((64, 64, 3), dtype=np.uint8)
@@ -113,41 +110,9 @@ class WarmPose:
             if len(chunks) == 1:
                 raise
             frames = self.detect(path, [(0, None)])  # seeking failed: serial
-        warnings = check_frames(frames, video)
-        t = make_timestamps(np.array([f[1] for f in frames]), video.fps)
-        tracks = track_people(t, [f[2] for f in frames])
-        if tracks.n_tracks == 0:
-            raise NoPersonError(f"{path}: no person found in {len(frames)} frames")
-        chosen, report = choose_subject(tracks, (video.width, video.height), subject)
-        meta = SequenceMeta(
-            frame_size=(video.width, video.height),
-            source=str(path),
-            fps_reported=video.fps,
-            rotation_deg=video.rotation_deg,
-            model_name=self.model.name,
-            model_sha256=self.model.sha256,
-            subject=report,
-            provenance=(
-                ProcessingStep(
-                    "pose_landmarker",
-                    {
-                        "model": self.model.name,
-                        "max_people": self.max_people,
-                        "chunks": len(chunks),
-                    },
-                ),
-                ProcessingStep("choose_subject", {"policy": str(subject)}),
-            ),
+        return extraction_from_frames(
+            path, video, frames, self.model, self.max_people, len(chunks), subject
         )
-        sequence = PoseSequence.from_arrays(
-            t=t,
-            image_xy=tracks.image_xy[:, chosen],
-            world_xyz=tracks.world_xyz[:, chosen],
-            visibility=tracks.visibility[:, chosen],
-            presence=tracks.presence[:, chosen],
-            meta=meta,
-        )
-        return Extraction(sequence, tracks, report, video, tuple(warnings))
 
     def detect(self, path: Path, chunks: list[tuple[int, int | None]]) -> Detected:
         """All chunks in parallel, one warm landmarker each, merged in frame order."""

@@ -123,6 +123,19 @@ def extract_pose(
         if len(chunks) == 1:
             raise
         frames = run_detection(path, model, [(0, None)], max_people, tick)  # seeking failed: serial
+    return extraction_from_frames(path, video, frames, model, max_people, len(chunks), subject)
+
+
+def extraction_from_frames(
+    path: Path,
+    video: VideoInfo,
+    frames: list[tuple[int, float, FrameDetections]],
+    model: ModelInfo,
+    max_people: int,
+    n_chunks: int,
+    subject: str | int,
+) -> Extraction:
+    """Track the detections of every frame, choose the subject and build its sequence."""
     warnings = check_frames(frames, video)
     t = make_timestamps(np.array([f[1] for f in frames]), video.fps)
     tracks = track_people(t, [f[2] for f in frames])
@@ -140,7 +153,7 @@ def extract_pose(
         provenance=(
             ProcessingStep(
                 "pose_landmarker",
-                {"model": model.name, "max_people": max_people, "chunks": len(chunks)},
+                {"model": model.name, "max_people": max_people, "chunks": n_chunks},
             ),
             ProcessingStep("choose_subject", {"policy": str(subject)}),
         ),

@@ -144,8 +144,12 @@ def median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def measure_clip(video: Path, frames: int, repeats: int, peer: bool) -> dict[str, Any]:
-    """Medians of ``repeats`` rounds, the configurations alternating within each round."""
+def measure_clip(
+    video: Path, frames: int, repeats: int, peer: bool, only: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Medians of ``repeats`` rounds, the configurations alternating within each round.
+
+    ``only`` keeps just the named configurations (the ceiling is always measured)."""
     runs: dict[str, Any] = {
         "bare": lambda: time_bare(video, frames),
         "ceiling": lambda: time_ceiling(video, frames),
@@ -154,6 +158,8 @@ def measure_clip(video: Path, frames: int, repeats: int, peer: bool) -> dict[str
     }
     if peer and peer_python() is not None:
         runs["peer"] = lambda: time_peer(video)
+    if only:
+        runs = {name: run for name, run in runs.items() if name in only or name == "ceiling"}
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):
         for name, run in runs.items():

@@ -48,3 +48,9 @@ def isolated_user_data(
     monkeypatch.setenv("HIPSIGHT_DATA_DIR", str(root / "data"))
     monkeypatch.setenv("HIPSIGHT_HISTORY_DB", str(root / "data" / "history.sqlite"))
     monkeypatch.setenv("HIPSIGHT_CALIBRATION_DIR", str(root / "calibration"))
+
+
+@pytest.fixture(scope="session")
+def single_person_video(pose_model: ModelInfo) -> Path:
+    """Pose2Sim's single-person demo, camera 1: one person alone in view, 100 frames at 60 fps."""
+    return fetch_sample("pose2sim_singleperson")

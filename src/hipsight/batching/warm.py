@@ -24,11 +24,11 @@ from hipsight.errors import InputError
 from hipsight.io.sources import open_source
 from hipsight.io.video import ThreadedReader, probe_input
 from hipsight.models.store import ModelInfo
-from hipsight.pose.estimator import FrameDetections, PoseEstimator
+from hipsight.pose.census import open_estimator
+from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.extract import Extraction, extraction_from_frames, plan_chunks
 
 CLOCK_GAP_S = 60.0  # time between recordings on a landmarker's clock (whole seconds)
-BLANK = np.zeros((64, 64, 3), dtype=np.uint8)
 Detected = list[tuple[int, float, FrameDetections]]
 
 
@@ -36,7 +36,7 @@ class WarmLandmarker:
     """One PoseLandmarker reused for many streams, each started from a clean state."""
 
     def __init__(self, model: ModelInfo, max_people: int) -> None:
-        self.estimator = PoseEstimator(model, mode="video", max_people=max_people)
+        self.estimator = open_estimator(model, max_people)
         self.clock_s = 0.0
         self.lock = threading.Lock()
 
@@ -67,7 +67,7 @@ class WarmLandmarker:
 
     def reset(self) -> None:
         """An empty frame ends tracking and smoothing; the next frame is detected afresh."""
-        self.estimator.detect(BLANK, self.clock_s)
+        self.estimator.reset(self.clock_s)
         self.clock_s += CLOCK_GAP_S
 
 

@@ -20,6 +20,7 @@ from hipsight.models.store import ModelInfo
 from hipsight.pose.landmarks import N_LANDMARKS
 
 RunningMode = Literal["video", "live", "image"]
+BLANK = np.zeros((64, 64, 3), dtype=np.uint8)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,14 @@ class PoseEstimator:
         if self._landmarker is not None:
             self._landmarker.close()
             self._landmarker = None
+
+    def reset(self, timestamp_s: float) -> None:
+        """Forget tracked people and landmark smoothing: the next frame is detected afresh.
+
+        An empty frame ends tracking (nobody is found in it), so a VIDEO-mode landmarker behaves
+        afterwards as a freshly created one would.
+        """
+        self.detect(BLANK, timestamp_s)
 
     def detect(self, rgb: NDArray[np.uint8], timestamp_s: float) -> FrameDetections:
         """Find people in one RGB frame; return landmarks in pixels of that frame."""

@@ -23,7 +23,8 @@ from hipsight.errors import InputError, NoPersonError
 from hipsight.io.sources import open_source
 from hipsight.io.video import ThreadedReader, VideoInfo, probe_input
 from hipsight.models.store import ModelInfo
-from hipsight.pose.estimator import FrameDetections, PoseEstimator
+from hipsight.pose.census import CensusPlan, open_estimator
+from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
 from hipsight.pose.tracking import Tracks, choose_subject, track_people
 from hipsight.results import ProcessingStep
@@ -71,7 +72,7 @@ def detect_chunk(
     out: list[tuple[int, float, FrameDetections]] = []
     with (
         open_source(input_path=path, start_frame=start, stop_frame=stop) as source,
-        PoseEstimator(model, mode="video", max_people=max_people) as estimator,
+        open_estimator(model, max_people) as estimator,
     ):
         for frame in ThreadedReader(source, maxsize=8):
             if cancel.is_set():
@@ -153,7 +154,7 @@ def extraction_from_frames(
         provenance=(
             ProcessingStep(
                 "pose_landmarker",
-                {"model": model.name, "max_people": max_people, "chunks": n_chunks},
+                landmarker_params(model, max_people, n_chunks),
             ),
             ProcessingStep("choose_subject", {"policy": str(subject)}),
         ),
@@ -167,6 +168,15 @@ def extraction_from_frames(
         meta=meta,
     )
     return Extraction(sequence, tracks, report, video, tuple(warnings))
+
+
+def landmarker_params(model: ModelInfo, max_people: int, n_chunks: int) -> dict[str, Any]:
+    """The landmarker's settings as recorded in the provenance."""
+    params: dict[str, Any] = {"model": model.name, "max_people": max_people, "chunks": n_chunks}
+    if max_people > 1:
+        plan = CensusPlan()
+        params.update(census_frames=plan.census_frames, follow_s=plan.follow_s)
+    return params
 
 
 def check_frames(frames: list[tuple[int, float, FrameDetections]], video: VideoInfo) -> list[str]:

@@ -94,6 +94,19 @@ SAMPLES: dict[str, Sample] = {
             for cam, digest in _P2S_VIDEOS.items()
         ),
     ),
+    "pose2sim_singleperson": Sample(
+        name="pose2sim_singleperson",
+        filename="pose2sim_singleperson_cam01.mp4",
+        requirement="pose2sim==0.10.49",
+        wheel_filename="pose2sim-0.10.49-py3-none-any.whl",
+        wheel_sha256="403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1",
+        member="Pose2Sim/Demo_SinglePerson/videos/cam01.mp4",
+        sha256="cf4f2816c86bea4bfbea255333d8626ff32a3ecabdab8b0fb147cea9167fde3a",
+        description=(
+            "Pose2Sim single-person demo, camera 1: 60 fps, 1080x1920, 100 frames, one person "
+            "alone in view (the one-person clip of the speed benchmark)."
+        ),
+    ),
 }
 
 

@@ -1,0 +1,162 @@
+"""Pay only for the people who are there: every landmark slot only while several people are seen.
+
+A PoseLandmarker with ``num_poses=2`` runs its person detector on every frame in which it tracks
+fewer than two people. On a clip with one person in view that detector is pure cost: 17 ms of CPU
+per frame with one slot, 29 ms with two (Pose2Sim's single-person clip, full model; see
+docs/performance.md). :class:`OnDemandEstimator` therefore holds two landmarkers on the same
+stream of frames:
+
+- a **wide** one with all ``max_people`` slots, which takes a *census*: it looks for everyone;
+- a **narrow** one with one slot, which *follows* the one person in view.
+
+It starts with a census. Once the census has seen exactly one person in ``first_frames``
+consecutive frames, the narrow landmarker follows for ``follow_s`` seconds; then a census of
+``census_frames`` frames looks again, and so on. As soon as any census sees more than one person,
+every slot stays on for the rest of the stream: a crowded scene is measured exactly as a wide
+landmarker alone would measure it. The detector often needs several frames to find a second,
+small or partly hidden person (on the Sports2D demo it finds the walker beside the box jumper in
+about half the frames), and only a landmarker that keeps every slot keeps such a person once
+found. When the narrow landmarker loses its person, a census follows at once. Each landmarker is
+reset (shown an empty frame) when it takes over, so it starts from a fresh detection.
+
+The price: a person who enters during a follow stretch is looked for at the next census, at most
+``follow_s`` later, and a census of a few frames can miss a person the detector cannot find
+quickly. The tracker and the subject rule work on the detections as before; which landmarker
+gave a frame does not matter to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipsight.models.store import ModelInfo
+from hipsight.pose.estimator import FrameDetections, PoseEstimator
+
+
+@dataclass(frozen=True)
+class CensusPlan:
+    """When every slot looks for people (measured choices: docs/performance.md)."""
+
+    first_frames: int = 10
+    census_frames: int = 3
+    follow_s: float = 3.0
+
+    def __post_init__(self) -> None:
+        if self.census_frames < 1 or self.first_frames < self.census_frames:
+            raise ValueError(
+                "census_frames must be >= 1 and first_frames >= census_frames, got "
+                f"{self.census_frames} and {self.first_frames}"
+            )
+        if not self.follow_s > 0:
+            raise ValueError(f"follow_s must be > 0, got {self.follow_s}")
+
+
+class FrameEstimator(Protocol):
+    """What the extraction loops need from a landmarker: frames in, people out."""
+
+    def __enter__(self) -> FrameEstimator: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def close(self) -> None: ...
+
+    def detect(self, rgb: NDArray[np.uint8], timestamp_s: float) -> FrameDetections: ...
+
+    def reset(self, timestamp_s: float) -> None: ...
+
+
+class OnDemandEstimator:
+    """A wide landmarker while several people are seen, a narrow one while one is (see module)."""
+
+    def __init__(
+        self, wide: FrameEstimator, narrow: FrameEstimator, plan: CensusPlan | None = None
+    ) -> None:
+        self.plan = plan or CensusPlan()
+        self.wide = wide
+        self.narrow = narrow
+        self.frames_seen = 0
+        self.census_frames_seen = 0
+        self._restart()
+
+    def _restart(self) -> None:
+        self._following = False
+        self._quiet = 0  # consecutive census frames with exactly one person
+        self._needed = self.plan.first_frames  # ... needed before following
+        self._crowded = False  # several people were seen: every slot from now on
+        self._follow_until = 0.0
+
+    def __enter__(self) -> OnDemandEstimator:
+        self.wide.__enter__()
+        try:
+            self.narrow.__enter__()
+        except BaseException:
+            self.wide.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.wide.close()
+        self.narrow.close()
+
+    @property
+    def census_fraction(self) -> float:
+        """Share of the frames so far that were looked at with every slot."""
+        return self.census_frames_seen / self.frames_seen if self.frames_seen else 1.0
+
+    def detect(self, rgb: NDArray[np.uint8], timestamp_s: float) -> FrameDetections:
+        """People in one frame, from whichever landmarker the plan calls for."""
+        self.frames_seen += 1
+        if self._following:
+            found = self.narrow.detect(rgb, timestamp_s)
+            if found.n_people == 0 or timestamp_s >= self._follow_until:
+                self._following = False
+                self._quiet = 0
+                self._needed = self.plan.census_frames
+                self.wide.reset(timestamp_s)  # the next census starts afresh
+            return found
+        self.census_frames_seen += 1
+        found = self.wide.detect(rgb, timestamp_s)
+        self._quiet = self._quiet + 1 if found.n_people == 1 else 0
+        self._crowded = self._crowded or found.n_people > 1
+        if self._quiet >= self._needed and not self._crowded:
+            self._following = True
+            self._follow_until = timestamp_s + self.plan.follow_s
+            self.narrow.reset(timestamp_s)  # the follow starts afresh
+        return found
+
+    def reset(self, timestamp_s: float) -> None:
+        """Forget every tracked person and start again with a census."""
+        self.wide.reset(timestamp_s)
+        self.narrow.reset(timestamp_s)
+        self._restart()
+
+
+def open_estimator(
+    model: ModelInfo, max_people: int, plan: CensusPlan | None = None
+) -> PoseEstimator | OnDemandEstimator:
+    """The offline landmarker for ``max_people``: one slot alone, or slots on demand."""
+    if max_people < 1:
+        raise ValueError(f"max_people must be >= 1, got {max_people}")
+    narrow = PoseEstimator(model, mode="video", max_people=1)
+    if max_people == 1:
+        return narrow
+    wide = PoseEstimator(model, mode="video", max_people=max_people)
+    return OnDemandEstimator(wide, narrow, plan)

@@ -1,0 +1,186 @@
+"""Every landmark slot only while several people are seen (``pose/census.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from hipsight.models.store import ModelInfo
+from hipsight.pose.census import CensusPlan, FrameEstimator, OnDemandEstimator, open_estimator
+from hipsight.pose.estimator import FrameDetections, PoseEstimator
+from hipsight.pose.landmarks import N_LANDMARKS
+
+FRAME = np.zeros((4, 4, 3), dtype=np.uint8)
+
+
+def people(n: int) -> FrameDetections:
+    return FrameDetections(
+        image_xy=np.zeros((n, N_LANDMARKS, 2)),
+        world_xyz=np.zeros((n, N_LANDMARKS, 3)),
+        visibility=np.ones((n, N_LANDMARKS)),
+        presence=np.ones((n, N_LANDMARKS)),
+    )
+
+
+class ScriptedEstimator:
+    """A landmarker that sees ``counts[i]`` people in frame ``i`` (capped at its slots)."""
+
+    def __init__(self, counts: list[int], slots: int) -> None:
+        self.counts = counts
+        self.slots = slots
+        self.frames: list[int] = []
+        self.resets = 0
+        self.closed = False
+
+    def __enter__(self) -> ScriptedEstimator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.closed = True
+
+    def detect(self, rgb: NDArray[np.uint8], timestamp_s: float) -> FrameDetections:
+        index = round(timestamp_s * 10)  # 10 fps in these scripts
+        self.frames.append(index)
+        return people(min(self.counts[index], self.slots))
+
+    def reset(self, timestamp_s: float) -> None:
+        self.resets += 1
+
+
+def run(counts: list[int], plan: CensusPlan) -> tuple[ScriptedEstimator, ScriptedEstimator, str]:
+    """Feed the script at 10 fps; return both landmarkers and the mode of each frame (W/N)."""
+    wide, narrow = ScriptedEstimator(counts, 2), ScriptedEstimator(counts, 1)
+    modes = ""
+    with OnDemandEstimator(wide, narrow, plan) as estimator:
+        for i in range(len(counts)):
+            before = len(wide.frames)
+            estimator.detect(FRAME, i / 10)
+            modes += "W" if len(wide.frames) > before else "N"
+    assert wide.closed and narrow.closed
+    return wide, narrow, modes
+
+
+PLAN = CensusPlan(first_frames=3, census_frames=2, follow_s=1.0)
+
+
+def test_one_person_is_followed_with_one_slot_between_short_censuses() -> None:
+    wide, narrow, modes = run([1] * 30, PLAN)
+    # 3 census frames, then 1 s (10 frames at 10 fps) followed, a 2-frame census, and so on.
+    assert modes == "WWW" + "N" * 10 + "WW" + "N" * 10 + "WW" + "NNN"
+    assert narrow.resets == modes.count("WN")  # every follow starts from a fresh detection
+    assert wide.resets == modes.count("NW")
+
+
+def test_a_second_person_keeps_every_slot_for_the_rest_of_the_stream() -> None:
+    counts = [1] * 5 + [2] * 10 + [1] * 30
+    _, _, modes = run(counts, PLAN)
+    # Followed with one slot from frame 3: the person who enters at frame 5 is looked for at
+    # the next census (frame 13, 1 s later), and from then on every slot stays on.
+    assert modes == "WWW" + "N" * 10 + "W" * 32
+
+
+def test_a_person_who_comes_and_goes_between_censuses_is_not_seen() -> None:
+    """The documented price of following: at most ``follow_s`` of a newcomer can be missed."""
+    _, _, modes = run([1] * 5 + [2] * 3 + [1] * 10, PLAN)
+    assert modes == "WWW" + "N" * 10 + "WW" + "NNN"
+
+
+def test_two_people_from_the_start_never_switch_to_one_slot() -> None:
+    _, narrow, modes = run([1, 2, 1, 1, 1, 1, 1, 1, 1, 1], PLAN)
+    assert modes == "W" * 10
+    assert narrow.frames == []
+
+
+def test_frames_with_nobody_do_not_count_as_a_one_person_census() -> None:
+    _, _, modes = run([0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1], PLAN)
+    assert modes[:9] == "W" * 9  # three one-person frames in a row only from frame 6 to 8
+    assert modes[9:] == "NN"
+
+
+def test_losing_the_followed_person_starts_a_census_at_once() -> None:
+    counts = [1] * 5 + [0] + [1] * 6
+    _, _, modes = run(counts, PLAN)
+    assert modes == "WWWNN" + "N" + "WW" + "NNNN"
+
+
+def test_census_fraction_counts_frames_seen_with_every_slot() -> None:
+    wide, narrow = ScriptedEstimator([1] * 20, 2), ScriptedEstimator([1] * 20, 1)
+    estimator = OnDemandEstimator(wide, narrow, PLAN)
+    assert estimator.census_fraction == 1.0
+    for i in range(20):
+        estimator.detect(FRAME, i / 10)
+    assert estimator.census_fraction == pytest.approx(len(wide.frames) / 20)
+    assert len(wide.frames) + len(narrow.frames) == 20
+
+
+def test_reset_starts_again_with_the_first_census() -> None:
+    counts = [1] * 10 + [1] * 10
+    wide, narrow = ScriptedEstimator(counts, 2), ScriptedEstimator(counts, 1)
+    estimator = OnDemandEstimator(wide, narrow, PLAN)
+    for i in range(10):
+        estimator.detect(FRAME, i / 10)
+    estimator.reset(1.0)
+    before = len(wide.frames)
+    for i in range(10, 13):
+        estimator.detect(FRAME, i / 10)
+    assert len(wide.frames) - before == 3  # the full first census again
+
+
+@pytest.mark.parametrize(
+    ("first", "census", "follow"), [(0, 0, 1.0), (2, 3, 1.0), (3, 2, 0.0), (3, 2, -1.0)]
+)
+def test_plan_rejects_settings_that_cannot_work(first: int, census: int, follow: float) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        CensusPlan(first_frames=first, census_frames=census, follow_s=follow)
+
+
+def detect_all(
+    path: Path, estimator: FrameEstimator, stop: int | None = None
+) -> list[FrameDetections]:
+    from hipsight.io.sources import open_source
+
+    with open_source(input_path=path, stop_frame=stop) as source, estimator:
+        return [estimator.detect(frame.rgb, frame.t_s) for frame in source]
+
+
+def test_on_the_crowded_demo_every_slot_stays_on(pose_model: ModelInfo, demo_video: Path) -> None:
+    """Walker and box jumper: the same people, the same landmarks as a wide landmarker alone."""
+    on_demand = open_estimator(pose_model, 2)
+    wide = detect_all(demo_video, PoseEstimator(pose_model, max_people=2), stop=60)
+    mixed = detect_all(demo_video, on_demand, stop=60)
+    assert isinstance(on_demand, OnDemandEstimator)
+    assert on_demand.census_fraction == 1.0
+    assert [d.n_people for d in mixed] == [d.n_people for d in wide]
+    assert max(d.n_people for d in wide) == 2
+    for a, b in zip(mixed, wide, strict=True):
+        np.testing.assert_array_equal(a.image_xy, b.image_xy)
+
+
+def test_one_person_alone_is_followed_with_one_slot(
+    pose_model: ModelInfo, single_person_video: Path
+) -> None:
+    """The person is found in every frame; the landmarks are those of a one-slot landmarker."""
+    on_demand = open_estimator(pose_model, 2)
+    mixed = detect_all(single_person_video, on_demand)
+    narrow = detect_all(single_person_video, PoseEstimator(pose_model, max_people=1))
+    assert isinstance(on_demand, OnDemandEstimator)
+    assert [d.n_people for d in mixed] == [1] * len(narrow)
+    # 100 frames at 60 fps: the first census (10 frames), then one follow stretch of 3 s.
+    assert on_demand.census_fraction == pytest.approx(10 / len(narrow))
+    following = np.array([d.image_xy[0] for d in mixed[10:]])
+    alone = np.array([d.image_xy[0] for d in narrow[10:]])
+    height = np.ptp(alone[..., 1], axis=1).mean()
+    offset = np.linalg.norm(following - alone, axis=-1)
+    assert np.median(offset) < 0.005 * height  # the first frames after the switch differ a little

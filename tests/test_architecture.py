@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "hipsight.fileio",
         "hipsight.paths",
         "hipsight.style",
+        "hipsight.wording",
         "hipsight.optional",
         "hipsight.config",
         "hipsight.results",

@@ -21,6 +21,7 @@ from hipsight.history.cli import register as register_history_command
 from hipsight.live.cli import register as register_assess
 from hipsight.report.cli import register as register_report_command
 from hipsight.version import __version__
+from hipsight.wording import count
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -156,14 +157,24 @@ def subject_lines(subject: Mapping[str, Any]) -> list[str]:
     size = _size_and_offset(facts)
     lines = [f"subject: track {chosen} ({why}{'; ' + size if size else ''})"]
     if len(candidates) > 1:
+        from hipsight.pose.subject import MIN_LISTED_FRAMES, listed_candidates
+
+        shown, hidden = listed_candidates(list(candidates.values()), chosen)
         lines.append("people tracked (choose another with --subject ID):")
-        for k, c in sorted(candidates.items()):
+        for c in sorted(shown, key=lambda c: c.get("id", -1)):
+            k = c.get("id")
             mark = "*" if k == chosen else " "
             where = f", centre x {c['centre_x_px']:.0f} px" if c.get("centre_x_px") else ""
+            seen = int(c.get("frames_detected", 0))
             lines.append(
                 f" {mark} track {k}: {_size_and_offset(c) or 'size unknown'}{where}, fully "
-                f"visible in {c.get('frames_fully_visible', 0)} of "
-                f"{c.get('frames_detected', 0)} frames seen"
+                f"visible in {c.get('frames_fully_visible', 0)} of {count(seen, 'frame')} seen"
+            )
+        if hidden:
+            lines.append(
+                f"   ({count(hidden, 'more track')} seen in fewer than {MIN_LISTED_FRAMES} "
+                f"frames {'is' if hidden == 1 else 'are'} not listed; summary.json lists "
+                "every track)"
             )
     return lines
 
@@ -245,7 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=(
             "who to analyse: visible (default; gait: moving), largest, moving, or a track id "
-            "(ids are printed with each analysis). Ties go to the largest, most central person"
+            "(each analysis prints the ids of the people seen in 10 frames or more; "
+            "summary.json lists every track). Ties go to the largest, most central person"
         ),
     )
     analyze.add_argument(
@@ -285,10 +297,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--view", choices=("side", "front"), default=None, help="the camera view you recorded"
     )
     analyze.add_argument(
-        "--asym-rom", type=float, default=None, help="left/right ROM limit, deg (default 10)"
+        "--asym-rom", type=float, default=None, help="left/right ROM limit in degrees (default 10)"
     )
     analyze.add_argument(
-        "--asym-fppa", type=float, default=None, help="left/right knee FPPA limit, deg (default 9)"
+        "--asym-fppa",
+        type=float,
+        default=None,
+        help="left/right knee FPPA limit in degrees (default 9)",
     )
     analyze.add_argument(
         "--calibration",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from hipsight.results import MetricValue, TestResult
+from hipsight.wording import count, quantity, with_article
 
 SEVERITY_MARK = {"none": " ", "mild": "!", "moderate": "!!", "marked": "!!!"}
 
 
 def describe_norm(norm_id: str) -> str:
-    """The reference range of a norm in a few words, e.g. '>= 10 deg'."""
+    """The reference range of a norm in a few words, e.g. '>= 10°'."""
     from hipsight.findings.engine import load_norms
 
     norm = load_norms().norms.get(norm_id)
@@ -21,15 +22,18 @@ def format_metric(value: MetricValue) -> str:
     if value.status != "ok":
         return f"  {name:32} {side:6} not measurable: {value.reason}"
     norm = f"   (reference {describe_norm(value.norm)})" if value.norm else ""
-    number = f"{value.value:8.0f}" if value.unit == "count" else f"{value.value:8.1f}"
-    return f"  {name:32} {side:6} {number} {value.unit:5} quality {value.quality:.2f}{norm}"
+    number = quantity(value.value or 0.0, value.unit, ".0f" if value.unit == "count" else ".1f")
+    return f"  {name:32} {side:6} {number:>10}  quality {value.quality:.2f}{norm}"
 
 
 def view_text(result: TestResult) -> str:
     """'side view' when the recording showed the view the test needs, else both."""
     if result.view_detected == result.view_required:
         return f"{result.view_required} view"
-    return f"needs a {result.view_required} view; the recording showed: {result.view_detected}"
+    return (
+        f"needs {with_article(result.view_required)} view; the recording showed "
+        f"{with_article(result.view_detected)} view"
+    )
 
 
 def format_test_result(result: TestResult) -> str:
@@ -44,9 +48,11 @@ def format_test_result(result: TestResult) -> str:
         kinds = sorted({s.kind for s in result.segments})
         lines.append(
             "  segments: "
-            + ", ".join(f"{sum(s.kind == k for s in result.segments)} {k}(s)" for k in kinds)
+            + ", ".join(count(sum(s.kind == k for s in result.segments), k) for k in kinds)
         )
     if result.findings:
+        from hipsight.findings.engine import load_norms
+
         lines.append("findings (screening, not diagnosis):")
         for finding in result.findings:
             lines.append(
@@ -54,7 +60,8 @@ def format_test_result(result: TestResult) -> str:
             )
             lines.append(f"      why it matters: {finding.lbp_link} (evidence: {finding.evidence})")
             if finding.exercises:
-                lines.append(f"      try: {', '.join(finding.exercises)}")
+                advice = load_norms().exercise_texts(finding.exercises)
+                lines.append(f"      try: {'; '.join(advice)}")
     elif result.status != "not_measurable":
         lines.append("no findings: measured values are within the reference ranges.")
     lines += [f"  note: {note}" for note in result.notes]

@@ -65,8 +65,8 @@ def test_one_short_rep_with_a_large_fppa_difference_is_no_finding_and_a_note() -
     graded = grade(_fppa(25.0, 3.0, [(25.0, 3.0)]))
 
     assert graded.findings == ()
-    assert "asymmetry of knee FPPA not assessed: 1 valid rep per side, needs 2" in graded.notes
-    assert "left knee FPPA not compared with its norm: 1 valid rep, needs 2" in graded.notes
+    assert "asymmetry of knee FPPA not assessed: 1 valid rep per side, needs 2 reps" in graded.notes
+    assert "left knee FPPA not compared with its norm: 1 valid rep, needs 2 reps" in graded.notes
     assert graded.metric("knee_fppa", "left").n_reps == 1  # the count is kept in the result
 
 
@@ -74,7 +74,7 @@ def test_a_rep_without_a_value_does_not_count() -> None:
     graded = grade(_fppa(25.0, 3.0, [(25.0, 3.0), (None, 3.0)]))
 
     assert graded.findings == ()
-    assert "asymmetry of knee FPPA not assessed: left: 1 valid rep, needs 2" in graded.notes
+    assert "asymmetry of knee FPPA not assessed: left: 1 valid rep, needs 2 reps" in graded.notes
     assert graded.metric("knee_fppa", "right").n_reps == 2
 
 
@@ -85,7 +85,7 @@ def test_two_valid_reps_each_side_beyond_limit_and_error_are_findings() -> None:
     assert _ids(graded) == {"squat.knee_fppa.left", "squat.knee_fppa.asymmetry"}
     asymmetry = next(f for f in graded.findings if f.id.endswith("asymmetry"))
     assert asymmetry.value == pytest.approx(22.0)
-    assert "9 deg measurement error" in asymmetry.norm_text
+    assert "9° measurement error" in asymmetry.norm_text
     assert not [n for n in graded.notes if "not assessed" in n or "not compared" in n]
 
 
@@ -101,7 +101,7 @@ def test_invalid_strides_do_not_count() -> None:
 
     assert graded.findings == ()
     assert graded.notes == (
-        "left peak hip extension not compared with its norm: 2 valid strides, needs 3",
+        "left peak hip extension not compared with its norm: 2 valid strides, needs 3 strides",
     )
 
 
@@ -126,7 +126,8 @@ def test_an_unknown_rep_count_is_not_guessed() -> None:
 
     assert graded.findings == ()
     assert graded.notes == (
-        "left knee FPPA not compared with its norm: number of valid reps not recorded, needs 2",
+        "left knee FPPA not compared with its norm: "
+        "number of valid reps not recorded, needs 2 reps",
     )
 
 
@@ -193,8 +194,8 @@ def test_an_implausible_gait_extension_is_not_measurable_and_no_finding() -> Non
     value = graded.metric("peak_hip_extension", "left")
     assert value.status == "not_measurable" and value.value is None and value.quality == 0.0
     assert value.reason is not None
-    assert value.reason.startswith("implausible measurement: gait left peak hip extension 40 deg")
-    assert "(plausible range -30 to 35 deg" in value.reason
+    assert value.reason.startswith("implausible measurement: gait left peak hip extension 40°")
+    assert "(plausible range -30° to 35°" in value.reason
     assert value.reason.endswith("check the camera view and that one person is in view")
     assert graded.findings == ()
     assert graded.status == "partial" and value.reason in graded.reasons

@@ -13,6 +13,39 @@ def test_odd_landmarks_are_left_even_right_and_the_nose_neither() -> None:
     assert lm.landmark_side(lm.NOSE) is None
 
 
+LIMB_PARTS = ("shoulder", "elbow", "wrist", "pinky", "index", "thumb")
+LIMB_PARTS += ("hip", "knee", "ankle", "heel", "foot_index")
+
+# MediaPipe's 33 landmarks in order, each with its side written out by hand (not derived).
+_MEDIAPIPE_SIDES = [
+    ("nose", None),
+    ("left_eye_inner", "left"),
+    ("left_eye", "left"),
+    ("left_eye_outer", "left"),
+    ("right_eye_inner", "right"),
+    ("right_eye", "right"),
+    ("right_eye_outer", "right"),
+    ("left_ear", "left"),
+    ("right_ear", "right"),
+    ("mouth_left", "left"),
+    ("mouth_right", "right"),
+] + [(f"{side}_{part}", side) for part in LIMB_PARTS for side in ("left", "right")]
+
+
+@pytest.mark.parametrize("index", range(lm.N_LANDMARKS))
+def test_every_landmark_has_the_side_its_mediapipe_name_says(index: int) -> None:
+    name, side = _MEDIAPIPE_SIDES[index]
+    assert lm.LANDMARK_NAMES[index] == name
+    assert lm.landmark_side(index) == side
+
+
+def test_the_eyes_break_the_odd_even_rule_and_keep_their_side() -> None:
+    assert lm.LEFT_EYE == 2 and lm.landmark_side(lm.LEFT_EYE) == "left"
+    assert lm.RIGHT_EYE == 5 and lm.landmark_side(lm.RIGHT_EYE) == "right"
+    assert lm.edge_side(lm.LEFT_EYE, lm.LEFT_EAR) == "left"
+    assert lm.edge_side(lm.RIGHT_EYE, lm.RIGHT_EAR) == "right"
+
+
 def test_landmark_side_rejects_an_index_outside_the_model() -> None:
     with pytest.raises(ValueError, match=r"landmark index must be in \[0, 33\), got 33"):
         lm.landmark_side(33)

@@ -74,6 +74,6 @@ def test_verdicts_name_value_and_limit() -> None:
     assert judged[0].counts and judged[0].reason == ""
     assert not judged[1].counts
     assert judged[1].reason == (
-        "feet moved 0.62 torso lengths (limit 0.25); the body turned 40 deg (limit 30)"
+        "the feet moved 0.62 torso lengths (limit 0.25); the body turned 40° (limit 30°)"
     )
     assert describe("stride_s", 3.1, (0.6, 2.0)) == "stride time 3.10 s (plausible 0.6-2 s)"

@@ -65,7 +65,7 @@ def test_history_import_is_idempotent_and_lists_metrics(
     code, out, _ = run(capsys, "history", "--db", db, "--person", "ana", "--test", "hip_rotation")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("person: Ana  (2 session(s))")
+    assert lines[0].startswith("person: Ana  (2 sessions)")
     assert lines[1].split() == ["test", "metric", "side", "2024-05-01", "2024-06-01"]
     right = [
         measured_value(load_session(s), "hip_rotation", "internal_rotation", "right")

@@ -42,6 +42,7 @@ from hipsight.kinematics.view import label_views
 from hipsight.optional import cv2_module
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
+from hipsight.wording import count, noun
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -74,7 +75,11 @@ class LevelEstimate:
     warnings: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        unit = "views" if self.method == "board" else "still frames"
+        unit = (
+            noun(self.n_used, "view")
+            if self.method == "board"
+            else noun(self.n_used, "still frame")
+        )
         pitch = "unknown" if self.pitch_deg is None else f"{self.pitch_deg:+.1f}°"
         return (
             f"{describe_tilt(self.roll_deg)}; pitch {pitch} "
@@ -175,7 +180,9 @@ def estimate_level_from_board(
         rolls.append(roll)
         pitches.append(pitch)
     if not rolls:
-        raise InputError(f"could not find the board's pose in any of {len(views)} views")
+        raise InputError(
+            f"could not find the board's pose in any of the {count(len(views), 'view')}"
+        )
     roll_arr, pitch_arr = np.array(rolls), np.array(pitches)
     pitch = float(np.median(pitch_arr))
     scatter = _robust_scatter(roll_arr)

@@ -48,6 +48,7 @@ from hipsight.results import (
     TestResult,
     TestStatus,
 )
+from hipsight.wording import quantity
 
 __all__ = [
     "Assessment",
@@ -115,7 +116,9 @@ def compare_with_norm(value: MetricValue, norm: Norm, test: str) -> Finding | No
     side = f"{value.side} " if value.side else ""
     direction = "below" if norm.rule == "min" else "above"
     error = (
-        f" by more than its measurement error ({norm.margin:g} {norm.unit})" if norm.margin else ""
+        f" by more than its measurement error ({quantity(norm.margin, norm.unit)})"
+        if norm.margin
+        else ""
     )
     return Finding(
         id=f"{test}.{value.metric}.{value.side or 'both'}",
@@ -127,8 +130,8 @@ def compare_with_norm(value: MetricValue, norm: Norm, test: str) -> Finding | No
         norm_text=norm.describe(),
         severity=severity,
         message=(
-            f"{side}{metric_label(value.metric)} {value.value:g} {value.unit} is {direction} "
-            f"the reference ({norm.describe()}){error}"
+            f"{side}{metric_label(value.metric)} {quantity(value.value, value.unit)} is "
+            f"{direction} the reference ({norm.describe(with_error=False)}){error}"
         ),
         lbp_link=norm.lbp_link,
         evidence=norm.evidence,
@@ -163,7 +166,7 @@ def compare_sides(
     severity = grade_excess(diff - limit - error, norm.steps)
     if severity == "none":
         return None
-    error_text = f" + {error:g} {norm.unit} measurement error" if error else ""
+    error_text = f" + {quantity(error, norm.unit)} measurement error" if error else ""
     return Finding(
         id=f"{test}.{norm.metric}.asymmetry",
         test=test,
@@ -171,11 +174,12 @@ def compare_sides(
         side=None,
         value=round(diff, 2),
         unit=norm.unit,
-        norm_text=f"left/right difference <= {limit:g} {norm.unit}{error_text}",
+        norm_text=f"left/right difference <= {quantity(limit, norm.unit)}{error_text}",
         severity=severity,
         message=(
-            f"{metric_label(norm.metric)} differs by {diff:.1f} {norm.unit} between sides "
-            f"(left {by_side['left']:g}, right {by_side['right']:g}; limit {limit:g}"
+            f"{metric_label(norm.metric)} differs by {quantity(diff, norm.unit, '.1f')} between "
+            f"sides (left {quantity(by_side['left'] or 0.0, norm.unit)}, right "
+            f"{quantity(by_side['right'] or 0.0, norm.unit)}; limit {quantity(limit, norm.unit)}"
             f"{error_text})"
         ),
         lbp_link=norm.lbp_link,
@@ -281,7 +285,7 @@ def compare_relation(
         if severity == "none":
             continue
         what, other = metric_label(relation.metric), metric_label(relation.reference)
-        error_text = f" - {error:g} {norm.unit} measurement error" if error else ""
+        error_text = f" - {quantity(error, norm.unit)} measurement error" if error else ""
         findings.append(
             Finding(
                 id=f"{relation.test}.{relation.id}.{side}",
@@ -291,13 +295,14 @@ def compare_relation(
                 value=value,
                 unit=norm.unit,
                 norm_text=(
-                    f"{what} >= {other} ({reference:g} {norm.unit}) - "
-                    f"{relation.margin:g} {norm.unit}{error_text}"
+                    f"{what} >= {other} ({quantity(reference, norm.unit)}) - "
+                    f"{quantity(relation.margin, norm.unit)}{error_text}"
                 ),
                 severity=severity,
                 message=(
-                    f"{side} {what} {value:g} {norm.unit} is lower than its {other} "
-                    f"{reference:g} {norm.unit} by {reference - value:.1f} {norm.unit}"
+                    f"{side} {what} {quantity(value, norm.unit)} is lower than its {other} "
+                    f"{quantity(reference, norm.unit)} by "
+                    f"{quantity(reference - value, norm.unit, '.1f')}"
                 ),
                 lbp_link=norm.lbp_link,
                 evidence=norm.evidence,

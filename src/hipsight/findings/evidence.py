@@ -16,14 +16,20 @@ from dataclasses import replace
 
 from hipsight.findings.norms import Norm
 from hipsight.results import MetricValue, Segment, SideName
+from hipsight.wording import count, plural, with_article
 
 INVALID_FLAGS = ("valid", "counted")  # segment values that mark a rep as not counted when 0
-ACRONYMS = {"fppa": "FPPA"}
+ACRONYMS = {"fppa": "FPPA", "sd": "SD"}
+COMPOUNDS = {"single leg": "single-leg"}  # adjectives written with a hyphen
 
 
 def metric_label(metric: str) -> str:
-    """A metric id in words: ``knee_fppa`` -> ``knee FPPA``."""
-    return " ".join(ACRONYMS.get(word, word) for word in metric.split("_"))
+    """A metric id in words: ``knee_fppa`` -> ``knee FPPA``, ``single_leg_hold_time`` ->
+    ``single-leg hold time``."""
+    words = " ".join(ACRONYMS.get(word, word) for word in metric.split("_"))
+    for loose, joined in COMPOUNDS.items():
+        words = words.replace(loose, joined)
+    return words
 
 
 def segment_keys(metric: str, side: SideName | None, segment: Segment) -> tuple[str, ...]:
@@ -85,10 +91,11 @@ def with_rep_count(value: MetricValue, segments: Sequence[Segment]) -> MetricVal
     return value if n_reps is None else replace(value, n_reps=n_reps)
 
 
-def plural(n: int | None, word: str) -> str:
+def valid_count(n: int | None, word: str) -> str:
+    """'1 valid rep', '2 valid strides', or that the number was not recorded."""
     if n is None:
-        return f"number of valid {word}s not recorded"
-    return f"{n} valid {word}{'' if n == 1 else 's'}"
+        return f"number of valid {plural(word)} not recorded"
+    return count(n, f"valid {word}")
 
 
 def rep_word(segments: Sequence[Segment], value: MetricValue) -> str:
@@ -111,16 +118,18 @@ def shortfall(
     """What evidence ``value`` lacks for ``norm`` ("1 valid rep, needs 2"), or None if enough."""
     lacking = []
     if norm.min_frames and value.n_frames < norm.min_frames:
-        lacking.append(f"{value.n_frames} valid frames, needs {norm.min_frames}")
+        lacking.append(
+            f"{count(value.n_frames, 'valid frame')}, needs {count(norm.min_frames, 'frame')}"
+        )
     if min_reps:
         n_reps = value.n_reps
         if n_reps is None or n_reps < min_reps:
             word = rep_word(segments, value)
-            lacking.append(f"{plural(n_reps, word)}, needs {min_reps}")
+            lacking.append(f"{valid_count(n_reps, word)}, needs {count(min_reps, word)}")
     if norm.min_hold_s:
         hold = longest_hold(segments, value.metric, value.side)
         if hold is None or hold < norm.min_hold_s:
-            have = "no hold recorded" if hold is None else f"a {hold:.1f} s hold"
+            have = "no hold recorded" if hold is None else with_article(f"{hold:.1f} s hold")
             lacking.append(f"{have}, needs {norm.min_hold_s:g} s")
     return "; ".join(lacking) or None
 

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from hipsight.results import Evidence
+from hipsight.wording import quantity
 
 Rule = Literal["min", "max", "descriptive"]
 
@@ -53,14 +54,18 @@ class Norm:
     lbp_source: str = ""  # citation for the link with low back pain
     exercises: tuple[str, ...] = ()
 
-    def describe(self) -> str:
-        """The norm in a few words, e.g. '>= 30 deg (measurement error 6 deg)'."""
+    def describe(self, *, with_error: bool = True) -> str:
+        """The norm in a few words, e.g. '>= 30° (measurement error 6°)'."""
         if self.rule == "descriptive" or self.threshold is None:
             return "descriptive only"
         op = ">=" if self.rule == "min" else "<="
         value = f"|value| {op}" if self.absolute else op
-        error = f" (measurement error {self.margin:g} {self.unit})" if self.margin else ""
-        return f"{value} {self.threshold:g} {self.unit}{error}"
+        error = (
+            f" (measurement error {quantity(self.margin, self.unit)})"
+            if self.margin and with_error
+            else ""
+        )
+        return f"{value} {quantity(self.threshold, self.unit)}{error}"
 
     def difference_margin(self) -> float:
         """The error of a difference between two measurements (left minus right)."""
@@ -99,7 +104,7 @@ class Plausible:
 
     def describe(self) -> str:
         extra = ", and no longer than the recording" if self.within_recording else ""
-        return f"{self.low:g} to {self.high:g} {self.unit}{extra}"
+        return f"{quantity(self.low, self.unit)} to {quantity(self.high, self.unit)}{extra}"
 
 
 @dataclass(frozen=True)

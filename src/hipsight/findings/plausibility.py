@@ -15,6 +15,7 @@ from dataclasses import replace
 from hipsight.findings.evidence import metric_label
 from hipsight.findings.norms import NormBook, Plausible
 from hipsight.results import MetricValue
+from hipsight.wording import quantity
 
 ADVICE = "check the camera view and that one person is in view"
 
@@ -29,12 +30,13 @@ def implausible_reason(
     what = f"{test.replace('_', ' ')} {side}{metric_label(value.metric)}"
     if not bounds.low <= value.value <= bounds.high:
         return (
-            f"implausible measurement: {what} {value.value:g} {value.unit} (plausible range "
-            f"{bounds.low:g} to {bounds.high:g} {bounds.unit}; {bounds.source}); {ADVICE}"
+            f"implausible measurement: {what} {quantity(value.value, value.unit)} (plausible "
+            f"range {bounds.describe()}; {bounds.source}); {ADVICE}"
         )
     if bounds.within_recording and recording_s is not None and value.value > recording_s + 0.05:
         return (
-            f"implausible measurement: {what} {value.value:g} {value.unit} is longer than the "
+            f"implausible measurement: {what} {quantity(value.value, value.unit)} is longer "
+            "than the "
             f"recording ({recording_s:.1f} s); {ADVICE}"
         )
     return None

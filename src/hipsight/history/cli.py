@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hipsight.wording import count
+
 EXIT_OK = 0
 MAX_HISTORY_COLUMNS = 8
 
@@ -80,7 +82,8 @@ def format_history_table(rows: Sequence[Any]) -> str:
             if any(v for v in values):
                 table.append([test, metric, side or "-", *values])
         blocks.append(
-            f"person: {person or '(no name)'}  ({len(sessions)} session(s))\n" + _align(table)
+            f"person: {person or '(no name)'}  ({count(len(sessions), 'session')})\n"
+            + _align(table)
         )
     return "\n\n".join(blocks)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hipsight.config import DEFAULTS
+from hipsight.wording import count
 
 EXIT_OK = 0
 EXIT_CAMERA_LOST = 2
@@ -140,7 +141,10 @@ def print_outcome(outcome: Any) -> None:
         measured = sum(1 for m in result.metrics if m.status == "ok")
         flag = "" if record.complete else "  (incomplete)"
         status = result.status.replace("_", " ")
-        counts = f"{measured}/{len(result.metrics)} metrics, {len(result.findings)} finding(s)"
+        counts = (
+            f"{measured}/{count(len(result.metrics), 'metric')}, "
+            f"{count(len(result.findings), 'finding')}"
+        )
         print(f"{result.test:18} {status:15} {counts}{flag}")
     skipped = outcome.meta.get("skipped") or []
     if skipped:

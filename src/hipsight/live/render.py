@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from hipsight.io.video import Frame
 from hipsight.live.overlay import Banner, Card, Counter, Gauge, Overlay, Skeleton, Tone
-from hipsight.pose.landmarks import NOSE, SKELETON_EDGES, edge_side
+from hipsight.pose.landmarks import NOSE, SKELETON_EDGES, edge_side, landmark_side
 
 Color = tuple[int, int, int]  # BGR
 Image = NDArray[np.uint8]
@@ -179,15 +179,14 @@ def shade(
 
 # ---------------------------------------------------------------------------- annotators
 def edge_color(a: int, b: int, left: Color, right: Color, centre: Color) -> Color:
-    """Left-side segments (odd landmarks) in ``left``, right-side ones in ``right``."""
+    """Left-side segments in ``left``, right-side ones in ``right``, the rest in ``centre``."""
     side = edge_side(a, b)
     return left if side == "left" else right if side == "right" else centre
 
 
 def joint_color(index: int, left: Color, right: Color, centre: Color) -> Color:
-    if index == NOSE:
-        return centre
-    return left if index % 2 == 1 else right
+    side = landmark_side(index)
+    return left if side == "left" else right if side == "right" else centre
 
 
 class SkeletonAnnotator:

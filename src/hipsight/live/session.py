@@ -48,6 +48,7 @@ from hipsight.live.window import PoseBuffer, live_angles
 from hipsight.pose.sequence import PoseSequence
 from hipsight.pose.subject import SUBJECT_POLICIES
 from hipsight.results import TestRecord, TestResult
+from hipsight.wording import count
 
 QUIT_KEYS: dict[str, str] = {
     "q": "quit",
@@ -696,13 +697,13 @@ def result_card(step: Step, measured: Measured, complete: bool, result_s: float)
 def spoken_result(step: Step, result: TestResult) -> str:
     if result.status == "not_measurable":
         return f"{step.title}: could not be measured."
-    count = len(result.findings)
-    found = "no findings" if count == 0 else f"{count} finding" + ("s" if count > 1 else "")
+    n_findings = len(result.findings)
+    found = "no findings" if n_findings == 0 else count(n_findings, "finding")
     return f"{step.title} done: {found}."
 
 
 def done_card(log: SessionLog, total: int) -> Card:
-    lines = [f"{len(log.records)} of {total} tests recorded"]
+    lines = [f"{len(log.records)} of {count(total, 'test')} recorded"]
     if log.skipped:
         lines.append(f"skipped: {', '.join(log.skipped)}")
     return Card(

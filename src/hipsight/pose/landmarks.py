@@ -1,6 +1,8 @@
 """BlazePose landmark indices (33 points).
 
-Odd indices are the person's LEFT side, even indices their RIGHT side.
+A landmark's side comes from its name in MediaPipe's order (``left_*``, ``mouth_left`` ...).
+From the shoulders down (11..32) odd indices are LEFT and even ones RIGHT, but the face breaks
+that rule: ``left_eye`` is 2 and ``right_eye`` is 5.
 """
 
 from __future__ import annotations
@@ -119,13 +121,24 @@ SKELETON_EDGES: Final[tuple[tuple[int, int], ...]] = (
 )
 
 
+def _side_of_name(name: str) -> Side | None:
+    parts = name.split("_")
+    if "left" in parts:
+        return "left"
+    if "right" in parts:
+        return "right"
+    return None
+
+
+# Each landmark's side, read from its name; the nose has none.
+LANDMARK_SIDES: Final[tuple[Side | None, ...]] = tuple(_side_of_name(n) for n in LANDMARK_NAMES)
+
+
 def landmark_side(index: int) -> Side | None:
-    """The side a landmark belongs to: odd is LEFT, even is RIGHT, the nose (0) neither."""
+    """The side a landmark belongs to, from its name; the nose (0) has none."""
     if not 0 <= index < N_LANDMARKS:
         raise ValueError(f"landmark index must be in [0, {N_LANDMARKS}), got {index}")
-    if index == NOSE:
-        return None
-    return "left" if index % 2 == 1 else "right"
+    return LANDMARK_SIDES[index]
 
 
 def edge_side(a: int, b: int) -> Side | None:

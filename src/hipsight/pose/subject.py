@@ -23,6 +23,7 @@ Offline (:func:`hipsight.pose.tracking.choose_subject`) the frames are the whole
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +38,25 @@ SUBJECT_POLICIES = ("visible", "largest", "moving")
 MIN_VISIBILITY = 0.5  # a key joint counts as visible from this landmark visibility
 CENTRE_WEIGHT = 0.5  # how much being off-centre costs against being tall (shares of the frame)
 TIE_SHARE = 0.05  # policy facts within 5 % of the best count as a tie, broken by prominence
+# The printed list of candidates leaves out tracks seen in fewer frames than this: fragments the
+# tracker could not join to a person (a third of a second at 30 fps). summary.json keeps them all.
+MIN_LISTED_FRAMES = 10
+
+
+def listed_candidates(
+    candidates: list[dict[str, Any]], chosen: int | None
+) -> tuple[list[dict[str, Any]], int]:
+    """The candidates worth printing (seen in ``MIN_LISTED_FRAMES`` frames or more, the chosen
+    one whatever its frames, and any whose frames were not recorded), and how many were left
+    out."""
+    shown = [
+        c
+        for c in candidates
+        if c.get("id") == chosen
+        or c.get("frames_detected") is None
+        or int(c["frames_detected"]) >= MIN_LISTED_FRAMES
+    ]
+    return shown, len(candidates) - len(shown)
 
 
 def parse_policy(policy: str | int) -> str | int:

@@ -38,6 +38,7 @@ from hipsight.pose.subject import (
     rank_people,
     size_and_offset,
 )
+from hipsight.wording import count
 
 TORSO = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
 FACT_OF_POLICY = {
@@ -320,7 +321,7 @@ def choose_subject(
             raise ValueError(
                 f"subject id must be between 0 and {tracks.n_tracks - 1}, got {chosen}"
             )
-        reason = f"chosen by id ({tracks.n_tracks} people tracked)"
+        reason = f"chosen by id ({count(tracks.n_tracks, 'person')} tracked)"
     else:
         key = FACT_OF_POLICY[rule]
         values = np.array([f[key] for f in facts], dtype=np.float64)

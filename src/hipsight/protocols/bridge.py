@@ -213,7 +213,7 @@ def measure_bridge(seq: PoseSequence, table: AngleTable, context: MeasureContext
     if not blocked and not lifts:
         blocked = (
             "no bridge lift found: the shoulder-hip-knee angle never rose by "
-            f"{MIN_EXCURSION_DEG:g} deg with the shoulders and feet staying on the floor; lie "
+            f"{MIN_EXCURSION_DEG:g}° with the shoulders and feet staying on the floor; lie "
             "still for two seconds, then lift the hips and hold"
         )
     phase = np.zeros(table.n_frames, dtype=bool)
@@ -301,10 +301,10 @@ PROTOCOL = Protocol(
     segmentation=(
         "A lift is a run, around a peak, above half-way between the resting angle before it and "
         "the peak "
-        f"(at least {MIN_LIFT_S:g} s, excursion at least {MIN_EXCURSION_DEG:g} deg). Lift-off and "
+        f"(at least {MIN_LIFT_S:g} s, excursion at least {MIN_EXCURSION_DEG:g}°). Lift-off and "
         f"top are the {100 * ONSET:g} % and {100 * TOP:g} % crossings of the excursion; the hold "
         "ends at the last frame, before lowering, that changes slower than "
-        f"{HOLD_MAX_SPEED:g} deg/s. A lift counts when the shoulders and the feet stay within "
+        f"{HOLD_MAX_SPEED:g}°/s. A lift counts when the shoulders and the feet stay within "
         f"{MAX_PLANTED_TRAVEL:g} torso lengths (rolling over, sitting up or getting up do not)."
     ),
     measure=measure_bridge,

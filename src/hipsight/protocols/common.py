@@ -59,15 +59,13 @@ def gated_metric(
         return MetricValue.not_measurable(
             metric, side, spec.unit, view.reason or "wrong camera view", spec.norm
         )
-    check = check_frames(
-        table, angles, phase, protocol.gates, extra, label or f"{side or ''} {metric}".strip()
-    )
+    what = f"{side + ' ' if side else ''}{spec.label[0].lower()}{spec.label[1:]}"
+    check = check_frames(table, angles, phase, protocol.gates, extra, label or what)
     if not check.ok:
         return MetricValue.not_measurable(
             metric, side, spec.unit, check.reason or "too few valid frames", spec.norm
         )
     if view is not None and spec.view_tolerance is not None:
-        what = f"{side + ' ' if side else ''}{spec.label[0].lower()}{spec.label[1:]}"
         flexion = knee_flexion_of(table, side) if spec.view_tolerance.by_knee_flexion else None
         off_view = metric_view_reason(view, spec.view_tolerance, check.valid, what, flexion)
         if off_view is not None:
@@ -78,7 +76,7 @@ def gated_metric(
             metric,
             side,
             spec.unit,
-            f"{metric} could not be computed from the valid frames",
+            f"{what} could not be computed from the valid frames",
             spec.norm,
         )
     quality = check.fraction * mean_quality(table, angles, check.valid)

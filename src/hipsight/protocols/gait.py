@@ -68,6 +68,7 @@ from hipsight.protocols.validity import (
     visible_xy,
 )
 from hipsight.results import MetricValue, Segment, SideName, TestResult
+from hipsight.wording import count
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -225,7 +226,7 @@ def no_stride_reason(
 ) -> str:
     """Why a leg gave no valid stride: hidden (far side), or no complete stride in view."""
     far = (
-        " It is the leg farther from the camera, often hidden behind the near leg."
+        "; it is the leg farther from the camera, often hidden behind the near leg"
         if side != near_side(seq)
         else ""
     )
@@ -238,13 +239,17 @@ def no_stride_reason(
         label=f"the {side} leg while walking",
     )
     if not visible.ok:
-        return f"{visible.reason}.{far}"
+        return f"{visible.reason}{far}"
     if strides:
         share = 100 * PROTOCOL.gates.min_valid_fraction
+        which = (
+            f"the only stride of the {side} leg did not"
+            if len(strides) == 1
+            else f"none of the {len(strides)} strides of the {side} leg"
+        )
         return (
-            f"none of the {len(strides)} strides of the {side} leg passed the gates ({share:.0f}% "
-            f"of its frames valid in a side view, stride time within "
-            f"{100 * STRIDE_TIME_TOLERANCE:.0f}% of the typical one).{far}"
+            f"{which} pass the gates ({share:.0f}% of its frames valid in a side view, stride "
+            f"time within {100 * STRIDE_TIME_TOLERANCE:.0f}% of the typical one){far}"
         )
     return (
         f"no complete stride of the {side} leg found (two hip flexion peaks at most "
@@ -264,8 +269,9 @@ MIN_STRIDES_PER_VALUE = 2  # a per-leg stride value from a single stride is not 
 def too_few_strides(value: MetricValue, n_valid: int) -> MetricValue:
     """``not_measurable``: one stride is too little to report a per-leg stride value."""
     reason = (
-        f"only {n_valid} valid stride of the {value.side} leg; a stride value needs at least "
-        f"{MIN_STRIDES_PER_VALUE} (walk across the camera's view for more steps)"
+        f"only {count(n_valid, 'valid stride')} of the {value.side} leg; a stride value needs "
+        f"at least {count(MIN_STRIDES_PER_VALUE, 'stride')} (walk across the camera's view for "
+        "more steps)"
     )
     return MetricValue.not_measurable(value.metric, value.side, value.unit, reason, value.norm)
 
@@ -340,7 +346,7 @@ def trunk_lean_note(table: AngleTable, steady: BoolArray) -> list[str]:
         return []
     direction, effect = ("backward", "adds to") if lean < 0 else ("forward", "takes away from")
     return [
-        f"The trunk line leaned {abs(lean):.0f} deg {direction} while walking (median); hip "
+        f"The trunk line leaned {abs(lean):.0f}° {direction} while walking (median); hip "
         f"angles are measured against the trunk, so this {effect} the hip extension compared "
         "with the thigh against the vertical."
     ]
@@ -448,12 +454,12 @@ PROTOCOL = Protocol(
         ),
     ),
     segmentation=(
-        f"Per side, hip flexion peaks (prominence >= {MIN_PROMINENCE_DEG:g} deg, at least "
+        f"Per side, hip flexion peaks (prominence >= {MIN_PROMINENCE_DEG:g}°, at least "
         f"{MIN_STRIDE_S:g} s apart) mark late swing; a stride runs from one peak to the next "
         f"(at most {MAX_STRIDE_S:g} s, within {100 * STRIDE_TIME_TOLERANCE:.0f}% of the median "
-        f"stride time). Frames whose trunk is more than {MAX_TRUNK_DEVIATION_DEG:g} deg off its "
+        f"stride time). Frames whose trunk is more than {MAX_TRUNK_DEVIATION_DEG:g}° off its "
         "walking median are treated as garbled. A stride faces one way (turns at most "
-        f"{MAX_TURN_DEG:g} deg), does not travel backward and its heel sweeps at least "
+        f"{MAX_TURN_DEG:g}°), does not travel backward and its heel sweeps at least "
         f"{MIN_SWEEP:g} torso lengths under the body."
     ),
     measure=measure_gait,

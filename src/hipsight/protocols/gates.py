@@ -25,6 +25,7 @@ from hipsight.kinematics.view import (
 from hipsight.pose.sequence import PoseSequence
 from hipsight.protocols.base import Gates
 from hipsight.results import View
+from hipsight.wording import count, noun, with_article
 
 MIN_SHARE_WITHIN = 0.6  # share of a metric's frames that must be within its own tolerance
 HINTS: dict[View, str] = {
@@ -83,21 +84,64 @@ def metric_view_reason(
     accepted = tolerance.accepts(off, margin, flexion)[known]
     if float(accepted.mean()) >= MIN_SHARE_WITHIN:
         return None
+    typical_flexion = None
+    if flexion is not None and tolerance.by_knee_flexion:
+        bent = np.abs(flexion[known])
+        bent = bent[np.isfinite(bent)]
+        typical_flexion = float(np.median(bent)) if bent.size else float("nan")
     return view_reason(
-        float(np.median(off[known])), float(np.nanmedian(margin[known])), what, tolerance
+        float(np.median(off[known])),
+        float(np.nanmedian(margin[known])),
+        what,
+        tolerance,
+        typical_flexion,
     )
 
 
-def view_reason(off_deg: float, margin_deg: float, what: str, tolerance: ViewTolerance) -> str:
-    """'camera about 12° off the side view (give or take 4°); hip flexion stays within ±4° only
-    up to 15° off it' (with a hint, or why no camera position helps)."""
+def view_reason(
+    off_deg: float,
+    margin_deg: float,
+    what: str,
+    tolerance: ViewTolerance,
+    knee_flexion_deg: float | None = None,
+) -> str:
+    """'camera about 12° off the side view (the estimate may be 4° short); hip flexion stays within
+    ±4° only up to 15° off it' (with a hint, or why no camera position helps).
+
+    With a tolerance that depends on knee flexion, ``knee_flexion_deg`` is the median flexion of
+    the metric's frames: the limit named is the one at that flexion, and beyond the last flexion
+    band (or with the flexion unknown) the reason says no camera angle keeps the error.
+    """
     view = tolerance.view
-    head = (
+    camera = (
         f"camera about {off_deg:.0f}° off the {view} view (the estimate may be {margin_deg:.0f}° "
-        f"short); {what} stays within ±{tolerance.max_error_deg:g}° only up to "
-        f"{tolerance.geometric_deg:.0f}° off it"
+        "short)"
     )
-    if tolerance.geometric_deg <= margin_deg:
+    error = f"±{tolerance.max_error_deg:g}°"
+    limit = tolerance.geometric_deg
+    at = ""
+    if knee_flexion_deg is not None and tolerance.by_knee_flexion:
+        deepest = tolerance.by_knee_flexion[-1][0]
+        if not np.isfinite(knee_flexion_deg):
+            return (
+                f"{camera}; {what} cannot be measured from this view: its error depends on the "
+                "knee flexion, and the knee flexion is unknown in these frames"
+            )
+        limit = float(tolerance.geometric_limit(np.array([knee_flexion_deg]))[0])
+        if limit < 0:
+            return (
+                f"{camera}; {what} cannot be measured from a single camera with the knee flexed "
+                f"more than {deepest:g}° (median {knee_flexion_deg:.0f}° in these frames): seen "
+                f"even slightly off the {view} view, a bent knee looks like valgus"
+            )
+        at = f" at this knee flexion (median {knee_flexion_deg:.0f}°)"
+    if limit <= 0:
+        return (
+            f"{camera}; {what} misses its {error} even from exactly the {view} view, so it "
+            "cannot be measured reliably from a single camera"
+        )
+    head = f"{camera}; {what} stays within {error} only up to {limit:.0f}° off it{at}"
+    if limit <= margin_deg:
         return (
             f"{head}, less than the camera-angle estimate's uncertainty, so it cannot be "
             "measured reliably from a single camera"
@@ -160,7 +204,7 @@ def check_view(
         detected,
         share,
         False,
-        f"wrong camera view: this test needs a {required} view, the camera within "
+        f"wrong camera view: this test needs {with_article(required)} view, the camera within "
         f"{tolerance.within_deg:.0f}° of it; the camera is about {off:.0f}° off the {required} "
         f"view (median; {100 * share:.0f}% of the frames within); {HINTS[required]}",
         off,
@@ -217,9 +261,10 @@ def check_frames(
             n_valid,
             fraction,
             False,
-            f"too few valid frames{what}: {n_valid} of {n_phase} ({100 * fraction:.0f}%) "
-            "have the needed landmarks visible and in plane; "
-            f"need at least {gates.min_valid_frames} and {100 * gates.min_valid_fraction:.0f}%",
+            f"too few valid frames{what}: {n_valid} of {count(n_phase, 'frame')} "
+            f"({100 * fraction:.0f}%) {noun(n_valid, 'has', 'have')} the needed landmarks "
+            f"visible and in plane; needs at least {count(gates.min_valid_frames, 'frame')} "
+            f"and {100 * gates.min_valid_fraction:.0f}% of them",
         )
     return FrameCheck(valid, n_valid, fraction, True, None)
 

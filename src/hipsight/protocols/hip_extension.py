@@ -308,7 +308,7 @@ def no_reps(
         )
         reason = visible.reason or (
             f"no repetition found for the {side} leg: the thigh never went back by "
-            f"{threshold:.1f} deg or more{noisy}; kick the leg straight back, knee straight, "
+            f"{threshold:.1f}° or more{noisy}; kick the leg straight back, knee straight, "
             "a few times"
         )
     return [
@@ -461,7 +461,7 @@ PROTOCOL = Protocol(
     ),
     segmentation=(
         "Reps are peaks of the thigh's angle behind the vertical rising at least "
-        f"{MIN_EXCURSION_DEG:g} deg above rest, and at least {NOISE_MULTIPLE:g} times the angle's "
+        f"{MIN_EXCURSION_DEG:g}° above rest, and at least {NOISE_MULTIPLE:g} times the angle's "
         f"own jitter (read above {NOISE_BAND_HZ:g} Hz), at least {MIN_PERIOD_S:g} s apart; the "
         "onset is the most neutral frame before the peak, the peak the frame of largest "
         "thigh-vs-trunk extension. A rep counts when the standing leg stays planted and the "

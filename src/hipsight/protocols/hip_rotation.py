@@ -265,9 +265,9 @@ PROTOCOL = Protocol(
     ),
     segmentation=(
         f"Ends of rotation are peaks (internal) and troughs (external) of the shank angle with a "
-        f"prominence of at least {MIN_ROTATION_DEG:g} deg. An end counts only if the knee stayed "
+        f"prominence of at least {MIN_ROTATION_DEG:g}°. An end counts only if the knee stayed "
         f"within {MAX_KNEE_SHIFT:g} shank lengths of its rest position and the pelvic obliquity "
-        f"within {MAX_PELVIC_HIKE_DEG:g} deg of its rest value."
+        f"within {MAX_PELVIC_HIKE_DEG:g}° of its rest value."
     ),
     measure=measure_hip_rotation,
     duration_s=15.0,  # per leg: in, hold, back, out, hold, back

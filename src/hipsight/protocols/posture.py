@@ -55,6 +55,7 @@ from hipsight.protocols.common import (
 from hipsight.protocols.gates import ViewCheck, camera_off_text, tolerance_check, view_labels
 from hipsight.protocols.segmentation import fill_small_gaps, runs
 from hipsight.results import MetricValue, Segment, TestResult, View
+from hipsight.wording import with_article
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -140,11 +141,15 @@ def missing_view(metric: str, view: View, declared: View | None, camera: str = "
     """``not_measurable`` for a metric whose view the recording does not show (``camera``: where
     the camera is, :func:`~hipsight.protocols.gates.camera_off_text`)."""
     if declared is not None and declared != view:
-        why = f"needs a {view} view: the recording was declared a {declared} view"
+        why = (
+            f"needs {with_article(view)} view: the recording was declared "
+            f"{with_article(declared)} view"
+        )
     else:
         where = f"{camera}; " if camera else ""
         why = (
-            f"needs a {view} view: no frame of this recording shows it ({where}{VIEW_HINTS[view]})"
+            f"needs {with_article(view)} view: no frame of this recording shows it "
+            f"({where}{VIEW_HINTS[view]})"
         )
     return not_measurable(PROTOCOL, metric, None, why)
 
@@ -188,7 +193,7 @@ def measure_front(
                 median_over(values),
                 view=view,
                 extra=still,
-                label=f"{metric} (standing still, front view)",
+                label=f"{metric.replace('_', ' ')} (standing still, front view)",
             )
         )
     return out
@@ -408,7 +413,7 @@ PROTOCOL = Protocol(
     segmentation=(
         "Frames are labelled front, side or oblique from the landmarks; oblique frames are "
         "dropped. Within each view, the frames where the body is not turning and the angles used "
-        f"change slower than {MAX_SPEED_DEG_S:g} deg/s over 0.5 s (standing still) give the "
+        f"change slower than {MAX_SPEED_DEG_S:g}°/s over 0.5 s (standing still) give the "
         "medians. One hold segment per view."
     ),
     measure=measure_posture,

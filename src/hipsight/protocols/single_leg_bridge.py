@@ -47,6 +47,7 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import check_view, in_plane_frames
 from hipsight.results import MetricValue, Segment, TestResult
+from hipsight.wording import number
 
 LIFT_HIP_WIDTHS = 0.5  # the free leg is straightened in line with the thigh: its ankle is high
 MIN_HOLD_S = 1.0  # shorter lifts are steps or wobbles, not holds (as in single-leg stance)
@@ -103,9 +104,11 @@ def bridge_notes(baseline: float | None) -> list[str]:
     if baseline is None:
         return [
             "No two-foot bridge before the first lift: the pelvic drop is measured against "
-            "level (0 deg)."
+            "level (0°)."
         ]
-    return [f"Pelvic drop is relative to the two-foot position ({baseline:.1f} deg obliquity)."]
+    return [
+        f"Pelvic drop is relative to the two-foot position ({number(baseline, '.1f')}° obliquity)."
+    ]
 
 
 PROTOCOL = Protocol(

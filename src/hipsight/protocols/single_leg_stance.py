@@ -62,6 +62,7 @@ from hipsight.protocols.common import (
 )
 from hipsight.protocols.gates import ViewCheck, check_view, in_plane_frames
 from hipsight.results import MetricValue, Segment, SideName, TestResult
+from hipsight.wording import number
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -156,11 +157,11 @@ def stance_notes(baselines: dict[str, float | None]) -> list[str]:
     if baselines["pelvic_obliquity"] is None:
         return [
             "No two-leg standing before the first lift: pelvic drop and trunk lean are measured "
-            "against level (0 deg), not against your own standing posture."
+            "against level (0°), not against your own standing posture."
         ]
     return [
         "Pelvic drop and trunk lean are relative to your two-leg standing at the start "
-        f"(pelvic obliquity {baselines['pelvic_obliquity']:.1f} deg there)."
+        f"(pelvic obliquity {number(baselines['pelvic_obliquity'], '.1f')}° there)."
     ]
 
 

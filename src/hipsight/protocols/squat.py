@@ -93,6 +93,7 @@ from hipsight.protocols.validity import (
     verdicts,
 )
 from hipsight.results import MetricValue, Segment, SideName, TestResult, View
+from hipsight.wording import with_article
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -401,15 +402,17 @@ def squat_metric(
     """
     value = nansd(values) if spread else finite_mean(values)
     if squats.view.ok and not np.isfinite(value):
+        label = PROTOCOL.metric_spec(metric).label
+        what = f"{side + ' ' if side else ''}{label[0].lower()}{label[1:]}"
+        n_reps = int(np.isfinite(np.asarray(values, dtype=np.float64)).sum())
         reason = (
-            "consistency needs at least 2 reps with valid frames"
+            f"{what} needs at least 2 reps with valid frames, got {n_reps}"
             if spread
-            else f"{metric.replace('_', ' ')}: no rep had enough valid frames (the bottom of "
-            "each rep must be visible and in the camera's view)"
+            else f"{what}: no rep had enough valid frames (the bottom of each rep must be "
+            "visible and in the camera's view)"
         )
         return not_measurable(PROTOCOL, metric, side, reason)
     gate_phase = squats.phase if phase is None else squats.phase & phase
-    label = f"{side + ' ' if side else ''}{metric.replace('_', ' ')}"
     return gated_metric(
         PROTOCOL,
         metric,
@@ -420,7 +423,6 @@ def squat_metric(
         lambda valid: value,
         view=squats.view,
         extra=extra,
-        label=label,
     )
 
 
@@ -598,7 +600,7 @@ def needed_landmarks(
 def missing_view(metrics: tuple[str, ...], view: View, camera: str = "") -> list[MetricValue]:
     """``not_measurable`` for the metrics of the view the recording does not show (``camera``:
     where the camera is, :func:`~hipsight.protocols.gates.camera_off_text`)."""
-    reason = f"needs a {view} view: {camera + '; ' if camera else ''}{HINTS[view]}"
+    reason = f"needs {with_article(view)} view: {camera + '; ' if camera else ''}{HINTS[view]}"
     sides: dict[str, tuple[SideName | None, ...]] = {
         "knee_fppa": lm.SIDES,
         "knee_fppa_sd": lm.SIDES,
@@ -793,7 +795,7 @@ PROTOCOL = Protocol(
             norm="squat_butt_wink",
             description=(
                 "Side view, rough proxy: largest rise of (hip flexion - thigh inclination) in "
-                "the last 10 deg of thigh motion."
+                "the last 10° of thigh motion."
             ),
             view_tolerance=ViewTolerance("side", 40.0, 4.0),  # validation/view_tolerance.py
         ),
@@ -875,7 +877,7 @@ PROTOCOL = Protocol(
         f"more from the next; it starts and ends at {100 * EDGE:g} % of its excursion and its "
         "bottom is the deepest frame. It counts when both ends are in the recording, the feet "
         f"stay within {MAX_FEET_TRAVEL:g} torso lengths, the body turns at most "
-        f"{MAX_TURN_DEG:g} deg and the knees flex at least {MIN_KNEE_RISE_DEG:g} deg."
+        f"{MAX_TURN_DEG:g}° and the knees flex at least {MIN_KNEE_RISE_DEG:g}°."
     ),
     measure=measure_squat,
     reps=5,

@@ -125,7 +125,7 @@ def hold_problem(
     if not phase.any():
         return (
             "no lying phase found: the trunk never reclined more than "
-            f"{LYING_MIN_DEG:g} deg from upright in a side view; lie back on the bed edge, "
+            f"{LYING_MIN_DEG:g}° from upright in a side view; lie back on the bed edge, "
             "side-on to the camera"
         )
     visible = check_frames(
@@ -144,8 +144,8 @@ def hold_problem(
     moved = trunk_movement(table, settled)
     if moved > TRUNK_TOLERANCE_DEG:
         return (
-            f"trial rejected: the trunk/pelvis line moved {moved:.1f} deg while the leg hung "
-            f"(tolerance {TRUNK_TOLERANCE_DEG:g} deg); the modified Thomas test is invalid when "
+            f"trial rejected: the trunk/pelvis line moved {moved:.1f}° while the leg hung "
+            f"(tolerance {TRUNK_TOLERANCE_DEG:g}°); the modified Thomas test is invalid when "
             "the pelvis tilts. Keep the other knee hugged to the chest and repeat"
         )
     return None
@@ -203,7 +203,7 @@ def measure_thomas(seq: PoseSequence, table: AngleTable, context: MeasureContext
     side = hanging_side(table, phase, context)
     notes = [
         "The trunk line stands in for the pelvis (landmarks do not show it); a trial is rejected "
-        f"when it moves more than {TRUNK_TOLERANCE_DEG:g} deg.",
+        f"when it moves more than {TRUNK_TOLERANCE_DEG:g}°.",
         "Screening, not diagnosis: a thigh above horizontal suggests short hip flexors.",
     ]
     if not view.ok:
@@ -272,11 +272,11 @@ PROTOCOL = Protocol(
         ),
     ),
     segmentation=(
-        f"Lying = trunk at least {LYING_MIN_DEG:g} deg back from upright; within the longest "
+        f"Lying = trunk at least {LYING_MIN_DEG:g}° back from upright; within the longest "
         f"lying run, frames where trunk, hanging thigh and knee change slower than "
-        f"{MAX_SPEED_DEG_S:g} deg/s over 0.5 s (runs of {MIN_RUN_S:g} s or more) make the still "
+        f"{MAX_SPEED_DEG_S:g}°/s over 0.5 s (runs of {MIN_RUN_S:g} s or more) make the still "
         f"part, at least {MIN_SETTLED_S:g} s. "
-        f"Rejected when the trunk line moves more than {TRUNK_TOLERANCE_DEG:g} deg over it."
+        f"Rejected when the trunk line moves more than {TRUNK_TOLERANCE_DEG:g}° over it."
     ),
     measure=measure_thomas,
     hold_s=5.0,

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from hipsight.kinematics.cleaning import landmark_validity
 from hipsight.pose import landmarks as lm
 from hipsight.pose.sequence import PoseSequence
+from hipsight.wording import article, number
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -191,18 +192,19 @@ def verdicts(
 
 
 REASONS: dict[str, str] = {
-    "feet_moved": "feet moved {value:.2f} torso lengths (limit {limit:g})",
-    "shoulders_moved": "shoulders moved {value:.2f} torso lengths (limit {limit:g})",
-    "standing_leg_moved": "the standing leg moved {value:.2f} torso lengths (limit {limit:g})",
-    "turned_deg": "the body turned {value:.0f} deg (limit {limit:g})",
-    "knee_rise_deg": "the knees flexed only {value:.0f} deg (need {limit:g})",
-    "travel": "the body travelled {value:.2f} torso lengths (need {limit:g} or more forward)",
-    "stride_s": "stride time {value:.2f} s (plausible {limit})",
-    "step": "the foot swept only {value:.2f} torso lengths (need {limit:g})",
+    "feet_moved": "the feet moved {value} torso lengths (limit {limit:g})",
+    "shoulders_moved": "the shoulders moved {value} torso lengths (limit {limit:g})",
+    "standing_leg_moved": "the standing leg moved {value} torso lengths (limit {limit:g})",
+    "turned_deg": "the body turned {value}° (limit {limit:g}°)",
+    "knee_rise_deg": "the knees flexed only {value}° (need {limit:g}°)",
+    "travel": "the body travelled {value} torso lengths (need {limit:g} or more forward)",
+    "stride_s": "stride time {value} s (plausible {limit})",
+    "step": "the foot swept only {value} torso lengths (need {limit:g})",
     "complete": "incomplete: the recording ends before it came back",
-    "thigh_vs_other": "the thigh swung back {value:.0f} % of the other thigh's swing "
-    "(need {limit:g} %)",
+    "thigh_vs_other": "the thigh swung back {value}% of the other thigh's swing (need {limit:g}%)",
 }
+# How each value is printed (default two decimals); never as a negative zero.
+_VALUE_FORMAT = {"turned_deg": ".0f", "knee_rise_deg": ".0f", "thigh_vs_other": ".0f"}
 
 
 def describe(name: str, value: float, limits: tuple[float, float]) -> str:
@@ -211,15 +213,17 @@ def describe(name: str, value: float, limits: tuple[float, float]) -> str:
     limit: str | float = high if value > high else low
     if name == "stride_s":
         limit = f"{low:g}-{high:g} s"
-    template = REASONS.get(name, name.replace("_", " ") + " {value:.2f} (limit {limit})")
-    return template.format(value=value, limit=limit)
+    if name == "travel" and value < 0:
+        return f"the body travelled {number(-value, '.2f')} torso lengths backward (limit {-low:g})"
+    template = REASONS.get(name, name.replace("_", " ") + " {value} (limit {limit})")
+    return template.format(value=number(value, _VALUE_FORMAT.get(name, ".2f")), limit=limit)
 
 
 def rejected_notes(kind: str, candidates: Sequence[Candidate], t: FloatArray) -> list[str]:
     """One note per rejected candidate: when it was and why it did not count."""
     return [
-        f"A {kind} candidate at {t[c.span[0]]:.1f}-{t[c.span[1] - 1]:.1f} s was not counted: "
-        f"{c.reason}."
+        f"{article(kind).capitalize()} {kind} candidate at "
+        f"{t[c.span[0]]:.1f}-{t[c.span[1] - 1]:.1f} s was not counted: {c.reason}."
         for c in candidates
         if not c.counts
     ]

@@ -76,6 +76,7 @@ from hipsight.session.series import (
     load_test_series,
 )
 from hipsight.version import __version__
+from hipsight.wording import count, with_article
 
 REPORT_NAME = "report.html"
 MAX_PLOT_GROUPS = 4
@@ -208,9 +209,12 @@ def overall_text(findings: Sequence[FindingView], tests: Sequence[TestView]) -> 
     if not measured:
         return "No test could be measured; see the notes on measurement quality in each test."
     if not findings:
-        return f"All {len(measured)} measured test(s) are within the reference ranges."
+        if len(measured) == 1:
+            return "The measured test is within the reference ranges."
+        return f"All {len(measured)} measured tests are within the reference ranges."
     n_tests = len({f.test_title for f in findings})
-    return f"{len(findings)} finding(s) in {n_tests} test(s); the most marked first."
+    order = "; the most marked first" if len(findings) > 1 else ""
+    return f"{count(len(findings), 'finding')} in {count(n_tests, 'test')}{order}."
 
 
 def _meta_text(value: Any) -> str:
@@ -433,15 +437,11 @@ def metric_rows(
 def metric_cell(value: MetricValue) -> MetricCell:
     if value.status != "ok" or value.value is None:
         return MetricCell("not measurable", "not_measurable", value.reason or "")
-    reps = (
-        ""
-        if value.n_reps is None
-        else f", {value.n_reps} valid rep{'' if value.n_reps == 1 else 's'}"
-    )
+    reps = "" if value.n_reps is None else f", {count(value.n_reps, 'valid rep')}"
     return MetricCell(
         fmt_value(value.value, value.unit),
         "ok",
-        f"quality {value.quality:.2f}, {value.n_frames} frames{reps}",
+        f"quality {value.quality:.2f}, {count(value.n_frames, 'frame')}{reps}",
     )
 
 
@@ -527,10 +527,10 @@ def quality_notes(
         side = f"{value.side} " if value.side else ""
         label = sentence_case(labels.get(value.metric, humanize(value.metric)))
         if value.status != "ok":
-            out.append(f"Not measurable: {side}{label}: {value.reason}.")
+            out.append(f"Not measurable: {side}{label}: {(value.reason or '').rstrip('.')}.")
         elif value.quality < LOW_QUALITY:
             out.append(
-                f"Low quality: {side}{label} comes from {value.n_frames} frames "
+                f"Low quality: {side}{label} comes from {count(value.n_frames, 'frame')} "
                 f"with quality {value.quality:.2f}; treat it with caution."
             )
     if series is not None:
@@ -659,8 +659,3 @@ def norm_views(results: SessionResults, book: NormBook) -> tuple[NormView, ...]:
         )
         for norm in seen.values()
     )
-
-
-def with_article(word: str) -> str:
-    """``word`` with its indefinite article: "a side", "an oblique"."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

@@ -11,7 +11,9 @@ from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.subject import (
     CENTRE_WEIGHT,
     KEY_BODY,
+    SEGMENTS_PER_BODY,
     body_height,
+    body_length,
     fully_visible,
     hip_travel,
     parse_policy,
@@ -107,10 +109,24 @@ def test_the_live_picker_breaks_ties_by_prominence_whatever_the_detector_order()
         assert by_id is not None and by_id.image_xy[0, 0] == 80
 
 
-def test_prominence_is_height_share_minus_half_the_centre_offset() -> None:
+def test_prominence_is_body_length_share_minus_half_the_centre_offset() -> None:
     xy = np.stack([stick(320, 40, 400), stick(480, 40, 400)])[None]  # (1, 2, 33, 2)
-    key_height = 400 * (lm.RIGHT_ANKLE - lm.LEFT_SHOULDER) / (lm.N_LANDMARKS - 1)
-    expected = [key_height / 480, key_height / 480 - CENTRE_WEIGHT * 160 / 640]
+    step = 400 / (lm.N_LANDMARKS - 1)  # landmarks evenly spaced down the line
+    torso = step * ((lm.LEFT_HIP + lm.RIGHT_HIP) - (lm.LEFT_SHOULDER + lm.RIGHT_SHOULDER)) / 2
+    length = SEGMENTS_PER_BODY * torso  # the torso is the longest segment of this stick
+    np.testing.assert_allclose(body_length(xy), [[length, length]])
+    expected = [length / 480, length / 480 - CENTRE_WEIGHT * 160 / 640]
     np.testing.assert_allclose(prominence(xy, FRAME), expected)
     nobody = np.full((1, 1, lm.N_LANDMARKS, 2), np.nan)
     assert prominence(nobody, FRAME)[0] == -np.inf
+
+
+def test_body_length_does_not_shrink_when_the_body_lies_down() -> None:
+    """The same stick standing and lying (turned 90 deg in the image): its height in the image
+    collapses, its body length does not (issue 14: a person standing beside a lying subject
+    was taken for the larger one)."""
+    standing = stick(320, 40, 400)
+    centre = standing.mean(axis=0)
+    lying = (standing - centre) @ np.array([[0.0, 1.0], [-1.0, 0.0]]) + centre
+    assert body_height(lying[None])[0] < 0.1 * body_height(standing[None])[0]
+    np.testing.assert_allclose(body_length(lying), body_length(standing))

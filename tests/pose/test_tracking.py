@@ -7,6 +7,8 @@ import pytest
 
 from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.tracking import choose_subject, drop_duplicates, track_people
+from hipsight.samples import motions
+from hipsight.samples.synthetic import Pose, make_sequence, side_camera, time_axis
 
 T = 90
 
@@ -136,8 +138,8 @@ def test_fully_visible_people_are_chosen_by_prominence_not_detector_order() -> N
 def test_the_documented_criterion_decides_between_fully_visible_people() -> None:
     t = np.arange(T) / 30.0
     size = (1200, 600)
-    # a clearly taller person off to the side wins over a small central one: key-body heights
-    # 255 and 128 px, so 255/600 - 0.5 * 350/1200 = 0.28 > 128/600 = 0.21
+    # a clearly taller person off to the side wins over a small central one: body lengths
+    # (3 x the torso) 315 and 158 px, so 315/600 - 0.5 * 350/1200 = 0.38 > 158/600 = 0.26
     tracks = track_people(t, _two_standing("centre", central_height=150.0))
     subject, report = choose_subject(tracks, size, "visible")
     facts = {c["id"]: c for c in report["candidates"]}
@@ -147,3 +149,63 @@ def test_the_documented_criterion_decides_between_fully_visible_people() -> None
     # the user's id overrides the rule
     other, override = choose_subject(tracks, size, str(1 - subject))
     assert other == 1 - subject and override["reason"].startswith("chosen by id")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_person_standing_beside_a_lying_subject_is_not_chosen(seed: int) -> None:
+    """A bridge filmed from the side (camera aimed at the subject), a second person standing still
+    1.2 m beside them at the same distance, both fully visible throughout, the detector's order
+    shuffled: the central subject is chosen. Before, prominence scored the body's height in the
+    image, and a lying body is short, so the bystander was analysed in every recording."""
+    t = time_axis(6.0)
+    camera = side_camera(target=(0.0, 0.5, 0.0), distance_m=4.0)  # both fully in view
+    lying = make_sequence(motions.bridge(t), camera, jitter_px=0.5).sequence
+    beside = (0.0, 0.93, 0.0) + 1.2 * camera.rotation[0] * np.array([1.0, 0.0, 1.0])
+    standing = make_sequence(Pose(pelvis_xyz=beside), camera, jitter_px=0.5, n_frames=len(t))
+    rng = np.random.default_rng(seed)
+    frames = []
+    for k in range(len(t)):
+        people = [lying, standing.sequence]
+        order = rng.permutation(2)
+        xy = np.stack([people[i].image_xy[k] for i in order])
+        frames.append(FrameDetections(xy, np.zeros((2, 33, 3)), np.ones((2, 33)), np.ones((2, 33))))
+    tracks = track_people(t, frames)
+    chosen, report = choose_subject(tracks, camera.image_size, "visible")
+    np.testing.assert_allclose(tracks.image_xy[:, chosen], lying.image_xy)
+    assert report["reason"] == "largest and most central of 2 fully visible people"
+
+
+def test_moving_follows_the_walker_not_a_nearer_passer_by() -> None:
+    """The subject walks across the whole clip; a larger passer-by (nearer the camera) crosses
+    more of the image, faster, but only in the last two thirds. Before, ``moving`` ranked by hip
+    travel in pixels and analysed the passer-by (the degradation sweep's gait recordings with a
+    passer-by in front)."""
+    t = np.arange(T) / 30.0
+    frames = []
+    for i in range(T):
+        walker = _person(100 + 6 * i, 250, i / 3)
+        passer = _person(50 + 12 * (i - 30), 350, i / 4 + 1) if i >= 30 else None
+        frames.append([passer, walker] if i % 2 else [walker, passer])
+    tracks = track_people(t, _frames(frames))
+    chosen, report = choose_subject(tracks, (1200, 600), "moving")
+
+    assert tracks.n_tracks == 2
+    assert _track_x(tracks, chosen)[0] == pytest.approx(100.0, abs=1.0)  # the walker
+    facts = {c["id"]: c for c in report["candidates"]}
+    assert facts[chosen]["hip_travel_px"] < facts[1 - chosen]["hip_travel_px"]
+    assert facts[chosen]["walking_s"] > facts[1 - chosen]["walking_s"] > 0
+    assert report["reason"] == "walking across the view the longest of 2 people"
+
+
+def test_moving_without_anyone_walking_across_goes_by_hip_travel() -> None:
+    """On a treadmill nobody travels across the view: the most hip travel decides, as before."""
+    t = np.arange(T) / 30.0
+    frames = [
+        [_person(300 + 10 * np.sin(i / 10), 250, i / 3), _person(800, 250, 0.0)] for i in range(T)
+    ]
+    tracks = track_people(t, _frames(frames))
+    chosen, report = choose_subject(tracks, (1200, 600), "moving")
+
+    assert _track_x(tracks, chosen)[0] == pytest.approx(300.0, abs=1.0)
+    assert all(c["walking_s"] == 0 for c in report["candidates"])
+    assert report["reason"] == "the most hip travel of 2 people"

@@ -23,11 +23,13 @@ from hipsight.samples.synthetic import (
     Pose,
     SyntheticSequence,
     front_camera,
+    hip_line_elevation,
     make_sequence,
     ramp,
     side_camera,
     smooth_ramp,
     time_axis,
+    with_body_roll,
     with_hidden_landmarks,
     with_nan_gap,
 )
@@ -162,41 +164,6 @@ def test_bridge_hidden_body_is_not_measurable(
 # ============================================================================ single-leg bridge
 
 
-def rolled(synthetic: SyntheticSequence, roll_deg: np.ndarray) -> tuple[PoseSequence, np.ndarray]:
-    """Roll the body about its shoulder-to-hip line by ``roll_deg`` (+ lowers the right hip) and
-    film it again; also return the exact hip-line elevation (+ = left hip higher)."""
-    points = synthetic.landmarks_lab
-    mid_hip = (points[:, lm.LEFT_HIP] + points[:, lm.RIGHT_HIP]) / 2
-    mid_shoulder = (points[:, lm.LEFT_SHOULDER] + points[:, lm.RIGHT_SHOULDER]) / 2
-    axis = mid_hip - mid_shoulder
-    axis = (axis / np.linalg.norm(axis, axis=1, keepdims=True))[:, None, :]
-    angle = np.radians(roll_deg)[:, None, None]
-    v = points - mid_hip[:, None, :]
-    turned = (
-        v * np.cos(angle)
-        + np.cross(axis, v) * np.sin(angle)
-        + axis * np.sum(axis * v, axis=2, keepdims=True) * (1 - np.cos(angle))
-    )
-    points = turned + mid_hip[:, None, :]
-    camera = synthetic.camera
-    image = camera.project(points) + np.random.default_rng(1).normal(
-        0.0, 0.5, (*points.shape[:2], 2)
-    )
-    world = (points - mid_hip[:, None, :]) @ camera.rotation.T
-    ones = np.ones(points.shape[:2])
-    seq = PoseSequence.from_arrays(
-        synthetic.sequence.t,
-        image,
-        synthetic.sequence.meta,
-        world_xyz=world,
-        visibility=ones,
-        presence=ones,
-    )
-    hip_line = points[:, lm.LEFT_HIP] - points[:, lm.RIGHT_HIP]
-    elevation = np.degrees(np.arctan2(hip_line[:, 1], np.hypot(hip_line[:, 0], hip_line[:, 2])))
-    return seq, elevation
-
-
 def single_leg_bridge(
     holds: dict[str, tuple[float, float]],
     drop_deg: dict[str, float],
@@ -204,31 +171,21 @@ def single_leg_bridge(
     duration: float = 24.0,
 ) -> tuple[PoseSequence, np.ndarray, np.ndarray]:
     """Bridge up on both feet (1-2 s), then per supporting leg straighten the other leg in line
-    with the thigh during ``holds``, the pelvis dropping by ``drop_deg`` on the lifted side.
+    with the thigh during ``holds``, the pelvis dropping by ``drop_deg`` on the lifted side
+    (``motions.single_leg_bridge``, a roll of the filmed body: ``with_body_roll``).
 
     Returns the sequence, the exact hip-line elevation and the frames with a leg lifted."""
     t = time_axis(duration)
-    up = smooth_ramp(t, 0, 1, 1.0, 2.0)
-    knees = {"left": np.full_like(t, 100.0), "right": np.full_like(t, 100.0)}
-    roll = np.zeros_like(t)
-    lifting = np.zeros_like(t)
-    for support, (start, stop) in holds.items():
-        free = "right" if support == "left" else "left"
-        straight = smooth_ramp(t, 0, 1, start, start + 0.5) - smooth_ramp(t, 0, 1, stop, stop + 0.5)
-        knees[free] = knees[free] * (1 - straight)
-        roll += (1.0 if free == "right" else -1.0) * drop_deg.get(support, 0.0) * straight
-        lifting += straight
-    pose = Pose(
-        pelvis_xyz=np.stack([np.zeros_like(t), 0.1 + 0.15 * up, np.zeros_like(t)], axis=1),
-        body_pitch_deg=90.0 + 20.0 * up,
-        left_hip_flexion_deg=55.0 * (1 - up),
-        right_hip_flexion_deg=55.0 * (1 - up),
-        left_knee_flexion_deg=knees["left"],
-        right_knee_flexion_deg=knees["right"],
+    pose, roll = motions.single_leg_bridge(t, holds, drop_deg)  # type: ignore[arg-type]
+    synthetic = with_body_roll(
+        make_sequence(pose, camera or front_camera(target=FLOOR_TARGET)), roll
     )
-    synthetic = make_sequence(pose, camera or front_camera(target=FLOOR_TARGET))
-    seq, elevation = rolled(synthetic, roll)
-    return seq, elevation, np.flatnonzero(lifting >= 0.999)
+    lifting = sum(
+        smooth_ramp(t, 0, 1, start, start + 0.5) - smooth_ramp(t, 0, 1, stop, stop + 0.5)
+        for start, stop in holds.values()
+    )
+    held = np.flatnonzero(np.asarray(lifting) >= 0.999)
+    return synthetic.sequence, hip_line_elevation(synthetic.landmarks_lab), held
 
 
 def test_single_leg_bridge_pelvic_drop(measure_synthetic: Measure) -> None:

@@ -3,17 +3,25 @@
 - ``visible``: the key joints (shoulders, hips, knees, ankles) inside the frame and visible, in
   the most frames;
 - ``largest``: the tallest body in the image (median over the frames seen);
-- ``moving``: the largest sideways hip travel (5th to 95th percentile of the hip x position);
+- ``moving``: offline, the person who walks across the view for longest (:func:`walking_time`:
+  the mid-hip moving sideways at :data:`MIN_WALK_SPEED` body lengths per second or more), so a
+  passer-by who crosses a larger share of the image for part of the clip, e.g. nearer the
+  camera, is not taken for the walker; when nobody walks (a treadmill), and live, the largest
+  sideways hip travel (5th to 95th percentile of the hip x position);
 - an integer: that person's id. People are numbered in the order they first appear; people
   who appear in the same frame are numbered from left to right in the image, so ids never
   depend on the order the detector lists people in.
 
 **Ties** (a policy that does not separate people, e.g. two people fully visible throughout) go to
 the **most prominent** person: the largest and most central over the frames, scored as the
-median body height as a share of the frame height minus :data:`CENTRE_WEIGHT` times the median
+median body length as a share of the frame height minus :data:`CENTRE_WEIGHT` times the median
 offset of the body centre from the frame's vertical centre line as a share of the frame width
-(:func:`prominence`). People whose policy fact is within :data:`TIE_SHARE` of the best count as
-tied. That is the person standing in front of the camera; ``--subject ID`` overrides it.
+(:func:`prominence`). The body length is :data:`SEGMENTS_PER_BODY` times the longest of the
+torso, thigh and shank in the image (:func:`body_length`): unlike the body's height in the image
+it does not shrink when the person lies down or sits, so someone standing beside a person who
+lies, sits or kneels at the same distance is not larger. People whose policy fact is within
+:data:`TIE_SHARE` of the best count as tied. That is the person in front of the camera;
+``--subject ID`` overrides it.
 
 Offline (:func:`hipsight.pose.tracking.choose_subject`) the frames are the whole recording; live
 (:class:`hipsight.live.subject.SubjectPicker`) they are the latest frame, or the last second for
@@ -28,7 +36,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.pose.landmarks import KEY_BODY, LEFT_HIP, RIGHT_HIP
+from hipsight.pose.landmarks import (
+    KEY_BODY,
+    LEFT_ANKLE,
+    LEFT_HIP,
+    LEFT_KNEE,
+    LEFT_SHOULDER,
+    RIGHT_ANKLE,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+    RIGHT_SHOULDER,
+)
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -38,6 +56,13 @@ SUBJECT_POLICIES = ("visible", "largest", "moving")
 MIN_VISIBILITY = 0.5  # a key joint counts as visible from this landmark visibility
 CENTRE_WEIGHT = 0.5  # how much being off-centre costs against being tall (shares of the frame)
 TIE_SHARE = 0.05  # policy facts within 5 % of the best count as a tie, broken by prominence
+SEGMENTS_PER_BODY = 3.0  # shoulders to ankles: torso, thigh and shank, each about as long
+LIMB_SEGMENTS = (
+    (LEFT_HIP, LEFT_KNEE),
+    (RIGHT_HIP, RIGHT_KNEE),
+    (LEFT_KNEE, LEFT_ANKLE),
+    (RIGHT_KNEE, RIGHT_ANKLE),
+)
 # The printed list of candidates leaves out tracks seen in fewer frames than this: fragments the
 # tracker could not join to a person (a third of a second at 30 fps). summary.json keeps them all.
 MIN_LISTED_FRAMES = 10
@@ -143,6 +168,34 @@ def policy_scores(
     return hip_travel(hip_x(xy))
 
 
+WALK_WINDOW_S = 0.5  # "moving": the hip's sideways speed is read over this window ...
+MIN_WALK_SPEED = 0.25  # ... and is walking from this many body lengths per second (~0.4 m/s)
+
+
+def walking_time(xy: FloatArray, t: FloatArray) -> FloatArray:
+    """(N,) seconds each of N people over frames (T, N, 33, 2) at times (T,) spends walking
+    across the view: the mid-hip moving sideways by :data:`MIN_WALK_SPEED` body lengths
+    (:func:`body_length`) per second or more, read over :data:`WALK_WINDOW_S`. Standing,
+    swaying, landmark jitter and walking on a treadmill count 0."""
+    if xy.ndim != 4 or len(t) != xy.shape[0]:
+        raise ValueError(f"need xy (T, N, 33, 2) and t (T,), got {xy.shape}, {np.shape(t)}")
+    n_people = xy.shape[1]
+    if len(t) < 2:
+        return np.zeros(n_people)
+    dt = float(np.median(np.diff(t)))
+    k = max(1, round(WALK_WINDOW_S / dt))
+    if len(t) <= k:
+        return np.zeros(n_people)
+    x = hip_x(xy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # people never seen
+        length = np.nanmedian(body_length(xy), axis=0)
+    speed = np.abs(x[k:] - x[:-k]) / (t[k:] - t[:-k])[:, None]
+    with np.errstate(invalid="ignore"):
+        walking = speed >= MIN_WALK_SPEED * length[None, :]
+    return np.asarray(walking.sum(axis=0) * dt, dtype=np.float64)
+
+
 def body_centre_x(xy: FloatArray) -> FloatArray:
     """(...) image x of the key joints' centre; xy is (..., 33, 2); NaN where unseen."""
     with warnings.catch_warnings():
@@ -156,6 +209,19 @@ def key_body_height(xy: FloatArray) -> FloatArray:
         warnings.simplefilter("ignore", RuntimeWarning)
         key_y = xy[..., KEY_BODY, 1]
         return np.asarray(np.nanmax(key_y, axis=-1) - np.nanmin(key_y, axis=-1))
+
+
+def body_length(xy: FloatArray) -> FloatArray:
+    """(...) the key body's length in pixels whatever the posture: :data:`SEGMENTS_PER_BODY`
+    times the longest of the torso (mid-shoulder to mid-hip), thighs and shanks in the image;
+    xy is (..., 33, 2). NaN where none of them is seen."""
+    shoulders = xy[..., [LEFT_SHOULDER, RIGHT_SHOULDER], :].mean(axis=-2)
+    hips = xy[..., [LEFT_HIP, RIGHT_HIP], :].mean(axis=-2)
+    lengths = [np.linalg.norm(shoulders - hips, axis=-1)]
+    lengths += [np.linalg.norm(xy[..., a, :] - xy[..., b, :], axis=-1) for a, b in LIMB_SEGMENTS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # people not seen in a frame
+        return np.asarray(SEGMENTS_PER_BODY * np.nanmax(np.stack(lengths), axis=0))
 
 
 def size_and_offset(xy: FloatArray, frame_size: tuple[int, int]) -> tuple[FloatArray, FloatArray]:
@@ -173,10 +239,14 @@ def size_and_offset(xy: FloatArray, frame_size: tuple[int, int]) -> tuple[FloatA
 
 def prominence(xy: FloatArray, frame_size: tuple[int, int]) -> FloatArray:
     """(N,) how prominent each person is over frames (T, N, 33, 2), higher is more: median
-    height as a share of the frame height minus :data:`CENTRE_WEIGHT` x median centre offset.
-    ``-inf`` for a person whose key joints were never seen."""
-    height, offset = size_and_offset(xy, frame_size)
-    score = height / frame_size[1] - CENTRE_WEIGHT * offset
+    body length (:func:`body_length`) as a share of the frame height minus
+    :data:`CENTRE_WEIGHT` x median centre offset. ``-inf`` for a person whose key joints were
+    never seen."""
+    _height, offset = size_and_offset(xy, frame_size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # people never seen
+        length = np.nanmedian(body_length(xy), axis=0)
+    score = length / frame_size[1] - CENTRE_WEIGHT * offset
     return np.where(np.isfinite(score), score, -np.inf)
 
 

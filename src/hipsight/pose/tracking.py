@@ -37,6 +37,7 @@ from hipsight.pose.subject import (
     prominence,
     rank_people,
     size_and_offset,
+    walking_time,
 )
 from hipsight.wording import count
 
@@ -44,7 +45,7 @@ TORSO = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
 FACT_OF_POLICY = {
     "visible": "frames_fully_visible",
     "largest": "median_height_px",
-    "moving": "hip_travel_px",
+    "moving": "walking_s",
 }
 MAX_SCALE_CHANGE = (
     1.5  # a torso that shrinks or grows more than this between frames is another person
@@ -274,6 +275,7 @@ def describe_tracks(
     height, offset = size_and_offset(xy, frame_size)
     centre = centre_x(xy)
     prominent = prominence(xy, frame_size)
+    walking = walking_time(xy, tracks.t)
     return [
         {
             "id": k,
@@ -281,6 +283,7 @@ def describe_tracks(
             "frames_fully_visible": int(scores["visible"][k]),
             "median_height_px": float(scores["largest"][k]),
             "hip_travel_px": float(scores["moving"][k]),
+            "walking_s": round(float(walking[k]), 2),
             "body_height_px": _rounded(height[k], 1),
             "centre_x_px": _rounded(centre[k], 1),
             "centre_offset": _rounded(offset[k], 4),
@@ -324,11 +327,15 @@ def choose_subject(
         reason = f"chosen by id ({count(tracks.n_tracks, 'person')} tracked)"
     else:
         key = FACT_OF_POLICY[rule]
+        if key == "walking_s" and not any(f[key] > 0 for f in facts):
+            key = "hip_travel_px"  # nobody walks across the view (a treadmill): who moves most
         values = np.array([f[key] for f in facts], dtype=np.float64)
         prominent = np.array([f["prominence"] or -np.inf for f in facts], dtype=np.float64)
         order = rank_people(values, prominent)
         chosen = int(order[0])
         reason = choice_reason(rule, facts, values, chosen)
+        if rule == "moving" and key != FACT_OF_POLICY[rule]:
+            reason = reason.replace("walking across the view the longest", "the most hip travel")
     report = {
         "policy": str(policy),
         "track_id": chosen,
@@ -361,6 +368,6 @@ def choice_reason(
     won = {
         "visible": "fully visible in the most frames",
         "largest": "the tallest",
-        "moving": "the most hip travel",
+        "moving": "walking across the view the longest",
     }[rule]
     return f"{won} of {n} people"

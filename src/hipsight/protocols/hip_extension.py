@@ -26,9 +26,10 @@ Per rep (``onset`` = the most neutral frame between the previous rep and this re
   cannot be seen by landmarks at all.
 
 A rep of one leg counts only when the other, standing leg stays planted (its ankle and heel
-within ``MAX_STANDING_TRAVEL`` torso lengths) and still (the kicking thigh swings at least
-``MIN_SWING_RATIO`` times as far as the standing thigh within the rep): the standing leg never
-gets a rep, however its landmarks jitter, and stepping or walking is not a kick. Candidates
+within ``MAX_STANDING_TRAVEL`` torso lengths) and still (the kicking thigh swings back, onset to
+peak, at least ``MIN_SWING_RATIO`` times as far as the standing thigh spreads within the rep,
+read below ``NOISE_BAND_HZ``): the standing leg never gets a rep, however its landmarks jitter,
+and stepping or walking is not a kick. Candidates
 that fail are ``rejected rep`` segments with a note saying why.
 
 Each metric is the median over the valid reps; ``reps`` counts them. A rep is valid when at
@@ -186,10 +187,22 @@ def find_extension_reps(
     return found
 
 
-def swing_over(backward: FloatArray, spans: list[tuple[int, int]]) -> FloatArray:
+def swing_over(backward: FloatArray, t: FloatArray, spans: list[tuple[int, int]]) -> FloatArray:
     """(n_spans,) how far a thigh swings within each span: the 5th-95th percentile range of
-    its angle behind the vertical, degrees."""
-    return spread(backward, spans)
+    its angle behind the vertical, degrees, read below ``NOISE_BAND_HZ`` (a kick has no power
+    above it, landmark jitter does: 3 px of noise on a still thigh spreads its raw angle by
+    about 3 deg, as much as a small kick)."""
+    return spread(slow_part(backward, t), spans)
+
+
+def slow_part(values: FloatArray, t: FloatArray) -> FloatArray:
+    """The series below ``NOISE_BAND_HZ`` (as it is when the frame rate is too low to split)."""
+    if t.size < 2:
+        return values
+    fs = 1.0 / float(np.median(np.diff(t)))
+    if 0.4 * fs <= NOISE_BAND_HZ:
+        return values
+    return filter_butterworth(values, fs, NOISE_BAND_HZ)
 
 
 def judge_leg_reps(
@@ -201,7 +214,8 @@ def judge_leg_reps(
 ) -> list[Candidate]:
     """Which reps of ``side`` are kicks of that leg: the other (standing) leg stays planted
     (its ankle and heel within ``MAX_STANDING_TRAVEL`` torso lengths) and still (this thigh
-    swings at least ``MIN_SWING_RATIO`` times as far as the other thigh). The standing leg's
+    swings back at least ``MIN_SWING_RATIO`` times as far as the other thigh spreads, below
+    ``NOISE_BAND_HZ``). The standing leg's
     thigh, swaying or jittering while the other leg kicks, never gets a rep."""
     if not reps:
         return []
@@ -213,8 +227,8 @@ def judge_leg_reps(
         (lm.landmark_index("ankle", other), lm.landmark_index("heel", other)),
         min_visibility,
     )
-    own = swing_over(thigh_backward(table, side, ok[side]), spans)
-    theirs = swing_over(thigh_backward(table, other, ok[other]), spans)
+    own = np.array([rep.swing for rep in reps])  # onset to peak: the whole kick
+    theirs = swing_over(thigh_backward(table, other, ok[other]), table.t, spans)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = 100.0 * theirs / own  # the other thigh's swing, % of this one's
     checks = {
@@ -465,7 +479,8 @@ PROTOCOL = Protocol(
         f"own jitter (read above {NOISE_BAND_HZ:g} Hz), at least {MIN_PERIOD_S:g} s apart; the "
         "onset is the most neutral frame before the peak, the peak the frame of largest "
         "thigh-vs-trunk extension. A rep counts when the standing leg stays planted and the "
-        f"kicking thigh swings at least {MIN_SWING_RATIO:g} times as far as the standing one."
+        f"kicking thigh swings back at least {MIN_SWING_RATIO:g} times as far as the standing one "
+        f"spreads (below {NOISE_BAND_HZ:g} Hz)."
     ),
     measure=measure_hip_extension,
     reps=5,

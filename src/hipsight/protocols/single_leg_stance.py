@@ -5,7 +5,8 @@ then lifts one foot and holds for 10-30 s; then the other leg. Each metric is re
 **stance** leg (the leg standing on the floor), as the Trendelenburg test is.
 
 Segmentation: a foot is off the ground while its ankle is at least ``LIFT_HIP_WIDTHS`` hip widths
-(image distance between the hip landmarks) higher in the image than the other ankle. The hold on
+(image distance between the hip landmarks) higher in the image than the other ankle (through a
+running median of ``common.LIFT_MEDIAN_S``, so a frame of jitter does not end it). The hold on
 the left leg is the longest run of frames with the right foot off the ground (at least
 ``MIN_HOLD_S``). The first ``SETTLE_S`` of a hold (the weight shift onto the stance leg) is left
 out of the drop, lean and sway; the hold time counts the whole run.

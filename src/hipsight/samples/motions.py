@@ -13,15 +13,17 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from hipsight.pose.landmarks import Side
-from hipsight.samples.synthetic import BodyDimensions, Pose, sinusoid
+from hipsight.samples.synthetic import BodyDimensions, Pose, sinusoid, smooth_ramp
 
 __all__ = [
     "bridge",
     "seated_hip_rotation",
+    "single_leg_bridge",
     "single_leg_stance",
     "squat",
     "standing_hip_extension",
     "thomas_test",
+    "walk",
 ]
 
 
@@ -156,6 +158,83 @@ def bridge(
         right_ankle_dorsiflexion_deg=shank_deg,
         left_shoulder_flexion_deg=90.0 - pitch,  # arms flat on the floor
         right_shoulder_flexion_deg=90.0 - pitch,
+    )
+
+
+def single_leg_bridge(
+    t: ArrayLike,
+    holds: dict[Side, tuple[float, float]],
+    drop_deg: dict[Side, float] | None = None,
+) -> tuple[Pose, np.ndarray]:
+    """Bridge up on both feet (1-2 s), then per supporting leg straighten the other leg in line
+    with the thigh from ``holds[support][0]`` to ``holds[support][1]`` seconds.
+
+    Returns the pose and the roll of the body about its shoulder-to-hip line (deg, + lowers the
+    right hip) that drops the pelvis by ``drop_deg[support]`` on the lifted side while it is
+    straight: the pose has no parameter for that roll, so film the pose and roll its landmarks
+    with :func:`~hipsight.samples.synthetic.with_body_roll`.
+    """
+    t_arr = np.asarray(t, dtype=np.float64)
+    drops = drop_deg or {}
+    up = smooth_ramp(t_arr, 0, 1, 1.0, 2.0)
+    knees = {"left": np.full_like(t_arr, 100.0), "right": np.full_like(t_arr, 100.0)}
+    roll = np.zeros_like(t_arr)
+    for support, (start, stop) in holds.items():
+        free: Side = "right" if support == "left" else "left"
+        straight = smooth_ramp(t_arr, 0, 1, start, start + 0.5) - smooth_ramp(
+            t_arr, 0, 1, stop, stop + 0.5
+        )
+        knees[free] = knees[free] * (1 - straight)
+        roll += (1.0 if free == "right" else -1.0) * drops.get(support, 0.0) * straight
+    pose = Pose(
+        pelvis_xyz=np.stack([np.zeros_like(t_arr), 0.1 + 0.15 * up, np.zeros_like(t_arr)], axis=1),
+        body_pitch_deg=90.0 + 20.0 * up,
+        left_hip_flexion_deg=55.0 * (1 - up),
+        right_hip_flexion_deg=55.0 * (1 - up),
+        left_knee_flexion_deg=knees["left"],
+        right_knee_flexion_deg=knees["right"],
+    )
+    return pose, roll
+
+
+def walk(
+    t: ArrayLike,
+    *,
+    hip_lo: float = -15.0,
+    hip_hi: float = 25.0,
+    period_s: float = 1.0,
+    speed_m_s: float = 0.0,
+    start_x_m: float | None = None,
+) -> Pose:
+    """Walking: sinusoidal hip flexion ``hip_lo..hip_hi`` (the legs half a cycle apart), knee
+    flexion 5..60 deg peaking in early swing, arms swinging against the legs.
+
+    The true late-stance peak hip extension is ``-hip_lo`` and the hip flexion range per stride
+    ``hip_hi - hip_lo``. ``speed_m_s`` 0 is a treadmill; otherwise the walker travels along lab
+    +X (the way they face) at that speed, through the origin at the middle of ``t`` unless
+    ``start_x_m`` sets the position at the first time.
+    """
+    t_arr = np.asarray(t, dtype=np.float64)
+    hip = {
+        side: sinusoid(t_arr, hip_hi, hip_lo, period_s, phase)
+        for side, phase in (("left", 0.0), ("right", 180.0))
+    }
+    knee = {
+        side: sinusoid(t_arr, 5.0, 60.0, period_s, phase)
+        for side, phase in (("left", -79.0), ("right", 101.0))
+    }
+    if start_x_m is None:
+        x = speed_m_s * (t_arr - (t_arr[0] + t_arr[-1]) / 2.0)
+    else:
+        x = start_x_m + speed_m_s * (t_arr - t_arr[0])
+    return Pose(
+        pelvis_xyz=np.stack([x, np.full_like(t_arr, 0.93), np.zeros_like(t_arr)], axis=1),
+        left_hip_flexion_deg=hip["left"],
+        right_hip_flexion_deg=hip["right"],
+        left_knee_flexion_deg=knee["left"],
+        right_knee_flexion_deg=knee["right"],
+        left_shoulder_flexion_deg=-0.5 * hip["left"],
+        right_shoulder_flexion_deg=-0.5 * hip["right"],
     )
 
 

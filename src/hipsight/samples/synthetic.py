@@ -78,6 +78,7 @@ __all__ = [
     "SyntheticSequence",
     "dropout_bursts",
     "front_camera",
+    "hip_line_elevation",
     "make_sequence",
     "orbit_camera",
     "ramp",
@@ -85,6 +86,7 @@ __all__ = [
     "sinusoid",
     "smooth_ramp",
     "time_axis",
+    "with_body_roll",
     "with_dropped_frames",
     "with_hidden_landmarks",
     "with_nan_gap",
@@ -801,6 +803,49 @@ def with_swapped_sides(
         "with_swapped_sides", {"start": start, "stop": stop, "landmarks": _describe(cols)}
     )
     return _rebuild(seq, arrays, step)
+
+
+def with_body_roll(
+    syn: SyntheticSequence, roll_deg: ArrayLike, jitter_px: float = 0.5, seed: int = 1
+) -> SyntheticSequence:
+    """Roll the body about its shoulder-to-hip line by ``roll_deg`` (scalar or (T,), + lowers the
+    right hip) and film it again with the same camera, ``jitter_px`` of noise.
+
+    A pelvic drop in a supine pose (the single-leg bridge) is such a roll, which :class:`Pose` has
+    no parameter for. ``truth`` stays that of the unrolled pose; the exact hip-line elevation of
+    the rolled body is :func:`hip_line_elevation` of ``landmarks_lab``.
+    """
+    points = syn.landmarks_lab
+    mid_hip = (points[:, lm.LEFT_HIP] + points[:, lm.RIGHT_HIP]) / 2
+    mid_shoulder = (points[:, lm.LEFT_SHOULDER] + points[:, lm.RIGHT_SHOULDER]) / 2
+    axis = mid_hip - mid_shoulder
+    axis = (axis / np.linalg.norm(axis, axis=1, keepdims=True))[:, None, :]
+    angle = np.broadcast_to(np.radians(np.asarray(roll_deg, dtype=np.float64)), (len(points),))
+    angle = angle[:, None, None]
+    v = points - mid_hip[:, None, :]
+    turned = (
+        v * np.cos(angle)
+        + np.cross(axis, v) * np.sin(angle)
+        + axis * np.sum(axis * v, axis=2, keepdims=True) * (1 - np.cos(angle))
+    )
+    points = turned + mid_hip[:, None, :]
+    camera = syn.camera
+    image = camera.project(points) + np.random.default_rng(seed).normal(
+        0.0, jitter_px, (*points.shape[:2], 2)
+    )
+    world = (points - mid_hip[:, None, :]) @ camera.rotation.T
+    ones = np.ones(points.shape[:2])
+    seq = PoseSequence.from_arrays(
+        syn.sequence.t, image, syn.sequence.meta, world_xyz=world, visibility=ones, presence=ones
+    )
+    return dataclasses.replace(syn, sequence=seq, landmarks_lab=points)
+
+
+def hip_line_elevation(points_lab: FloatArray) -> FloatArray:
+    """(T,) elevation of the right-to-left hip line in degrees (+ = left hip higher) of lab
+    landmarks (T, 33, 3)."""
+    hip_line = points_lab[:, lm.LEFT_HIP] - points_lab[:, lm.RIGHT_HIP]
+    return np.degrees(np.arctan2(hip_line[:, 1], np.hypot(hip_line[:, 0], hip_line[:, 2])))
 
 
 def dropout_bursts(

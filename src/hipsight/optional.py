@@ -8,6 +8,7 @@ instead of a bare ``ModuleNotFoundError`` from deep inside a call.
 from __future__ import annotations
 
 import importlib
+import threading
 from types import ModuleType
 
 # import name -> the distribution that provides it (where the two differ, or to pin the choice)
@@ -49,3 +50,26 @@ def require(module_name: str, purpose: str) -> ModuleType:
 def cv2_module(purpose: str = "reading and drawing images") -> ModuleType:
     """OpenCV's ``cv2`` (from ``opencv-contrib-python``), imported on first use."""
     return require("cv2", purpose)
+
+
+def preload_in_background(*module_names: str) -> threading.Thread:
+    """Import ``module_names`` on a daemon thread and return it (already started).
+
+    Used while inference keeps mediapipe busy outside the GIL: modules needed only afterwards
+    (scipy's filters and assignment solver take about a second to import) are ready when the
+    main thread reaches them, instead of delaying the first frame. A module that fails to import
+    here fails again, with its proper error, where it is really imported.
+    """
+    thread = threading.Thread(
+        target=_import_quietly, args=module_names, name="hipsight-preload", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _import_quietly(*module_names: str) -> None:
+    for name in module_names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue  # reported where the module is really needed

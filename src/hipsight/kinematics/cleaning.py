@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.signal import butter, filtfilt
 
 from hipsight.config import DEFAULTS
 from hipsight.pose.sequence import PoseSequence
@@ -167,6 +166,8 @@ def filter_butterworth(
         raise ValueError(f"order must be >= 1, got {order}")
     arr = np.asarray(values, dtype=np.float64)
     series, _, restore = _as_series(arr, np.zeros(_time_length(arr, axis)), axis)
+    from scipy.signal import butter, filtfilt  # lazy: scipy.signal takes ~0.5 s to import
+
     b, a = butter(order, cutoff_hz / nyquist, btype="low")
     out = series.copy()
     flat_out = out.reshape(-1)

@@ -23,6 +23,7 @@ from hipsight.errors import InputError, NoPersonError
 from hipsight.io.sources import open_source
 from hipsight.io.video import ThreadedReader, VideoInfo, probe_input
 from hipsight.models.store import ModelInfo
+from hipsight.optional import preload_in_background
 from hipsight.pose.census import CensusPlan, open_estimator
 from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.sequence import PoseSequence, SequenceMeta
@@ -30,6 +31,8 @@ from hipsight.pose.tracking import Tracks, choose_subject, track_people
 from hipsight.results import ProcessingStep
 
 MIN_FRAMES_PER_CHUNK = 60
+# What runs after inference (tracking, filters, reps): imported while inference runs.
+AFTER_INFERENCE = ("scipy.optimize", "scipy.signal")
 Progress = Callable[[int], None]
 
 
@@ -117,6 +120,7 @@ def extract_pose(
     path = Path(path)
     video = probe_input(path)
     chunks = plan_chunks(video.frame_count, workers or default_workers())
+    preload_in_background(*AFTER_INFERENCE)
     tick = progress or (lambda n: None)
     try:
         frames = run_detection(path, model, chunks, max_people, tick)

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.landmarks import (
@@ -224,6 +223,8 @@ def _match(
         cost = np.nanmean(distance, axis=-1) / np.maximum(scales, 1.0)[:, None]
     ratio = torso_scale(dets.image_xy)[None, :] / scales[:, None]
     cost[~((ratio >= 1 / MAX_SCALE_CHANGE) & (ratio <= MAX_SCALE_CHANGE))] = np.inf
+    from scipy.optimize import linear_sum_assignment  # lazy: slow to import
+
     rows, cols = linear_sum_assignment(np.nan_to_num(cost, nan=1e6, posinf=1e6))
     return {
         int(j): active[int(i)] for i, j in zip(rows, cols, strict=True) if cost[i, j] <= max_cost

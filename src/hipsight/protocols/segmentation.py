@@ -8,13 +8,14 @@ return frame index ranges ``[start, stop)``. Stillness is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import find_peaks
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
 
 
 @dataclass(frozen=True)
@@ -141,3 +142,11 @@ def raised_spans(
         if x[peak] - rest >= min_excursion and t[stop - 1] - t[start] >= min_duration_s:
             spans.append((start, stop))
     return spans
+
+
+def find_peaks(series: FloatArray, **kwargs: Any) -> tuple[IntArray, dict[str, Any]]:
+    """``scipy.signal.find_peaks``, imported on first use (scipy.signal is slow to import)."""
+    from scipy.signal import find_peaks as scipy_find_peaks
+
+    peaks, properties = scipy_find_peaks(series, **kwargs)
+    return peaks, properties

@@ -22,6 +22,17 @@ Method (all frames at once, per landmark group: face, shoulders, arms, hips, kne
    longer, when neither state clearly holds most of its stretch, or when swapping it back makes
    the body's own segment lengths (thigh, shank, foot, upper arm, forearm, trunk side) fit worse
    than before: then its landmarks become missing (NaN) in those frames, never a guess.
+4. **The body mirror.** MediaPipe often mirrors the whole body at once. Over each repaired burst
+   of a limb group, every group votes with its own transitions at the burst's two ends (within
+   :data:`END_FRAMES`): *mirrored* (a transition at both), *kept* (no transition, and its sides
+   told apart at every frame there), *split* (mirrored at one end and kept at the other, or a
+   transition inside) or *unknown* (its sides overlap there). When the upper limbs (shoulders,
+   arms) and the lower limbs (knees, feet) both vote mirrored, a group whose labels were left
+   as they are inside the burst and whose own vote is neither *kept* nor *split* (the hips in a
+   side view, whose sides overlap and which may miss a transition) **follows the body**: it is
+   swapped back too, subject to the segment-length check. When one end of the body votes
+   mirrored and the other split, such a group's frames there become missing. A mirror seen in
+   the legs alone (legs crossing) leaves the other groups as they are.
 
 Thresholds are fixed from the geometry, not tuned on data: a swap moves each label by twice the
 distance between the sides, while noise (a few pixels) and even fast movements move it far less
@@ -79,6 +90,13 @@ MIN_JUMP = 0.25  # ... and the kept labels must jump this many torso lengths per
 MAX_BURST_S = 1.0  # longer bursts are not repaired (their frames become missing)
 MIN_MAJORITY = 2.0  # the true state must hold this many times the frames of the other
 LENGTH_TOLERANCE = 0.05  # a repair may not worsen the mean relative segment-length error more
+# The groups of one body mirror change labels within this many frames of its ends (on real
+# video, a frame apart: the mirror reaches the shoulders a frame before the knees, or after).
+END_FRAMES = 2
+UPPER = ("shoulders", "arms")  # the body's two ends, whose votes decide a body mirror
+LOWER = ("knees", "feet")
+MIRRORED, KEPT, SPLIT, UNKNOWN = "mirrored", "kept", "split", "unknown"
+FOLLOWS_BODY = "follows the body's mirror"
 
 
 @dataclass(frozen=True)
@@ -161,6 +179,9 @@ def find_side_swaps(seq: PoseSequence, max_burst_s: float = MAX_BURST_S) -> Swap
         bursts = group_bursts(evidence, ends[:n], max_frames)
     tentative = [b for b in bursts if not b.ambiguous]
     fitted = [check_lengths(seq, b, tentative) for b in bursts]
+    changes = group_changes(evidence, ends[:n])
+    apart = {group: told_apart(seq, pairs, scales) for group, pairs in SWAP_GROUPS.items()}
+    fitted = follow_body(seq, fitted, changes, apart)
     for burst in fitted:
         cols = group_columns(burst.group)
         target = ambiguous if burst.ambiguous else repaired
@@ -171,13 +192,121 @@ def find_side_swaps(seq: PoseSequence, max_burst_s: float = MAX_BURST_S) -> Swap
 Evidence = dict[str, tuple[BoolArray, BoolArray, tuple[BoolArray, BoolArray]]]
 
 
+def group_changes(evidence: Evidence, ends: BoolArray) -> dict[str, BoolArray]:
+    """(T,) per group: its transitions; at ``ends`` frames a lean toward a swap is one."""
+    return {group: jumps | (ends & leaning) for group, (jumps, _, (leaning, _)) in evidence.items()}
+
+
 def group_bursts(evidence: Evidence, ends: BoolArray, max_frames: int) -> list[Burst]:
     """Every group's bursts; at ``ends`` frames a group's lean toward a swap is a transition."""
     bursts: list[Burst] = []
-    for group, (jumps, linked, (leaning, unsteady)) in evidence.items():
-        changed = jumps | (ends & leaning)
+    changes = group_changes(evidence, ends)
+    for group, (_, linked, (_, unsteady)) in evidence.items():
+        changed = changes[group]
         bursts.extend(bursts_of(group, changed, linked, unsteady & ~changed, max_frames))
     return bursts
+
+
+def told_apart(
+    seq: PoseSequence, pairs: tuple[tuple[int, int], ...], scales: tuple[float, float]
+) -> BoolArray:
+    """(T,) frames where the image or the world tells the group's two sides apart from the frame
+    before (:func:`jump_verdict`): there a swap would have shown as a jump."""
+    apart = jump_verdict(seq.image_xy, pairs, scales[0])[2]
+    if np.isfinite(scales[1]):
+        apart = apart | jump_verdict(seq.world_xyz, pairs, scales[1])[2]
+    return np.asarray(apart)
+
+
+def end_windows(start: int, stop: int, n: int) -> tuple[slice, slice, slice]:
+    """Frames around a burst's start, strictly inside it, around its stop (transition indices).
+
+    Each end's window reaches :data:`END_FRAMES` either side of it, but no further than the
+    burst's middle, so a short burst's two windows never share a frame.
+    """
+    middle = start + (stop - start + 1) // 2
+    head_stop = min(start + END_FRAMES + 1, middle)
+    tail_start = max(stop - END_FRAMES, middle)
+    return (
+        slice(max(0, start - END_FRAMES), head_stop),
+        slice(head_stop, max(head_stop, tail_start)),
+        slice(tail_start, min(n, stop + END_FRAMES + 1)),
+    )
+
+
+def end_state(changed: BoolArray, apart: BoolArray) -> str:
+    """One end's verdict from its window: MIRRORED (an odd number of transitions), KEPT (none,
+    and the sides told apart at every frame), UNKNOWN otherwise."""
+    count = int(changed.sum())
+    if count % 2 == 1:
+        return MIRRORED
+    if count == 0 and changed.size > 0 and bool(apart.all()):
+        return KEPT
+    return UNKNOWN
+
+
+def vote(changed: BoolArray, apart: BoolArray, start: int, stop: int) -> str:
+    """A group's own verdict on frames ``start:stop``: MIRRORED, KEPT, SPLIT or UNKNOWN."""
+    head, inside, tail = end_windows(start, stop, len(changed))
+    if changed[inside].any():
+        return SPLIT
+    ends = {end_state(changed[w], apart[w]) for w in (head, tail)}
+    if ends in ({MIRRORED}, {KEPT}):
+        return ends.pop()
+    return SPLIT if ends == {MIRRORED, KEPT} else UNKNOWN
+
+
+def side_vote(votes: dict[str, str], groups: tuple[str, ...]) -> str:
+    """One end of the body: MIRRORED or KEPT when its groups agree (unknown ones aside), SPLIT
+    when they disagree, UNKNOWN when none can tell."""
+    seen = {votes[g] for g in groups} - {UNKNOWN}
+    if SPLIT in seen or seen == {MIRRORED, KEPT}:
+        return SPLIT
+    return seen.pop() if seen else UNKNOWN
+
+
+def body_verdict(votes: dict[str, str]) -> str | None:
+    """What a burst means for the groups that follow: "repair" when both ends of the body are
+    mirrored, "blank" when one is mirrored and the other split (or both are split), ``None``
+    when no whole-body mirror is seen (the legs alone, say)."""
+    sides = {side_vote(votes, UPPER), side_vote(votes, LOWER)}
+    if sides == {MIRRORED}:
+        return "repair"
+    if sides <= {MIRRORED, SPLIT}:
+        return "blank"
+    return None
+
+
+def follow_body(
+    seq: PoseSequence,
+    bursts: list[Burst],
+    changes: dict[str, BoolArray],
+    apart: dict[str, BoolArray],
+) -> list[Burst]:
+    """``bursts`` plus the bursts of the groups that follow a whole-body mirror (see the module
+    docstring, step 4); repairs among them pass :func:`check_lengths` like any other."""
+    handled = {g: np.zeros(seq.n_frames, dtype=bool) for g in SWAP_GROUPS}
+    for burst in bursts:
+        handled[burst.group][burst.start : burst.stop] = True
+    spans = sorted(
+        {(b.start, b.stop) for b in bursts if b.group in UPPER + LOWER and not b.ambiguous}
+    )
+    added: list[Burst] = []
+    for start, stop in spans:
+        votes = {g: vote(changes[g], apart[g], start, stop) for g in SWAP_GROUPS}
+        verdict = body_verdict(votes)
+        if verdict is None:
+            continue
+        for group in SWAP_GROUPS:
+            if votes[group] in (KEPT, SPLIT):
+                continue  # the group's own evidence decides
+            untouched = ~handled[group][start:stop]
+            for a, b in runs(untouched):
+                reason = FOLLOWS_BODY if verdict == "repair" else "the body's groups disagree"
+                added.append(Burst(group, start + a, start + b, verdict == "blank", reason))
+            handled[group][start:stop] = True
+    accepted = [b for b in bursts + added if not b.ambiguous]
+    return bursts + [check_lengths(seq, b, accepted) for b in added]
 
 
 def leaning_frames(

@@ -34,9 +34,11 @@ class ScriptedEstimator:
         self.slots = slots
         self.frames: list[int] = []
         self.resets = 0
+        self.entered = 0
         self.closed = False
 
     def __enter__(self) -> ScriptedEstimator:
+        self.entered += 1
         return self
 
     def __exit__(
@@ -68,7 +70,8 @@ def run(counts: list[int], plan: CensusPlan) -> tuple[ScriptedEstimator, Scripte
             before = len(wide.frames)
             estimator.detect(FRAME, i / 10)
             modes += "W" if len(wide.frames) > before else "N"
-    assert wide.closed and narrow.closed
+    assert wide.closed
+    assert narrow.closed == bool(narrow.entered)  # closed if it was ever created
     return wide, narrow, modes
 
 
@@ -79,7 +82,9 @@ def test_one_person_is_followed_with_one_slot_between_short_censuses() -> None:
     wide, narrow, modes = run([1] * 30, PLAN)
     # 3 census frames, then 1 s (10 frames at 10 fps) followed, a 2-frame census, and so on.
     assert modes == "WWW" + "N" * 10 + "WW" + "N" * 10 + "WW" + "NNN"
-    assert narrow.resets == modes.count("WN")  # every follow starts from a fresh detection
+    # Every follow starts from a fresh detection: created for the first, reset for the others.
+    assert narrow.entered == 1
+    assert narrow.resets == modes.count("WN") - 1
     assert wide.resets == modes.count("NW")
 
 
@@ -101,6 +106,7 @@ def test_two_people_from_the_start_never_switch_to_one_slot() -> None:
     _, narrow, modes = run([1, 2, 1, 1, 1, 1, 1, 1, 1, 1], PLAN)
     assert modes == "W" * 10
     assert narrow.frames == []
+    assert narrow.entered == 0  # a crowded stream never even creates the one-slot landmarker
 
 
 def test_frames_with_nobody_do_not_count_as_a_one_person_census() -> None:

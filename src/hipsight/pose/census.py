@@ -86,6 +86,7 @@ class OnDemandEstimator:
         self.narrow = narrow
         self.frames_seen = 0
         self.census_frames_seen = 0
+        self._narrow_open = False
         self._restart()
 
     def _restart(self) -> None:
@@ -96,12 +97,7 @@ class OnDemandEstimator:
         self._follow_until = 0.0
 
     def __enter__(self) -> OnDemandEstimator:
-        self.wide.__enter__()
-        try:
-            self.narrow.__enter__()
-        except BaseException:
-            self.wide.close()
-            raise
+        self.wide.__enter__()  # the narrow one is created when first needed (never, if crowded)
         return self
 
     def __exit__(
@@ -114,7 +110,9 @@ class OnDemandEstimator:
 
     def close(self) -> None:
         self.wide.close()
-        self.narrow.close()
+        if self._narrow_open:
+            self.narrow.close()
+            self._narrow_open = False
 
     @property
     def census_fraction(self) -> float:
@@ -139,13 +137,22 @@ class OnDemandEstimator:
         if self._quiet >= self._needed and not self._crowded:
             self._following = True
             self._follow_until = timestamp_s + self.plan.follow_s
-            self.narrow.reset(timestamp_s)  # the follow starts afresh
+            self._start_narrow(timestamp_s)
         return found
+
+    def _start_narrow(self, timestamp_s: float) -> None:
+        """Create the narrow landmarker on first use; later, reset it so it detects afresh."""
+        if not self._narrow_open:
+            self.narrow.__enter__()
+            self._narrow_open = True
+        else:
+            self.narrow.reset(timestamp_s)
 
     def reset(self, timestamp_s: float) -> None:
         """Forget every tracked person and start again with a census."""
         self.wide.reset(timestamp_s)
-        self.narrow.reset(timestamp_s)
+        if self._narrow_open:
+            self.narrow.reset(timestamp_s)
         self._restart()
 
 

@@ -88,8 +88,15 @@ def start_process(cmd: list[str], cwd: Path | None = None) -> subprocess.Popen[b
     )
 
 
+PEAK_RSS_MB: dict[str, float] = {}  # the largest resident memory seen per configuration
+
+
 def wait_ok(proc: subprocess.Popen[bytes], what: str) -> None:
-    _, err = proc.communicate()
+    """Wait for ``proc``; raise with its last lines if it failed; record its peak memory."""
+    err = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    PEAK_RSS_MB[what] = max(PEAK_RSS_MB.get(what, 0.0), usage.ru_maxrss / 1024)
     if proc.returncode != 0:
         tail = err.decode(errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"{what} failed ({proc.returncode}): {' | '.join(tail)}")
@@ -121,7 +128,7 @@ def time_analyze(video: Path, extra: list[str]) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-c", "import sys; from hipsight.cli import main; sys.exit(main())"]
         cmd += ["analyze", str(video), "--out", tmp, "--no-progress", *extra]
-        return time_processes([cmd], "hipsight analyze")
+        return time_processes([cmd], f"hipsight analyze {' '.join(extra)}".strip())
 
 
 def peer_python() -> Path | None:
@@ -161,10 +168,13 @@ def measure_clip(
     if only:
         runs = {name: run for name, run in runs.items() if name in only or name == "ceiling"}
     times: dict[str, list[float]] = {name: [] for name in runs}
+    PEAK_RSS_MB.clear()
     for _ in range(repeats):
         for name, run in runs.items():
             times[name].append(run())
     out: dict[str, Any] = {"frames": frames, "load_average": list(os.getloadavg())}
+    out["peak_rss_mb"] = {what: round(mb, 1) for what, mb in PEAK_RSS_MB.items()}
+    PEAK_RSS_MB.clear()
     ceiling_s = median(times["ceiling"])
     for name, values in times.items():
         seconds = median(values)

@@ -187,7 +187,7 @@ def print_clip(name: str, clip: dict[str, Any]) -> None:
     parts = [
         f"{key} {value['fps']} fps ({value['vs_ceiling']}x ceiling)"
         for key, value in clip.items()
-        if isinstance(value, dict)
+        if isinstance(value, dict) and "fps" in value
     ]
     print(f"{name}: " + "; ".join(parts), file=sys.stderr)
 

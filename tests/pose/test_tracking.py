@@ -209,3 +209,45 @@ def test_moving_without_anyone_walking_across_goes_by_hip_travel() -> None:
     assert _track_x(tracks, chosen)[0] == pytest.approx(300.0, abs=1.0)
     assert all(c["walking_s"] == 0 for c in report["candidates"])
     assert report["reason"] == "the most hip travel of 2 people"
+
+
+def _many_fragments(n_people: int = 11) -> tuple[np.ndarray, list[FrameDetections]]:
+    """``n_people`` people side by side, each seen in its own stretch of 20 frames."""
+    t = np.arange(20 * n_people) / 30.0
+    frames: list[list[np.ndarray | None]] = []
+    for i in range(len(t)):
+        k = i // 20
+        frames.append([_person(100 + 300 * k, 200 + 10 * k, i / 3)])
+    return t, _frames(frames)
+
+
+def test_tracks_are_stored_per_person_and_read_back_densely() -> None:
+    t, frames = _many_fragments()
+    tracks = track_people(t, frames)
+    assert tracks.n_tracks == 11
+    assert sum(len(p.frames) for p in tracks.people) == len(t)  # only the frames seen are held
+    dense = tracks.image_xy
+    assert dense.shape == (len(t), 11, 33, 2)
+    for k, person in enumerate(tracks.people):
+        np.testing.assert_array_equal(dense[person.frames, k], person.image_xy)
+        np.testing.assert_array_equal(tracks.dense([k]).image_xy[:, 0], dense[:, k])
+        unseen = np.setdiff1d(np.arange(len(t)), person.frames)
+        assert np.isnan(dense[unseen, k]).all()
+    np.testing.assert_array_equal(tracks.seen, np.isfinite(dense).all(axis=3).any(axis=2))
+
+
+def test_subject_facts_do_not_depend_on_how_many_tracks_are_read_at_once() -> None:
+    """The facts are computed a block of tracks at a time; 11 tracks span two blocks of 8."""
+    from hipsight.pose import tracking
+
+    t, frames = _many_fragments()
+    tracks = track_people(t, frames)
+    blocked = tracking.describe_tracks(tracks, (3400, 500))
+    block = tracks.dense()
+    whole = tracking.track_facts(block, tracks.t, (3400, 500), tracking.MIN_VISIBILITY)
+    assert len(blocked) == 11
+    for k, facts in enumerate(blocked):
+        assert facts["frames_fully_visible"] == int(whole[0]["visible"][k])
+        assert facts["median_height_px"] == float(whole[0]["largest"][k])
+        assert facts["prominence"] == tracking._rounded(whole[4][k], 4)
+        assert facts["walking_s"] == round(float(whole[5][k]), 2)

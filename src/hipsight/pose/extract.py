@@ -163,12 +163,13 @@ def extraction_from_frames(
             ProcessingStep("choose_subject", {"policy": str(subject)}),
         ),
     )
+    person = tracks.dense([chosen])
     sequence = PoseSequence.from_arrays(
         t=t,
-        image_xy=tracks.image_xy[:, chosen],
-        world_xyz=tracks.world_xyz[:, chosen],
-        visibility=tracks.visibility[:, chosen],
-        presence=tracks.presence[:, chosen],
+        image_xy=person.image_xy[:, 0],
+        world_xyz=person.world_xyz[:, 0],
+        visibility=person.visibility[:, 0],
+        presence=person.presence[:, 0],
         meta=meta,
     )
     return Extraction(sequence, tracks, report, video, tuple(warnings))

@@ -10,7 +10,7 @@ meet. A track that goes unseen for longer than ``max_missing_s`` ends.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,23 +52,86 @@ MAX_SCALE_CHANGE = (
 
 
 @dataclass(frozen=True)
-class Tracks:
-    """People over time: arrays of shape (T, N, ...) with NaN where a track was not seen."""
+class Person:
+    """One track's detections, only in the frames it was seen: ``frames`` (n,) into the video."""
 
-    t: NDArray[np.float64]
+    frames: NDArray[np.intp]
+    image_xy: NDArray[np.float64]  # (n, 33, 2)
+    world_xyz: NDArray[np.float64]  # (n, 33, 3)
+    visibility: NDArray[np.float64]  # (n, 33)
+    presence: NDArray[np.float64]  # (n, 33)
+
+
+@dataclass(frozen=True)
+class DenseTracks:
+    """Some tracks as arrays of shape (T, N, ...) with NaN where a track was not seen."""
+
     image_xy: NDArray[np.float64]  # (T, N, 33, 2)
     world_xyz: NDArray[np.float64]  # (T, N, 33, 3)
     visibility: NDArray[np.float64]  # (T, N, 33)
     presence: NDArray[np.float64]  # (T, N, 33)
 
+
+@dataclass(frozen=True)
+class Tracks:
+    """People over time, each stored only where seen.
+
+    Memory grows with the detections, not with frames x tracks: a long clip leaves many short
+    fragments (158 tracks in a 2-minute loop of the Sports2D demo), and dense (T, N) arrays of all
+    of them took over a gigabyte. :meth:`dense` gives (T, N, ...) arrays for the tracks asked for;
+    the ``image_xy`` ... properties give them for all tracks (small inputs and tests only).
+    """
+
+    t: NDArray[np.float64]
+    people: tuple[Person, ...]
+
     @property
     def n_tracks(self) -> int:
-        return int(self.image_xy.shape[1])
+        return len(self.people)
+
+    def dense(self, ks: Sequence[int] | None = None) -> DenseTracks:
+        """Tracks ``ks`` (default: all) as (T, len(ks), ...) arrays, NaN where unseen."""
+        chosen = [self.people[k] for k in (range(self.n_tracks) if ks is None else ks)]
+        n_frames, n = len(self.t), len(chosen)
+        xy = np.full((n_frames, n, N_LANDMARKS, 2), np.nan)
+        world = np.full((n_frames, n, N_LANDMARKS, 3), np.nan)
+        vis = np.full((n_frames, n, N_LANDMARKS), np.nan)
+        pres = np.full((n_frames, n, N_LANDMARKS), np.nan)
+        for k, person in enumerate(chosen):
+            xy[person.frames, k] = person.image_xy
+            world[person.frames, k] = person.world_xyz
+            vis[person.frames, k] = person.visibility
+            pres[person.frames, k] = person.presence
+        return DenseTracks(xy, world, vis, pres)
+
+    def blocks(self, size: int = 8) -> Iterator[DenseTracks]:
+        """All tracks, ``size`` at a time, in order: bounded memory for per-track facts."""
+        for start in range(0, self.n_tracks, size):
+            yield self.dense(range(start, min(start + size, self.n_tracks)))
+
+    @property
+    def image_xy(self) -> NDArray[np.float64]:
+        return self.dense().image_xy
+
+    @property
+    def world_xyz(self) -> NDArray[np.float64]:
+        return self.dense().world_xyz
+
+    @property
+    def visibility(self) -> NDArray[np.float64]:
+        return self.dense().visibility
+
+    @property
+    def presence(self) -> NDArray[np.float64]:
+        return self.dense().presence
 
     @property
     def seen(self) -> NDArray[np.bool_]:
         """(T, N) True where track n was detected in frame t."""
-        return np.any(np.all(np.isfinite(self.image_xy), axis=3), axis=2)
+        out = np.zeros((len(self.t), self.n_tracks), dtype=bool)
+        for k, person in enumerate(self.people):
+            out[person.frames, k] = np.all(np.isfinite(person.image_xy), axis=2).any(axis=1)
+        return out
 
 
 @dataclass
@@ -241,23 +304,19 @@ def first_position(track: _Track) -> tuple[int, float]:
 
 def _to_arrays(t: NDArray[np.float64], tracks: list[_Track]) -> Tracks:
     tracks = sorted(tracks, key=first_position)  # ids independent of the detector's order
-    n_frames, n_tracks = len(t), len(tracks)
-    xy = np.full((n_frames, n_tracks, N_LANDMARKS, 2), np.nan)
-    world = np.full((n_frames, n_tracks, N_LANDMARKS, 3), np.nan)
-    vis = np.full((n_frames, n_tracks, N_LANDMARKS), np.nan)
-    pres = np.full((n_frames, n_tracks, N_LANDMARKS), np.nan)
-    for k, track in enumerate(tracks):
-        for frame, (det, dets) in track.frames.items():
-            xy[frame, k] = dets.image_xy[det]
-            world[frame, k] = dets.world_xyz[det]
-            vis[frame, k] = dets.visibility[det]
-            pres[frame, k] = dets.presence[det]
-    return Tracks(
-        t=np.asarray(t, dtype=np.float64),
-        image_xy=xy,
-        world_xyz=world,
-        visibility=vis,
-        presence=pres,
+    return Tracks(t=np.asarray(t, dtype=np.float64), people=tuple(map(_person, tracks)))
+
+
+def _person(track: _Track) -> Person:
+    """A track's detections, in frame order."""
+    frames = sorted(track.frames)
+    picked = [track.frames[f] for f in frames]
+    return Person(
+        frames=np.array(frames, dtype=np.intp),
+        image_xy=np.array([dets.image_xy[det] for det, dets in picked]),
+        world_xyz=np.array([dets.world_xyz[det] for det, dets in picked]),
+        visibility=np.array([dets.visibility[det] for det, dets in picked]),
+        presence=np.array([dets.presence[det] for det, dets in picked]),
     )
 
 
@@ -267,16 +326,14 @@ def describe_tracks(
 ) -> list[dict[str, Any]]:
     """Per-track facts used to choose the subject (the policies of :mod:`hipsight.pose.subject`)
     and to tell people apart: size, position and prominence."""
-    xy, visibility = tracks.image_xy, tracks.visibility
+    parts = [track_facts(block, tracks.t, frame_size, min_visibility) for block in tracks.blocks()]
     scores = {
-        policy: policy_scores(policy, xy, visibility, frame_size, min_visibility)
-        for policy in SUBJECT_POLICIES
+        policy: np.concatenate([part[0][policy] for part in parts]) for policy in SUBJECT_POLICIES
     }
     detected = tracks.seen.sum(axis=0)
-    height, offset = size_and_offset(xy, frame_size)
-    centre = centre_x(xy)
-    prominent = prominence(xy, frame_size)
-    walking = walking_time(xy, tracks.t)
+    height, offset, centre, prominent, walking = (
+        np.concatenate([part[i] for part in parts]) for i in range(1, 6)
+    )
     return [
         {
             "id": k,
@@ -292,6 +349,33 @@ def describe_tracks(
         }
         for k in range(tracks.n_tracks)
     ]
+
+
+FactArrays = tuple[
+    dict[str, NDArray[np.float64]],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+]
+
+
+def track_facts(
+    block: DenseTracks,
+    t: NDArray[np.float64],
+    frame_size: tuple[int, int],
+    min_visibility: float,
+) -> FactArrays:
+    """Per-track facts of a block of tracks: policy scores, height, offset, centre, prominence
+    and walking time, each (N,)."""
+    xy = block.image_xy
+    scores = {
+        policy: policy_scores(policy, xy, block.visibility, frame_size, min_visibility)
+        for policy in SUBJECT_POLICIES
+    }
+    height, offset = size_and_offset(xy, frame_size)
+    return scores, height, offset, centre_x(xy), prominence(xy, frame_size), walking_time(xy, t)
 
 
 def centre_x(xy: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -1,6 +1,6 @@
 """Where the Ray engine's time goes, phase by phase, with the CPU seconds of every Ray process.
 
-    .venv/bin/python benchmarks/ray_breakdown.py [--clips 8] [--frames 40] [--before]
+    .venv/bin/python benchmarks/ray_breakdown.py [--clips 8] [--frames 40] [--before | --local]
 
 Runs the Ray engine's steps one at a time on short clips of the Sports2D demo (as
 benchmarks/batch.py cuts them): ``ray.init``, actor start, model load in each actor, the
@@ -19,6 +19,7 @@ import itertools
 import json
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 import time
@@ -212,6 +213,7 @@ def main() -> int:  # noqa: PLR0915 - one measurement, phase after phase, reads 
     if args.local:
         load = [round(x, 2) for x in os.getloadavg()]
         print(json.dumps({"load_at_start": load, "local_pool": local_pool(settings, args.jobs)}))
+        shutil.rmtree(tmp, ignore_errors=True)
         return 0
     report: dict[str, Any] = {
         "mode": "before" if args.before else "now",
@@ -267,6 +269,7 @@ def main() -> int:  # noqa: PLR0915 - one measurement, phase after phase, reads 
     report["phases"] = phases
     report["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(report, indent=1))
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

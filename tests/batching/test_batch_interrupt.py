@@ -1,7 +1,8 @@
 """Ctrl-C on a real ``hipsight batch --jobs 2`` process, local and Ray.
 
 The batch runs in its own session (as a terminal runs a command); once the first recording's row
-is in ``batch.csv``, SIGINT goes to the whole process group, as Ctrl-C does. Three recordings:
+is in ``batch.csv``, SIGINT goes to the whole process group, as Ctrl-C does (or, ``driver-only``,
+to the driver alone, as ``kill -INT`` does: the workers must still be ended). Three recordings:
 two 30-frame clips start together, a 90-frame clip starts when the first one is done, so the
 interrupt always lands while work is left (no sleeps: the test waits for the row itself). Every
 process the batch started carries a tag in its environment, so leftovers are found wherever they

@@ -196,3 +196,4 @@ def test_ray_gets_no_more_actors_than_its_cpus_hold() -> None:
     assert actor_count(FakeRay(2), jobs=2, threads=2) == 1
     assert actor_count(FakeRay(64), jobs=4, threads=2) == 4
     assert actor_count(FakeRay(1), jobs=2, threads=2) == 1  # one, even if it must wait
+    assert actor_count(FakeRay(64), jobs=None, threads=2) == 32  # no --jobs: the whole cluster

@@ -119,7 +119,10 @@ def register(sub: Any) -> None:
         "--out", type=Path, default=None, help="output folder (default: out/batch-<input name>)"
     )
     batch.add_argument(
-        "--jobs", type=int, default=None, help="recordings analysed at once (default: cores)"
+        "--jobs",
+        type=int,
+        default=None,
+        help="recordings analysed at once (default: cores; --engine ray: the cluster's CPUs)",
     )
     batch.add_argument(
         "--threads",

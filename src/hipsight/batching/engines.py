@@ -35,14 +35,16 @@ def run_engine(
     engine: EngineName,
     tasks: Sequence[Task],
     settings: WorkerSettings,
-    jobs: int,
+    jobs: int | None,
     address: str | None = None,
 ) -> Iterator[BatchRow]:
-    """Rows of ``tasks`` as they finish (any order)."""
+    """Rows of ``tasks`` as they finish (any order). ``jobs=None``: one per core (Ray: as many
+    actors as the cluster's CPUs hold)."""
     if not tasks:
         return iter(())
     if engine == "ray":
         return run_ray(tasks, settings, jobs, address)
+    jobs = jobs or default_jobs()
     if jobs <= 1:
         return run_here(tasks, settings)
     return run_pool(tasks, settings, jobs)
@@ -193,21 +195,23 @@ def stop_ray(ray: Any) -> None:
     ray.shutdown()
 
 
-def actor_count(ray: Any, jobs: int, threads: int) -> int:
-    """``jobs`` actors of ``threads`` CPUs, at most as many as the cluster's CPUs hold (an actor
-    that cannot be placed would hold its recording back for ever)."""
-    cpus = int(ray.cluster_resources().get("CPU", jobs * threads))
-    return max(1, min(jobs, cpus // threads))
+def actor_count(ray: Any, jobs: int | None, threads: int) -> int:
+    """``jobs`` actors of ``threads`` CPUs (None: as many as fit), at most as many as the
+    cluster's CPUs hold (an actor that cannot be placed would hold its recording back for ever).
+    """
+    cpus = int(ray.cluster_resources().get("CPU", (jobs or 1) * threads))
+    fit = max(1, cpus // threads)
+    return fit if jobs is None else min(jobs, fit)
 
 
 def run_ray(
-    tasks: Sequence[Task], settings: WorkerSettings, jobs: int, address: str | None
+    tasks: Sequence[Task], settings: WorkerSettings, jobs: int | None, address: str | None
 ) -> Iterator[BatchRow]:
     """Warm :class:`RecordingWorker` actors, one recording in flight each; the driver waits
     (``ray.wait`` blocks) and gathers the rows (a few hundred bytes: workers write their
     outputs themselves)."""
     ray = require_ray()
-    started = start_ray(ray, jobs * settings.threads, address)
+    started = start_ray(ray, (jobs or default_jobs()) * settings.threads, address)
     actors: list[Any] = []
     try:
         actor_class = ray.remote(num_cpus=settings.threads)(RecordingWorker)

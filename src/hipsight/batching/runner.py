@@ -70,7 +70,7 @@ def run_batch(
     """
     start = time.perf_counter()
     out = Path(out_dir).resolve()
-    jobs = check_jobs(jobs)
+    jobs = None if jobs is None and engine == "ray" else check_jobs(jobs)  # Ray: all its CPUs
     recordings = plan_batch(source, out, test=test, tests_from=tests_from)
     tasks = [Task(recording=r, out_dir=out / r.name) for r in recordings]
     done = {} if force else finished_rows(tasks)

@@ -179,3 +179,21 @@ def test_outputs_inside_the_input_folder_are_not_inputs(walks: Path) -> None:
 def test_jobs_below_one_are_refused(walks: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--jobs must be at least 1, got 0"):
         run_batch(walks, tmp_path / "out", jobs=0)
+
+
+def test_ray_gets_no_more_actors_than_its_cpus_hold() -> None:
+    """An actor Ray cannot place would hold its first recording back for ever."""
+    from hipsight.batching.engines import actor_count
+
+    class FakeRay:
+        def __init__(self, cpus: float) -> None:
+            self.cpus = cpus
+
+        def cluster_resources(self) -> dict[str, float]:
+            return {"CPU": self.cpus}
+
+    assert actor_count(FakeRay(2), jobs=2, threads=1) == 2
+    assert actor_count(FakeRay(2), jobs=2, threads=2) == 1
+    assert actor_count(FakeRay(64), jobs=4, threads=2) == 4
+    assert actor_count(FakeRay(1), jobs=2, threads=2) == 1  # one, even if it must wait
+    assert actor_count(FakeRay(64), jobs=None, threads=2) == 32  # no --jobs: the whole cluster

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_OK = 0
+EXIT_INTERRUPTED = 130  # as hipsight.cli: Ctrl-C
 
 __all__ = ["cmd_batch", "register"]
 
@@ -40,6 +41,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
             on_row=bar.update,
             warn=lambda line: print(f"hipsight: warning: {line}", file=sys.stderr),
         )
+    except KeyboardInterrupt:
+        bar.close()  # before the message, which would otherwise land inside the bar
+        print(
+            f"hipsight: interrupted; the finished recordings are in {out / 'batch.csv'}: "
+            "run the same command again to go on",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     finally:
         bar.close()
     summary = result.summary
@@ -85,6 +94,7 @@ class ProgressBar:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+            self._bar = None
 
 
 def register(sub: Any) -> None:
@@ -109,7 +119,10 @@ def register(sub: Any) -> None:
         "--out", type=Path, default=None, help="output folder (default: out/batch-<input name>)"
     )
     batch.add_argument(
-        "--jobs", type=int, default=None, help="recordings analysed at once (default: cores)"
+        "--jobs",
+        type=int,
+        default=None,
+        help="recordings analysed at once (default: cores; --engine ray: the cluster's CPUs)",
     )
     batch.add_argument(
         "--threads",

@@ -9,7 +9,7 @@ sessions are finished here (report, then history), one at a time, as ``analyze -
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ def run_batch(
     """
     start = time.perf_counter()
     out = Path(out_dir).resolve()
-    jobs = check_jobs(jobs)
+    jobs = None if jobs is None and engine == "ray" else check_jobs(jobs)  # Ray: all its CPUs
     recordings = plan_batch(source, out, test=test, tests_from=tests_from)
     tasks = [Task(recording=r, out_dir=out / r.name) for r in recordings]
     done = {} if force else finished_rows(tasks)
@@ -83,19 +83,28 @@ def run_batch(
     if on_start is not None:
         on_start(len(todo))
     extra = {"input": str(source), "out": str(out), "engine": engine, "jobs": jobs}
+    engine_rows = run_engine(engine, todo, settings, jobs, address)
     try:
-        for finished in run_engine(engine, todo, settings, jobs, address):
+        for finished in engine_rows:
             row = finish_named(finished, warn)
             rows[Path(row.output)] = row
             write_csv(ordered(rows, order), csv_path)
             if on_row is not None:
                 on_row(row)
     finally:
+        close_engine(engine_rows)  # now, not when the traceback lets go of it
         table = ordered(rows, order)
         write_csv(table, csv_path)
         summary = summarise(table, time.perf_counter() - start, extra)
         write_json(summary, json_path)
     return BatchResult(tuple(table), csv_path, json_path, summary)
+
+
+def close_engine(rows: Iterator[BatchRow]) -> None:
+    """Stop an engine's row generator: its workers (processes, actors, Ray) are ended."""
+    close = getattr(rows, "close", None)
+    if close is not None:
+        close()
 
 
 def check_jobs(jobs: int | None) -> int:

@@ -57,7 +57,13 @@ def test_ray_gives_the_same_rows_as_the_local_engine(
 ) -> None:
     import ray  # an extra (hipsight[ray]); never skipped: a missing Ray fails here
 
-    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    ray.init(
+        address="local",  # its own instance, never a cluster another process left running
+        num_cpus=2,
+        include_dashboard=False,
+        logging_level="ERROR",
+        log_to_driver=False,
+    )
     try:
         rows = run_batch(clips, tmp_path / "ray", test="gait", jobs=2, engine="ray").rows
     finally:

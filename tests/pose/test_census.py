@@ -109,6 +109,20 @@ def test_two_people_from_the_start_never_switch_to_one_slot() -> None:
     assert narrow.entered == 0  # a crowded stream never even creates the one-slot landmarker
 
 
+def test_the_narrow_landmarker_can_be_opened_before_the_stream() -> None:
+    """The live loop opens it up front; every follow then starts with a reset, never a load."""
+    counts = [1] * 30
+    wide, narrow = ScriptedEstimator(counts, 2), ScriptedEstimator(counts, 1)
+    with OnDemandEstimator(wide, narrow, PLAN) as estimator:
+        assert estimator.open_narrow() is narrow
+        assert estimator.open_narrow() is narrow  # opened once
+        for i in range(len(counts)):
+            estimator.detect(FRAME, i / 10)
+    assert narrow.entered == 1
+    assert narrow.resets == 3  # the three follows of the one-person script above
+    assert narrow.closed and wide.closed
+
+
 def test_frames_with_nobody_do_not_count_as_a_one_person_census() -> None:
     _, _, modes = run([0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1], PLAN)
     assert modes[:9] == "W" * 9  # three one-person frames in a row only from frame 6 to 8

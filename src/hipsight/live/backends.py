@@ -2,14 +2,16 @@
 
 A backend opens one :class:`Detector` per inference thread. The MediaPipe backend wraps the
 foundation's :class:`~hipsight.pose.estimator.PoseEstimator` in live mode (one landmarker per
-thread: a landmarker is not shared across threads); the scripted backend returns landmark
-streams prepared in advance, so tests drive the whole session without running the model.
+thread: a landmarker is not shared across threads), with landmark slots on demand
+(:class:`~hipsight.pose.census.OnDemandEstimator`): while one person is in view, a one-slot
+landmarker follows them between short censuses with every slot. The scripted backend returns
+landmark streams prepared in advance, so tests drive the whole session without running the model.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -17,6 +19,7 @@ import numpy as np
 from hipsight.io.native import native_stderr_silenced
 from hipsight.io.video import Frame
 from hipsight.models.store import ModelInfo
+from hipsight.pose.census import CensusPlan, FrameEstimator, OnDemandEstimator
 from hipsight.pose.estimator import FrameDetections, PoseEstimator
 from hipsight.pose.sequence import PoseSequence
 
@@ -40,15 +43,18 @@ class PoseBackend(Protocol):
 
 
 # ---------------------------------------------------------------------------- MediaPipe
+EstimatorFactory = Callable[[int], FrameEstimator]  # slots -> a landmarker, not yet opened
+
+
 class _EstimatorDetector:
-    def __init__(self, estimator: PoseEstimator) -> None:
-        self._estimator = estimator
+    def __init__(self, estimator: FrameEstimator) -> None:
+        self.estimator = estimator
 
     def detect(self, frame: Frame) -> FrameDetections:
-        return self._estimator.detect(frame.rgb, frame.t_s)
+        return self.estimator.detect(frame.rgb, frame.t_s)
 
     def close(self) -> None:
-        self._estimator.close()
+        self.estimator.close()
 
 
 class MediaPipeBackend:
@@ -57,9 +63,26 @@ class MediaPipeBackend:
     ``workers`` landmarkers run side by side on successive frames; each keeps its own tracking
     state and sees strictly increasing timestamps. Two workers nearly double the throughput on
     a 2-core CPU, because one landmarker keeps about one core busy.
+
+    With ``max_people`` > 1 and ``on_demand`` (the default), each worker holds a wide landmarker
+    (every slot) and a one-slot one, and uses the wide one only for censuses while one person is
+    in view (``plan``; :mod:`hipsight.pose.census`): a person alone costs what ``max_people=1``
+    costs. Once a census sees several people, that worker keeps every slot for the rest of the
+    session, so subject choice among them is as without on-demand slots. ``on_demand=False``
+    keeps every slot on every frame (the benchmark's "before"). ``make_estimator`` replaces the
+    landmarkers (tests: a scripted estimator, no model).
     """
 
-    def __init__(self, model: ModelInfo, max_people: int = 2, workers: int = 2) -> None:
+    def __init__(
+        self,
+        model: ModelInfo,
+        max_people: int = 2,
+        workers: int = 2,
+        *,
+        on_demand: bool = True,
+        plan: CensusPlan | None = None,
+        make_estimator: EstimatorFactory | None = None,
+    ) -> None:
         if max_people < 1:
             raise ValueError(f"max_people must be >= 1, got {max_people}")
         if workers < 1:
@@ -67,15 +90,37 @@ class MediaPipeBackend:
         self.model = model
         self.max_people = max_people
         self.workers = workers
+        self.on_demand = on_demand
+        self.plan = plan
         self.name = model.name
         self.sha256 = model.sha256
+        self._make = make_estimator or self._landmarker
+
+    def _landmarker(self, slots: int) -> FrameEstimator:
+        return PoseEstimator(self.model, mode="live", max_people=slots)
 
     def open_detector(self) -> Detector:
-        """Load one landmarker and warm it up on a black frame (the first call is the slow one)."""
+        """Load this worker's landmarker(s) and warm each up on a black frame (the first call is
+        the slow one; the black frame also leaves it tracking nobody). With slots on demand the
+        one-slot landmarker is opened here too, not at the first follow: opening it mid-stream
+        would stall the picture."""
         with native_stderr_silenced():  # TFLite prints start-up notes straight to fd 2
-            estimator = PoseEstimator(self.model, mode="live", max_people=self.max_people)
-            estimator.__enter__()
-            estimator.detect(np.zeros((480, 640, 3), dtype=np.uint8), 0.0)
+            if self.max_people == 1 or not self.on_demand:
+                estimator: FrameEstimator = self._make(self.max_people)
+                estimator.__enter__()
+                slots = [estimator]
+            else:
+                on_demand = OnDemandEstimator(self._make(self.max_people), self._make(1), self.plan)
+                estimator = on_demand.__enter__()  # the wide landmarker
+                slots = [on_demand.wide]
+            try:
+                if isinstance(estimator, OnDemandEstimator):
+                    slots.append(estimator.open_narrow())
+                for landmarker in slots:
+                    landmarker.detect(np.zeros((480, 640, 3), dtype=np.uint8), 0.0)
+            except BaseException:
+                estimator.close()
+                raise
         return _EstimatorDetector(estimator)
 
 

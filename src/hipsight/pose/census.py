@@ -142,11 +142,22 @@ class OnDemandEstimator:
 
     def _start_narrow(self, timestamp_s: float) -> None:
         """Create the narrow landmarker on first use; later, reset it so it detects afresh."""
+        if self._narrow_open:
+            self.narrow.reset(timestamp_s)
+        else:
+            self.open_narrow()
+
+    def open_narrow(self) -> FrameEstimator:
+        """Create the narrow landmarker now instead of at the first follow, and return it.
+
+        For the live loop: creating a landmarker mid-stream stalls that frame (0.1-1 s for the
+        model load, plus a slow first frame), so the live backend opens and warms it up before
+        the camera starts. Closed with the wide one either way.
+        """
         if not self._narrow_open:
             self.narrow.__enter__()
             self._narrow_open = True
-        else:
-            self.narrow.reset(timestamp_s)
+        return self.narrow
 
     def reset(self, timestamp_s: float) -> None:
         """Forget every tracked person and start again with a census."""

@@ -18,6 +18,8 @@ Measured per configuration:
   analysis, rendering) per frame that went through the model; less sensitive to other
   processes than the wall-clock figures;
 - ``census_fraction``: the share of inferred frames looked at with every landmark slot;
+- ``several_people_share``: the share of analysed frames in which the subject choice saw more
+  than one person (on the crowded demo, on-demand slots must not lower it);
 - ``other_cpu_share``: the share of the machine's CPU time that OTHER processes used during the
   run (from /proc/stat minus this process). The figures only mean something when it is near 0:
   on a shared 2-core machine, someone else's test run halves the frame rate.
@@ -85,6 +87,7 @@ class CaptureLikeProcessor:
         self.window = PoseBuffer(frame_size, max_seconds=1.0)
         self.analysis_s: list[float] = []
         self.frames = 0
+        self.crowded_frames = 0  # frames handed to the subject choice with several people
 
     @property
     def done(self) -> bool:
@@ -93,6 +96,7 @@ class CaptureLikeProcessor:
     def process(self, item: PoseFrame) -> Overlay:
         start = time.perf_counter()
         person = self.picker.pick(item.detections, item.frame.t_s)
+        self.crowded_frames += item.detections.n_people > 1
         self.window.append(item.frame.t_s, person)
         seq = self.window.to_sequence()
         value = None
@@ -245,6 +249,7 @@ def run_once(
         "latency_ms": summarise_ms(steady),
         "inference_ms": stats.inference_ms,
         "census_fraction": backend.census_fraction(),
+        "several_people_share": round(processor.crowded_frames / max(1, processor.frames), 3),
         "cpu_ms_per_inferred_frame": round(1000 * cpu / max(1, stats.inferred), 2),
         "analysis_ms": summarise_ms(processor.analysis_s),
         "render_ms": summarise_ms(render_s),
@@ -271,6 +276,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "inference_ms_median": median_of(runs, lambda r: r["inference_ms"]["median"]),
         "cpu_ms_per_inferred_frame": median_of(runs, lambda r: r["cpu_ms_per_inferred_frame"]),
         "census_fraction": median_of(runs, lambda r: r["census_fraction"]),
+        "several_people_share": median_of(runs, lambda r: r["several_people_share"]),
         "other_cpu_share": median_of(runs, lambda r: r["other_cpu_share"]),
         "load_average_1min": [r["load_average_1min_at_start"] for r in runs],
     }
@@ -306,7 +312,8 @@ def main() -> int:
                 print(
                     f"{clip} workers {workers} max_people {people} on_demand {on_demand}: "
                     f"{run['fps']} fps, latency {lat['median']} / {lat['p95']} ms, census "
-                    f"{run['census_fraction']}, load {run['load_average_1min_at_start']}, "
+                    f"{run['census_fraction']}, several people {run['several_people_share']}, "
+                    f"load {run['load_average_1min_at_start']}, "
                     f"others {run['other_cpu_share']}",
                     file=sys.stderr,
                 )

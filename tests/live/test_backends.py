@@ -154,3 +154,29 @@ def test_the_one_slot_landmarker_is_loaded_and_warmed_up_before_the_first_frame(
     MediaPipeBackend(MODEL, max_people=2, make_estimator=factory).open_detector()
     assert factory.made[1].entered and factory.made[1].frames == [-1]
     assert factory.made[2].entered and factory.made[2].frames == [-1]
+
+
+def test_workers_share_what_their_censuses_saw() -> None:
+    """Workers see alternate frames of one camera: a second person seen by one worker's census
+    ends the other worker's follow at its next frame."""
+    counts = [1] * 44 + [2] * 36
+    made: list[ScriptedLandmarker] = []  # worker a's wide and narrow, then worker b's
+
+    def factory(slots: int) -> ScriptedLandmarker:
+        made.append(ScriptedLandmarker(counts, slots))
+        return made[-1]
+
+    backend = MediaPipeBackend(MODEL, max_people=2, workers=2, plan=PLAN, make_estimator=factory)
+    a, b = backend.open_detector(), backend.open_detector()
+    frame = RGB.copy()
+    frame[0, 0] = 1
+    for i in range(len(counts)):  # worker a alone at first, then the two take turns
+        (a if i < 20 or i % 2 == 0 else b).detect(Frame(i, i / FPS, frame))
+    wide_a, narrow_a, wide_b, narrow_b = (m.frames[1:] for m in made)
+    # a: census 0-9, follows from 10 until 1 s later (frame 40), census from 42: two at 44
+    assert narrow_a == [*range(10, 20), *range(20, 41, 2)]
+    assert wide_a == [*range(10), *range(42, 80, 2)]
+    # b: census 21-39, follows from 41 for 1 s, but a saw two people: every slot from 45 on
+    assert narrow_b == [41, 43]
+    assert wide_b == [*range(21, 40, 2), *range(45, 80, 2)]
+    assert backend.crowd.is_set()

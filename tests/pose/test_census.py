@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from types import TracebackType
 
@@ -121,6 +122,26 @@ def test_the_narrow_landmarker_can_be_opened_before_the_stream() -> None:
     assert narrow.entered == 1
     assert narrow.resets == 3  # the three follows of the one-person script above
     assert narrow.closed and wide.closed
+
+
+def test_landmarkers_sharing_a_crowd_keep_every_slot_once_either_saw_several() -> None:
+    crowd = threading.Event()
+    wide, narrow = ScriptedEstimator([1] * 20, 2), ScriptedEstimator([1] * 20, 1)
+    one = OnDemandEstimator(wide, narrow, PLAN, crowd)
+    two = OnDemandEstimator(
+        ScriptedEstimator([2] * 20, 2), ScriptedEstimator([2] * 20, 1), PLAN, crowd
+    )
+    for i in range(5):
+        one.detect(FRAME, i / 10)  # a lone person: followed from frame 3
+    assert narrow.frames == [3, 4]
+    two.detect(FRAME, 0.5)  # the other landmarker sees two people
+    assert one.crowded
+    for i in range(6, 10):
+        one.detect(FRAME, i / 10)
+    assert narrow.frames == [3, 4]  # the follow ended at the next frame
+    assert wide.frames[-4:] == [6, 7, 8, 9]
+    one.reset(1.0)
+    assert not crowd.is_set() and not two.crowded
 
 
 def test_frames_with_nobody_do_not_count_as_a_one_person_census() -> None:

@@ -10,6 +10,7 @@ landmark streams prepared in advance, so tests drive the whole session without r
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -67,8 +68,10 @@ class MediaPipeBackend:
     With ``max_people`` > 1 and ``on_demand`` (the default), each worker holds a wide landmarker
     (every slot) and a one-slot one, and uses the wide one only for censuses while one person is
     in view (``plan``; :mod:`hipsight.pose.census`): a person alone costs what ``max_people=1``
-    costs. Once a census sees several people, that worker keeps every slot for the rest of the
-    session, so subject choice among them is as without on-demand slots. ``on_demand=False``
+    costs. The workers see alternate frames of one camera, so they share what their censuses saw:
+    once any census sees several people, every worker keeps every slot for the rest of the
+    session (its detectors' ``crowd``), and subject choice among them is as without on-demand
+    slots. ``on_demand=False``
     keeps every slot on every frame (the benchmark's "before"). ``make_estimator`` replaces the
     landmarkers (tests: a scripted estimator, no model).
     """
@@ -95,6 +98,7 @@ class MediaPipeBackend:
         self.name = model.name
         self.sha256 = model.sha256
         self._make = make_estimator or self._landmarker
+        self.crowd = threading.Event()  # set once any worker's census saw several people
 
     def _landmarker(self, slots: int) -> FrameEstimator:
         return PoseEstimator(self.model, mode="live", max_people=slots)
@@ -110,7 +114,8 @@ class MediaPipeBackend:
                 estimator.__enter__()
                 slots = [estimator]
             else:
-                on_demand = OnDemandEstimator(self._make(self.max_people), self._make(1), self.plan)
+                wide, narrow = self._make(self.max_people), self._make(1)
+                on_demand = OnDemandEstimator(wide, narrow, self.plan, self.crowd)
                 estimator = on_demand.__enter__()  # the wide landmarker
                 slots = [on_demand.wide]
             try:

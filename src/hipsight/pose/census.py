@@ -27,6 +27,7 @@ gave a frame does not matter to them.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
@@ -79,22 +80,36 @@ class OnDemandEstimator:
     """A wide landmarker while several people are seen, a narrow one while one is (see module)."""
 
     def __init__(
-        self, wide: FrameEstimator, narrow: FrameEstimator, plan: CensusPlan | None = None
+        self,
+        wide: FrameEstimator,
+        narrow: FrameEstimator,
+        plan: CensusPlan | None = None,
+        crowd: threading.Event | None = None,
     ) -> None:
+        """``crowd`` is set once several people were seen (every slot from then on). Pass the
+        same event to landmarkers that share a scene (the live loop's workers see alternate
+        frames of one camera): what one census sees then holds for all, and a follow elsewhere
+        ends at its next frame."""
         self.plan = plan or CensusPlan()
         self.wide = wide
         self.narrow = narrow
         self.frames_seen = 0
         self.census_frames_seen = 0
         self._narrow_open = False
+        self._crowd = crowd if crowd is not None else threading.Event()
         self._restart()
 
     def _restart(self) -> None:
         self._following = False
         self._quiet = 0  # consecutive census frames with exactly one person
         self._needed = self.plan.first_frames  # ... needed before following
-        self._crowded = False  # several people were seen: every slot from now on
+        self._crowd.clear()
         self._follow_until = 0.0
+
+    @property
+    def crowded(self) -> bool:
+        """Several people were seen (here or by a landmarker sharing the crowd)."""
+        return self._crowd.is_set()
 
     def __enter__(self) -> OnDemandEstimator:
         self.wide.__enter__()  # the narrow one is created when first needed (never, if crowded)
@@ -122,23 +137,29 @@ class OnDemandEstimator:
     def detect(self, rgb: NDArray[np.uint8], timestamp_s: float) -> FrameDetections:
         """People in one frame, from whichever landmarker the plan calls for."""
         self.frames_seen += 1
+        if self._following and self.crowded:  # a landmarker sharing the crowd saw several
+            self._end_follow(timestamp_s)
         if self._following:
             found = self.narrow.detect(rgb, timestamp_s)
             if found.n_people == 0 or timestamp_s >= self._follow_until:
-                self._following = False
-                self._quiet = 0
-                self._needed = self.plan.census_frames
-                self.wide.reset(timestamp_s)  # the next census starts afresh
+                self._end_follow(timestamp_s)
             return found
         self.census_frames_seen += 1
         found = self.wide.detect(rgb, timestamp_s)
         self._quiet = self._quiet + 1 if found.n_people == 1 else 0
-        self._crowded = self._crowded or found.n_people > 1
-        if self._quiet >= self._needed and not self._crowded:
+        if found.n_people > 1:
+            self._crowd.set()
+        if self._quiet >= self._needed and not self.crowded:
             self._following = True
             self._follow_until = timestamp_s + self.plan.follow_s
             self._start_narrow(timestamp_s)
         return found
+
+    def _end_follow(self, timestamp_s: float) -> None:
+        self._following = False
+        self._quiet = 0
+        self._needed = self.plan.census_frames
+        self.wide.reset(timestamp_s)  # the next census starts afresh
 
     def _start_narrow(self, timestamp_s: float) -> None:
         """Create the narrow landmarker on first use; later, reset it so it detects afresh."""
@@ -160,7 +181,7 @@ class OnDemandEstimator:
         return self.narrow
 
     def reset(self, timestamp_s: float) -> None:
-        """Forget every tracked person and start again with a census."""
+        """Forget every tracked person and start again with a census (the crowd too)."""
         self.wide.reset(timestamp_s)
         if self._narrow_open:
             self.narrow.reset(timestamp_s)

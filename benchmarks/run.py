@@ -179,7 +179,7 @@ def run_live() -> dict[str, Any]:
     """``benchmarks/live.py`` in a child process; its default configuration's figures."""
     out = Path(__file__).with_name("live_results.json")
     script = Path(__file__).with_name("live.py")
-    subprocess.run([sys.executable, str(script), "--out", str(out)], check=False)
+    subprocess.run([sys.executable, str(script), "--out", str(out), "--rounds", "1"], check=False)
     return dict(json.loads(out.read_text(encoding="utf-8"))["default"])
 
 

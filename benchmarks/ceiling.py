@@ -91,12 +91,28 @@ def start_process(cmd: list[str], cwd: Path | None = None) -> subprocess.Popen[b
 PEAK_RSS_MB: dict[str, float] = {}  # the largest resident memory seen per configuration
 
 
+# The analysis child prints its own peak resident memory (VmHWM) as it ends. The rusage of a
+# child is no use here: Linux carries the parent's peak across fork and exec.
+ANALYZE = """
+import sys
+from hipsight.cli import main
+try:
+    code = main()
+finally:
+    with open("/proc/self/status") as status:
+        peak = [line.split()[1] for line in status if line.startswith("VmHWM")]
+    sys.stderr.write(f"PEAK_KB {peak[0] if peak else 0}\\n")
+sys.exit(code)
+"""
+
+
 def wait_ok(proc: subprocess.Popen[bytes], what: str) -> None:
-    """Wait for ``proc``; raise with its last lines if it failed; record its peak memory."""
-    err = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    PEAK_RSS_MB[what] = max(PEAK_RSS_MB.get(what, 0.0), usage.ru_maxrss / 1024)
+    """Wait for ``proc``; raise with its last lines if it failed; record a reported peak."""
+    _, err = proc.communicate()
+    for line in err.decode(errors="replace").splitlines():
+        if line.startswith("PEAK_KB "):
+            mb = int(line.split()[1]) / 1024
+            PEAK_RSS_MB[what] = round(max(PEAK_RSS_MB.get(what, 0.0), mb), 1)
     if proc.returncode != 0:
         tail = err.decode(errors="replace").strip().splitlines()[-3:]
         raise RuntimeError(f"{what} failed ({proc.returncode}): {' | '.join(tail)}")
@@ -126,7 +142,7 @@ def time_ceiling(video: Path, frames: int) -> float:
 
 def time_analyze(video: Path, extra: list[str]) -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-c", "import sys; from hipsight.cli import main; sys.exit(main())"]
+        cmd = [sys.executable, "-c", ANALYZE]
         cmd += ["analyze", str(video), "--out", tmp, "--no-progress", *extra]
         return time_processes([cmd], f"hipsight analyze {' '.join(extra)}".strip())
 

@@ -116,13 +116,15 @@ def extract_view(video: Path, model: ModelInfo, cache: Path) -> ViewTracks:
     path = cache / f"tracks_{video.stem}.npz"
     if path.is_file():
         with np.load(path) as data:
-            if str(data["model_sha256"]) == model.sha256:
+            if str(data["model_sha256"]) == model.sha256 and "every_slot" in data.files:
                 return ViewTracks(
                     video.stem, data["t"], data["image_xy"], data["world_xyz"],
                     data["visibility"], data["presence"],
                     (int(data["frame_size"][0]), int(data["frame_size"][1])), float(data["fps"]),
                 )  # fmt: skip
-    ex = extract_pose(video, model, max_people=MAX_PEOPLE, workers=1)
+    # Every slot on every frame: the truth needs both people in every camera wherever the model
+    # can find them, not the one-slot following that analyze uses while a person is alone.
+    ex = extract_pose(video, model, max_people=MAX_PEOPLE, workers=1, every_slot=True)
     tracks = ex.tracks
     view = ViewTracks(
         video.stem, tracks.t, tracks.image_xy, tracks.world_xyz, tracks.visibility,
@@ -132,7 +134,7 @@ def extract_view(video: Path, model: ModelInfo, cache: Path) -> ViewTracks:
     np.savez_compressed(
         path, t=view.t, image_xy=view.image_xy, world_xyz=view.world_xyz,
         visibility=view.visibility, presence=view.presence, frame_size=np.array(view.frame_size),
-        fps=view.fps, model_sha256=model.sha256,
+        fps=view.fps, model_sha256=model.sha256, every_slot=True,
     )  # fmt: skip
     return view
 

@@ -225,3 +225,24 @@ def test_one_person_alone_is_followed_with_one_slot(
     height = np.ptp(alone[..., 1], axis=1).mean()
     offset = np.linalg.norm(following - alone, axis=-1)
     assert np.median(offset) < 0.005 * height  # the first frames after the switch differ a little
+
+
+def test_every_slot_keeps_one_landmarker_with_all_slots(pose_model: ModelInfo) -> None:
+    """What the multi-view validation asks for: the behaviour before slots on demand."""
+    estimator = open_estimator(pose_model, 2, every_slot=True)
+    assert isinstance(estimator, PoseEstimator)
+    assert estimator.max_people == 2
+    assert isinstance(open_estimator(pose_model, 2), OnDemandEstimator)
+    one = open_estimator(pose_model, 1)
+    assert isinstance(one, PoseEstimator) and one.max_people == 1
+
+
+def test_provenance_records_how_the_slots_were_used(pose_model: ModelInfo) -> None:
+    from hipsight.pose.extract import landmarker_params
+
+    on_demand = landmarker_params(pose_model, 2, 2)
+    assert on_demand["census_frames"] == CensusPlan().census_frames
+    assert "every_slot" not in on_demand
+    every = landmarker_params(pose_model, 2, 2, every_slot=True)
+    assert every["every_slot"] is True and "census_frames" not in every
+    assert "census_frames" not in landmarker_params(pose_model, 1, 2)

@@ -189,13 +189,16 @@ class OnDemandEstimator:
 
 
 def open_estimator(
-    model: ModelInfo, max_people: int, plan: CensusPlan | None = None
+    model: ModelInfo, max_people: int, plan: CensusPlan | None = None, every_slot: bool = False
 ) -> PoseEstimator | OnDemandEstimator:
-    """The offline landmarker for ``max_people``: one slot alone, or slots on demand."""
+    """The offline landmarker for ``max_people``: one slot alone, or slots on demand.
+
+    ``every_slot`` keeps all ``max_people`` slots on every frame (the behaviour before slots on
+    demand; the multi-view validation builds its truth that way)."""
     if max_people < 1:
         raise ValueError(f"max_people must be >= 1, got {max_people}")
+    if every_slot or max_people == 1:
+        return PoseEstimator(model, mode="video", max_people=max_people)
     narrow = PoseEstimator(model, mode="video", max_people=1)
-    if max_people == 1:
-        return narrow
     wide = PoseEstimator(model, mode="video", max_people=max_people)
     return OnDemandEstimator(wide, narrow, plan)

@@ -70,12 +70,13 @@ def detect_chunk(
     max_people: int,
     progress: Progress,
     cancel: threading.Event,
+    every_slot: bool = False,
 ) -> list[tuple[int, float, FrameDetections]]:
     """Run the landmarker over frames ``start..stop`` of a video (or image folder)."""
     out: list[tuple[int, float, FrameDetections]] = []
     with (
         open_source(input_path=path, start_frame=start, stop_frame=stop) as source,
-        open_estimator(model, max_people) as estimator,
+        open_estimator(model, max_people, every_slot=every_slot) as estimator,
     ):
         for frame in ThreadedReader(source, maxsize=8):
             if cancel.is_set():
@@ -91,12 +92,13 @@ def run_detection(
     chunks: list[tuple[int, int | None]],
     max_people: int,
     progress: Progress,
+    every_slot: bool = False,
 ) -> list[tuple[int, float, FrameDetections]]:
     """Run all chunks in parallel threads and merge their frames in order."""
     cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="hipsight-infer") as pool:
         futures = [
-            pool.submit(detect_chunk, path, model, a, b, max_people, progress, cancel)
+            pool.submit(detect_chunk, path, model, a, b, max_people, progress, cancel, every_slot)
             for a, b in chunks
         ]
         try:
@@ -115,20 +117,27 @@ def extract_pose(
     subject: str | int = "visible",
     workers: int | None = None,
     progress: Progress | None = None,
+    every_slot: bool = False,
 ) -> Extraction:
-    """Detect, track and choose the subject; return their :class:`PoseSequence`."""
+    """Detect, track and choose the subject; return their :class:`PoseSequence`.
+
+    ``every_slot`` keeps every landmark slot on every frame instead of slots on demand
+    (:mod:`hipsight.pose.census`)."""
     path = Path(path)
     video = probe_input(path)
     chunks = plan_chunks(video.frame_count, workers or default_workers())
     preload_in_background(*AFTER_INFERENCE)
     tick = progress or (lambda n: None)
     try:
-        frames = run_detection(path, model, chunks, max_people, tick)
+        frames = run_detection(path, model, chunks, max_people, tick, every_slot)
     except InputError:
         if len(chunks) == 1:
             raise
-        frames = run_detection(path, model, [(0, None)], max_people, tick)  # seeking failed: serial
-    return extraction_from_frames(path, video, frames, model, max_people, len(chunks), subject)
+        serial: list[tuple[int, int | None]] = [(0, None)]  # seeking failed: one chunk
+        frames = run_detection(path, model, serial, max_people, tick, every_slot)
+    return extraction_from_frames(
+        path, video, frames, model, max_people, len(chunks), subject, every_slot
+    )
 
 
 def extraction_from_frames(
@@ -139,6 +148,7 @@ def extraction_from_frames(
     max_people: int,
     n_chunks: int,
     subject: str | int,
+    every_slot: bool = False,
 ) -> Extraction:
     """Track the detections of every frame, choose the subject and build its sequence."""
     warnings = check_frames(frames, video)
@@ -158,7 +168,7 @@ def extraction_from_frames(
         provenance=(
             ProcessingStep(
                 "pose_landmarker",
-                landmarker_params(model, max_people, n_chunks),
+                landmarker_params(model, max_people, n_chunks, every_slot),
             ),
             ProcessingStep("choose_subject", {"policy": str(subject)}),
         ),
@@ -175,10 +185,14 @@ def extraction_from_frames(
     return Extraction(sequence, tracks, report, video, tuple(warnings))
 
 
-def landmarker_params(model: ModelInfo, max_people: int, n_chunks: int) -> dict[str, Any]:
+def landmarker_params(
+    model: ModelInfo, max_people: int, n_chunks: int, every_slot: bool = False
+) -> dict[str, Any]:
     """The landmarker's settings as recorded in the provenance."""
     params: dict[str, Any] = {"model": model.name, "max_people": max_people, "chunks": n_chunks}
-    if max_people > 1:
+    if every_slot and max_people > 1:
+        params["every_slot"] = True
+    elif max_people > 1:
         plan = CensusPlan()
         params.update(census_frames=plan.census_frames, follow_s=plan.follow_s)
     return params

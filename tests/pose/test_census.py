@@ -246,3 +246,21 @@ def test_provenance_records_how_the_slots_were_used(pose_model: ModelInfo) -> No
     every = landmarker_params(pose_model, 2, 2, every_slot=True)
     assert every["every_slot"] is True and "census_frames" not in every
     assert "census_frames" not in landmarker_params(pose_model, 1, 2)
+
+
+def test_a_crowd_that_has_left_for_the_expiry_time_frees_the_slots() -> None:
+    """Two people in frames 0-4, then one: every slot until one person has been seen for 1 s."""
+    plan = CensusPlan(first_frames=3, census_frames=2, follow_s=1.0, crowd_expiry_s=1.0)
+    _, _, modes = run([2] * 5 + [1] * 40, plan)
+    # Alone from frame 5 (t = 0.5 s); the crowd ends at t = 1.5 s (frame 15), where more than
+    # three one-person frames have been seen, so the follow starts with the next frame.
+    assert modes[:16] == "W" * 16
+    assert modes[16:26] == "N" * 10
+    assert modes[26:28] == "WW"
+
+
+def test_a_second_person_missed_for_less_than_the_expiry_keeps_the_crowd() -> None:
+    plan = CensusPlan(first_frames=3, census_frames=2, follow_s=1.0, crowd_expiry_s=1.0)
+    counts = ([2] * 3 + [1] * 8) * 4  # the detector loses the second person for 0.8 s at a time
+    _, _, modes = run(counts, plan)
+    assert modes == "W" * len(counts)

@@ -12,8 +12,10 @@ stream of frames:
 It starts with a census. Once the census has seen exactly one person in ``first_frames``
 consecutive frames, the narrow landmarker follows for ``follow_s`` seconds; then a census of
 ``census_frames`` frames looks again, and so on. As soon as any census sees more than one person,
-every slot stays on for the rest of the stream: a crowded scene is measured exactly as a wide
-landmarker alone would measure it. The detector often needs several frames to find a second,
+every slot stays on until the wide landmarker has seen one person or none for
+``crowd_expiry_s`` seconds (with every slot on, its detector looks for the missing person in every
+frame, so by then they have left): a crowded scene is measured exactly as a wide landmarker alone
+would measure it. The detector often needs several frames to find a second,
 small or partly hidden person (on the Sports2D demo it finds the walker beside the box jumper in
 about half the frames), and only a landmarker that keeps every slot keeps such a person once
 found. When the narrow landmarker loses its person, a census follows at once. Each landmarker is
@@ -46,6 +48,7 @@ class CensusPlan:
     first_frames: int = 10
     census_frames: int = 3
     follow_s: float = 3.0
+    crowd_expiry_s: float = 5.0  # a crowd seen as one person or none this long has left
 
     def __post_init__(self) -> None:
         if self.census_frames < 1 or self.first_frames < self.census_frames:
@@ -53,8 +56,11 @@ class CensusPlan:
                 "census_frames must be >= 1 and first_frames >= census_frames, got "
                 f"{self.census_frames} and {self.first_frames}"
             )
-        if not self.follow_s > 0:
-            raise ValueError(f"follow_s must be > 0, got {self.follow_s}")
+        if not (self.follow_s > 0 and self.crowd_expiry_s > 0):
+            raise ValueError(
+                "follow_s and crowd_expiry_s must be > 0, got "
+                f"{self.follow_s} and {self.crowd_expiry_s}"
+            )
 
 
 class FrameEstimator(Protocol):
@@ -104,6 +110,7 @@ class OnDemandEstimator:
         self._quiet = 0  # consecutive census frames with exactly one person
         self._needed = self.plan.first_frames  # ... needed before following
         self._crowd.clear()
+        self._alone_since: float | None = None  # crowded, but one person or none seen since
         self._follow_until = 0.0
 
     @property
@@ -147,13 +154,29 @@ class OnDemandEstimator:
         self.census_frames_seen += 1
         found = self.wide.detect(rgb, timestamp_s)
         self._quiet = self._quiet + 1 if found.n_people == 1 else 0
-        if found.n_people > 1:
-            self._crowd.set()
+        self._update_crowd(found.n_people, timestamp_s)
         if self._quiet >= self._needed and not self.crowded:
             self._following = True
             self._follow_until = timestamp_s + self.plan.follow_s
             self._start_narrow(timestamp_s)
         return found
+
+    def _update_crowd(self, n_people: int, timestamp_s: float) -> None:
+        """Several people make a crowd; one person or none for ``crowd_expiry_s`` ends it.
+
+        With every slot on, the detector looks for the missing person in every frame, so a
+        person not found for that long has left (a clinician who stepped through the picture).
+        """
+        if n_people > 1:
+            self._crowd.set()
+            self._alone_since = None
+        elif not self.crowded:
+            self._alone_since = None
+        elif self._alone_since is None:
+            self._alone_since = timestamp_s
+        elif timestamp_s - self._alone_since >= self.plan.crowd_expiry_s:
+            self._crowd.clear()
+            self._alone_since = None
 
     def _end_follow(self, timestamp_s: float) -> None:
         self._following = False

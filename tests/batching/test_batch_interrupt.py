@@ -95,6 +95,11 @@ def wait_for_row(out: Path, process: subprocess.Popen[bytes], log: Path, deadlin
         time.sleep(0.05)
 
 
+# Processes are found by their environment in /proc: on a system without it (macOS) the
+# interrupt, the table and the resume are still checked, the leftover processes are not.
+LISTS_PROCESSES = Path("/proc/self/environ").is_file()
+
+
 def tagged_processes(tag: str) -> list[int]:
     """Processes whose environment carries ``tag`` (the batch and everything it started)."""
     found = []
@@ -128,15 +133,14 @@ def no_processes_left(tag: str, deadline_s: float = 30.0) -> list[int]:
 def test_ctrl_c_keeps_a_valid_table_leaves_no_process_and_resumes(
     clips: Path, tmp_path: Path, engine: str, group: bool
 ) -> None:
-    if sys.platform != "linux":
-        pytest.skip("reads /proc")
     out = tmp_path / "out"
     tag = uuid.uuid4().hex
     log = tmp_path / "batch.log"
     process = batch_process(clips, out, engine, tag, log)
     try:
         wait_for_row(out, process, log, deadline_s=180)
-        assert len(tagged_processes(tag)) >= 3  # the driver and two workers, at least: seen
+        if LISTS_PROCESSES:  # the driver and two workers, at least: seen
+            assert len(tagged_processes(tag)) >= 3
         if group:
             os.killpg(process.pid, signal.SIGINT)
         else:
@@ -147,7 +151,8 @@ def test_ctrl_c_keeps_a_valid_table_leaves_no_process_and_resumes(
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     assert code == 130, log.read_text()
-    assert no_processes_left(tag) == [], log.read_text()
+    if LISTS_PROCESSES:
+        assert no_processes_left(tag) == [], log.read_text()
     rows = table(out)
     done = {Path(row["output"]).name for row in rows}
     assert 1 <= len(rows) < 3 and "c" not in done, rows
@@ -162,7 +167,8 @@ def test_ctrl_c_keeps_a_valid_table_leaves_no_process_and_resumes(
     again = tmp_path / "again.log"
     rerun = batch_process(clips, out, engine, tag, again)
     assert rerun.wait(timeout=180) == 0, again.read_text()
-    assert no_processes_left(tag) == [], again.read_text()
+    if LISTS_PROCESSES:
+        assert no_processes_left(tag) == [], again.read_text()
     rows = table(out)
     assert [Path(row["output"]).name for row in rows] == ["a", "b", "c"]
     assert {Path(r["output"]).name for r in rows if r["resumed"] == "true"} == finished

@@ -44,7 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("hipsight.live", "hipsight.batching"),
     (
         "hipsight.cli",
-        "hipsight.report.cli",
+        "hipsight.finish_cli",
         "hipsight.history.cli",
         "hipsight.export.cli",
         "hipsight.calibration.cli",

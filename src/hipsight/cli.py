@@ -17,9 +17,9 @@ from hipsight.calibration.cli import register as register_calibrate
 from hipsight.config import DEFAULTS
 from hipsight.errors import HipsightError
 from hipsight.export.cli import register as register_export_command
+from hipsight.finish_cli import register as register_report_command
 from hipsight.history.cli import register as register_history_command
 from hipsight.live.cli import register as register_assess
-from hipsight.report.cli import register as register_report_command
 from hipsight.version import __version__
 from hipsight.wording import count
 

@@ -1,4 +1,8 @@
-"""Command ``hipsight report``.
+"""Command ``hipsight report``: finish a session.
+
+It lives beside :mod:`hipsight.finish`, not in the ``report`` package, because it runs the whole
+finish step (report, then history), which sits above ``report``; inside ``report`` it made the
+two depend on each other.
 
 :func:`register` adds it to the main parser's subparsers. Handlers return an exit code and
 raise :class:`~hipsight.errors.HipsightError` for the user's mistakes (the main CLI prints one

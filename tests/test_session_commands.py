@@ -11,8 +11,8 @@ import pytest
 from demo_session import CopyDemo, DemoOptions, measured_value
 from hipsight.errors import HipsightError
 from hipsight.export.cli import register as register_export
+from hipsight.finish_cli import register as register_report
 from hipsight.history.cli import register as register_history
-from hipsight.report.cli import register as register_report
 from hipsight.session.reader import load_session
 
 

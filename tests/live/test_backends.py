@@ -3,71 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 import pytest
-from numpy.typing import NDArray
 
 from hipsight.io.video import Frame
 from hipsight.live.backends import MediaPipeBackend
 from hipsight.models.store import ModelInfo
 from hipsight.pose.census import CensusPlan
 from hipsight.pose.estimator import FrameDetections
-from hipsight.pose.landmarks import N_LANDMARKS
+from scripted_landmarker import ScriptedLandmarker
 
 FPS = 30.0
 MODEL = ModelInfo(path=Path("scripted.task"), name="scripted", sha256="0" * 64, source="test")
 RGB = np.zeros((480, 640, 3), dtype=np.uint8)
-
-
-def people(n: int) -> FrameDetections:
-    if n == 0:
-        return FrameDetections.empty()
-    xy = np.stack([np.full((N_LANDMARKS, 2), 100.0 * (k + 1)) for k in range(n)])
-    return FrameDetections(
-        image_xy=xy.reshape(n, N_LANDMARKS, 2),
-        world_xyz=np.zeros((n, N_LANDMARKS, 3)),
-        visibility=np.ones((n, N_LANDMARKS)),
-        presence=np.ones((n, N_LANDMARKS)),
-    )
-
-
-class ScriptedLandmarker:
-    """Sees ``counts[i]`` people in frame ``i`` (capped at its slots); records what it did."""
-
-    def __init__(self, counts: list[int], slots: int) -> None:
-        self.counts = counts
-        self.slots = slots
-        self.frames: list[int] = []  # frame indices detected (the warm-up is -1)
-        self.resets = 0
-        self.entered = self.closed = False
-
-    def __enter__(self) -> ScriptedLandmarker:
-        self.entered = True
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.closed = True
-
-    def detect(self, rgb: NDArray[np.uint8], timestamp_s: float) -> FrameDetections:
-        if not self.frames and not rgb.any():  # the backend's warm-up on a black frame
-            self.frames.append(-1)
-            return people(0)
-        index = round(timestamp_s * FPS)
-        self.frames.append(index)
-        return people(min(self.counts[index], self.slots))
-
-    def reset(self, timestamp_s: float) -> None:
-        self.resets += 1
 
 
 class Factory:
@@ -79,7 +28,7 @@ class Factory:
 
     def __call__(self, slots: int) -> ScriptedLandmarker:
         assert slots not in self.made, "one landmarker per slot count and worker"
-        self.made[slots] = ScriptedLandmarker(self.counts, slots)
+        self.made[slots] = ScriptedLandmarker(self.counts, slots, FPS)
         return self.made[slots]
 
 
@@ -139,7 +88,7 @@ def test_a_landmarker_that_fails_to_load_closes_the_other() -> None:
     made: list[ScriptedLandmarker] = []
 
     def factory(slots: int) -> ScriptedLandmarker:
-        made.append((Unloadable if slots == 1 else ScriptedLandmarker)([1], slots))
+        made.append((Unloadable if slots == 1 else ScriptedLandmarker)([1], slots, FPS))
         return made[-1]
 
     with pytest.raises(RuntimeError, match="no model"):
@@ -163,7 +112,7 @@ def test_workers_share_what_their_censuses_saw() -> None:
     made: list[ScriptedLandmarker] = []  # worker a's wide and narrow, then worker b's
 
     def factory(slots: int) -> ScriptedLandmarker:
-        made.append(ScriptedLandmarker(counts, slots))
+        made.append(ScriptedLandmarker(counts, slots, FPS))
         return made[-1]
 
     backend = MediaPipeBackend(MODEL, max_people=2, workers=2, plan=PLAN, make_estimator=factory)

@@ -4,72 +4,31 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 import pytest
-from numpy.typing import NDArray
 
 from hipsight.models.store import ModelInfo
 from hipsight.pose.census import CensusPlan, FrameEstimator, OnDemandEstimator, open_estimator
 from hipsight.pose.estimator import FrameDetections, PoseEstimator
-from hipsight.pose.landmarks import N_LANDMARKS
+from scripted_landmarker import ScriptedLandmarker
 
-FRAME = np.zeros((4, 4, 3), dtype=np.uint8)
-
-
-def people(n: int) -> FrameDetections:
-    return FrameDetections(
-        image_xy=np.zeros((n, N_LANDMARKS, 2)),
-        world_xyz=np.zeros((n, N_LANDMARKS, 3)),
-        visibility=np.ones((n, N_LANDMARKS)),
-        presence=np.ones((n, N_LANDMARKS)),
-    )
+FRAME = np.ones((4, 4, 3), dtype=np.uint8)
+FPS = 10.0  # the scripts' frame rate
 
 
-class ScriptedEstimator:
-    """A landmarker that sees ``counts[i]`` people in frame ``i`` (capped at its slots)."""
-
-    def __init__(self, counts: list[int], slots: int) -> None:
-        self.counts = counts
-        self.slots = slots
-        self.frames: list[int] = []
-        self.resets = 0
-        self.entered = 0
-        self.closed = False
-
-    def __enter__(self) -> ScriptedEstimator:
-        self.entered += 1
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.closed = True
-
-    def detect(self, rgb: NDArray[np.uint8], timestamp_s: float) -> FrameDetections:
-        index = round(timestamp_s * 10)  # 10 fps in these scripts
-        self.frames.append(index)
-        return people(min(self.counts[index], self.slots))
-
-    def reset(self, timestamp_s: float) -> None:
-        self.resets += 1
+def scripted(counts: list[int], slots: int) -> ScriptedLandmarker:
+    return ScriptedLandmarker(counts, slots, FPS)
 
 
-def run(counts: list[int], plan: CensusPlan) -> tuple[ScriptedEstimator, ScriptedEstimator, str]:
+def run(counts: list[int], plan: CensusPlan) -> tuple[ScriptedLandmarker, ScriptedLandmarker, str]:
     """Feed the script at 10 fps; return both landmarkers and the mode of each frame (W/N)."""
-    wide, narrow = ScriptedEstimator(counts, 2), ScriptedEstimator(counts, 1)
+    wide, narrow = scripted(counts, 2), scripted(counts, 1)
     modes = ""
     with OnDemandEstimator(wide, narrow, plan) as estimator:
         for i in range(len(counts)):
             before = len(wide.frames)
-            estimator.detect(FRAME, i / 10)
+            estimator.detect(FRAME, i / FPS)
             modes += "W" if len(wide.frames) > before else "N"
     assert wide.closed
     assert narrow.closed == bool(narrow.entered)  # closed if it was ever created
@@ -113,12 +72,12 @@ def test_two_people_from_the_start_never_switch_to_one_slot() -> None:
 def test_the_narrow_landmarker_can_be_opened_before_the_stream() -> None:
     """The live loop opens it up front; every follow then starts with a reset, never a load."""
     counts = [1] * 30
-    wide, narrow = ScriptedEstimator(counts, 2), ScriptedEstimator(counts, 1)
+    wide, narrow = scripted(counts, 2), scripted(counts, 1)
     with OnDemandEstimator(wide, narrow, PLAN) as estimator:
         assert estimator.open_narrow() is narrow
         assert estimator.open_narrow() is narrow  # opened once
         for i in range(len(counts)):
-            estimator.detect(FRAME, i / 10)
+            estimator.detect(FRAME, i / FPS)
     assert narrow.entered == 1
     assert narrow.resets == 3  # the three follows of the one-person script above
     assert narrow.closed and wide.closed
@@ -126,18 +85,16 @@ def test_the_narrow_landmarker_can_be_opened_before_the_stream() -> None:
 
 def test_landmarkers_sharing_a_crowd_keep_every_slot_once_either_saw_several() -> None:
     crowd = threading.Event()
-    wide, narrow = ScriptedEstimator([1] * 20, 2), ScriptedEstimator([1] * 20, 1)
+    wide, narrow = scripted([1] * 20, 2), scripted([1] * 20, 1)
     one = OnDemandEstimator(wide, narrow, PLAN, crowd)
-    two = OnDemandEstimator(
-        ScriptedEstimator([2] * 20, 2), ScriptedEstimator([2] * 20, 1), PLAN, crowd
-    )
+    two = OnDemandEstimator(scripted([2] * 20, 2), scripted([2] * 20, 1), PLAN, crowd)
     for i in range(5):
-        one.detect(FRAME, i / 10)  # a lone person: followed from frame 3
+        one.detect(FRAME, i / FPS)  # a lone person: followed from frame 3
     assert narrow.frames == [3, 4]
     two.detect(FRAME, 0.5)  # the other landmarker sees two people
     assert one.crowded
     for i in range(6, 10):
-        one.detect(FRAME, i / 10)
+        one.detect(FRAME, i / FPS)
     assert narrow.frames == [3, 4]  # the follow ended at the next frame
     assert wide.frames[-4:] == [6, 7, 8, 9]
     one.reset(1.0)
@@ -157,25 +114,25 @@ def test_losing_the_followed_person_starts_a_census_at_once() -> None:
 
 
 def test_census_fraction_counts_frames_seen_with_every_slot() -> None:
-    wide, narrow = ScriptedEstimator([1] * 20, 2), ScriptedEstimator([1] * 20, 1)
+    wide, narrow = scripted([1] * 20, 2), scripted([1] * 20, 1)
     estimator = OnDemandEstimator(wide, narrow, PLAN)
     assert estimator.census_fraction == 1.0
     for i in range(20):
-        estimator.detect(FRAME, i / 10)
+        estimator.detect(FRAME, i / FPS)
     assert estimator.census_fraction == pytest.approx(len(wide.frames) / 20)
     assert len(wide.frames) + len(narrow.frames) == 20
 
 
 def test_reset_starts_again_with_the_first_census() -> None:
     counts = [1] * 10 + [1] * 10
-    wide, narrow = ScriptedEstimator(counts, 2), ScriptedEstimator(counts, 1)
+    wide, narrow = scripted(counts, 2), scripted(counts, 1)
     estimator = OnDemandEstimator(wide, narrow, PLAN)
     for i in range(10):
-        estimator.detect(FRAME, i / 10)
+        estimator.detect(FRAME, i / FPS)
     estimator.reset(1.0)
     before = len(wide.frames)
     for i in range(10, 13):
-        estimator.detect(FRAME, i / 10)
+        estimator.detect(FRAME, i / FPS)
     assert len(wide.frames) - before == 3  # the full first census again
 
 

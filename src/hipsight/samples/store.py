@@ -55,6 +55,10 @@ class Sample:
         return (Member(self.member, self.filename, self.sha256), *self.extra)
 
 
+# Both Pose2Sim samples come from this one pinned wheel.
+_P2S_REQUIREMENT = "pose2sim==0.10.49"
+_P2S_WHEEL = "pose2sim-0.10.49-py3-none-any.whl"
+_P2S_WHEEL_SHA256 = "403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1"
 _P2S_DEMO = "Pose2Sim/Demo_MultiPerson"
 _P2S_VIDEOS = {
     "cam01": "543cee6a4c2c2b52dc9eac9137ee63d14f1f84e706a9a7264769edcb11e5ea53",
@@ -80,9 +84,9 @@ SAMPLES: dict[str, Sample] = {
     "pose2sim_multiperson": Sample(
         name="pose2sim_multiperson",
         filename="pose2sim_multiperson/Calib.qca.txt",
-        requirement="pose2sim==0.10.49",
-        wheel_filename="pose2sim-0.10.49-py3-none-any.whl",
-        wheel_sha256="403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1",
+        requirement=_P2S_REQUIREMENT,
+        wheel_filename=_P2S_WHEEL,
+        wheel_sha256=_P2S_WHEEL_SHA256,
         member=f"{_P2S_DEMO}/calibration/Calib.qca.txt",
         sha256="fd90e4bbae3278ef1dc0cdd42a34ee06bf88286f628a02c00a29407aa39e34c5",
         description=(
@@ -97,9 +101,9 @@ SAMPLES: dict[str, Sample] = {
     "pose2sim_singleperson": Sample(
         name="pose2sim_singleperson",
         filename="pose2sim_singleperson_cam01.mp4",
-        requirement="pose2sim==0.10.49",
-        wheel_filename="pose2sim-0.10.49-py3-none-any.whl",
-        wheel_sha256="403e0dc4065898ba6a595e72a8970950310979253d60e24c2e00b16b36bf21e1",
+        requirement=_P2S_REQUIREMENT,
+        wheel_filename=_P2S_WHEEL,
+        wheel_sha256=_P2S_WHEEL_SHA256,
         member="Pose2Sim/Demo_SinglePerson/videos/cam01.mp4",
         sha256="cf4f2816c86bea4bfbea255333d8626ff32a3ecabdab8b0fb147cea9167fde3a",
         description=(

@@ -92,7 +92,8 @@ class OnDemandEstimator:
         plan: CensusPlan | None = None,
         crowd: threading.Event | None = None,
     ) -> None:
-        """``crowd`` is set once several people were seen (every slot from then on). Pass the
+        """``crowd`` is set while several people are seen (every slot until it ends: see
+        :attr:`CensusPlan.crowd_expiry_s`). Pass the
         same event to landmarkers that share a scene (the live loop's workers see alternate
         frames of one camera): what one census sees then holds for all, and a follow elsewhere
         ends at its next frame."""

@@ -25,8 +25,9 @@ Per stride, with ``hip_flexion`` in degrees (flexion +, extension −):
   the thigh against the pelvis, which differs by the trunk's lean relative to the pelvis.
 - ``hip_flexion_range`` = ``max - min`` of ``hip_flexion`` over the stride.
 
-Both extremes are the vertex of a parabola fitted within ``PEAK_FIT_S`` of the extreme frame
-(:func:`fitted_extreme`), not that single frame, where landmark jitter adds most.
+Both extremes are the vertex of a parabola fitted within 0.2 s of the extreme frame
+(:func:`hipsight.kinematics.extremes.fitted_extreme`), not that single frame, where landmark
+jitter adds most.
 
 Each side's metrics are the medians over its valid strides; ``strides`` counts them. The leg
 farther from the camera is often hidden behind the near one (MediaPipe then gives it a low
@@ -43,6 +44,7 @@ from itertools import pairwise
 import numpy as np
 from numpy.typing import NDArray
 
+from hipsight.kinematics.extremes import fitted_extreme
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import ViewTolerance, near_side
 from hipsight.pose import landmarks as lm
@@ -80,7 +82,6 @@ MIN_PROMINENCE_DEG = 10.0  # a hip flexion peak must stand out this much to mark
 MIN_STRIDE_S = 0.6  # flexion peaks of one leg at least this far apart
 MAX_STRIDE_S = 2.0  # longer peak-to-peak gaps are not one stride
 STRIDE_TIME_TOLERANCE = 0.25  # a stride's time must be within 25% of the median stride time
-PEAK_FIT_S = 0.2  # a stride's extremes are read from a parabola over +- this around them
 MAX_TRUNK_DEVIATION_DEG = 10.0  # a walker's trunk is steady: frames beyond this are garbled
 NOTABLE_TRUNK_LEAN_DEG = 5.0  # a median trunk lean beyond this is mentioned in a note
 STRIDE_METRICS = ("peak_hip_extension", "hip_flexion_range")
@@ -214,23 +215,6 @@ def find_strides(
         )
         strides.append(Stride(int(start), int(end) + 1, valid, -lowest, highest - lowest))
     return strides
-
-
-def fitted_extreme(values: FloatArray, t: FloatArray, index: int) -> float:
-    """The value of ``values`` at its extreme near frame ``index`` from a parabola fitted to the
-    finite frames within ``PEAK_FIT_S`` of it. The highest (lowest) single frame is where the
-    landmark jitter adds most (least): with 3 px of noise a stride's raw range grew by 5 deg. The
-    fit averages that jitter out and keeps a smooth peak (a gait cycle's hip peak: < 0.2 deg
-    off). The frame's own value when fewer than 5 frames are usable or the parabola's vertex
-    lies outside the fitted frames."""
-    near = (np.abs(t - t[index]) <= PEAK_FIT_S) & np.isfinite(values)
-    if near.sum() < 5:
-        return float(values[index])
-    curve, slope, level = np.polyfit(t[near] - t[index], values[near], 2)
-    vertex = -slope / (2.0 * curve) if curve != 0 else np.inf
-    if abs(vertex) > PEAK_FIT_S:
-        return float(level)
-    return float(level - slope**2 / (4.0 * curve))
 
 
 def stride_frames(strides: list[Stride], n_frames: int) -> BoolArray:

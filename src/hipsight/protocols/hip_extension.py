@@ -45,6 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipsight.kinematics.cleaning import filter_butterworth, min_filter_length
+from hipsight.kinematics.extremes import fitted_extreme
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import ViewTolerance
 from hipsight.pose import landmarks as lm
@@ -169,7 +170,7 @@ def find_extension_reps(
         window = extension[rep.start : rep.stop]
         peak = rep.start + int(np.nanargmax(window)) if np.isfinite(window).any() else rep.peak
         valid = bool(ok[onset] and ok[peak] and ok[onset : rep.stop].mean() >= min_fraction)
-        compensation = float(trunk[peak] - trunk[onset])
+        peak_value, compensation = rep_values(extension, trunk, table.t, onset, peak, valid)
         found.append(
             ExtensionRep(
                 onset=onset,
@@ -177,14 +178,28 @@ def find_extension_reps(
                 stop=rep.stop,
                 valid=valid,
                 swing=float(backward[rep.peak] - backward[onset]),
-                peak_hip_extension=float(extension[peak]),
+                peak_hip_extension=peak_value,
                 trunk_compensation=compensation,
-                corrected_extension=float(extension[peak] - max(0.0, -compensation)),
+                corrected_extension=peak_value - max(0.0, -compensation),
                 start=rep.start,
             )
         )
         previous_stop = rep.stop
     return found
+
+
+def rep_values(
+    extension: FloatArray, trunk: FloatArray, t: FloatArray, onset: int, peak: int, fit: bool
+) -> tuple[float, float]:
+    """A rep's peak hip extension and trunk compensation (trunk at the peak minus at onset).
+
+    With ``fit`` each is read from a parabola over +-0.2 s (:func:`fitted_extreme`), not from
+    single frames: the highest frame of a noisy curve reads high (a 5 deg kick with 3 px of
+    noise: +1.07 deg on average over 20 seeds, +0.45 deg from the parabola)."""
+    if not fit:
+        return float(extension[peak]), float(trunk[peak] - trunk[onset])
+    compensation = fitted_extreme(trunk, t, peak) - fitted_extreme(trunk, t, onset)
+    return fitted_extreme(extension, t, peak), compensation
 
 
 def swing_over(backward: FloatArray, t: FloatArray, spans: list[tuple[int, int]]) -> FloatArray:

@@ -31,11 +31,13 @@ def test_the_chosen_person_and_every_candidate_are_printed() -> None:
 
     assert lines[0] == (
         "subject: track 0 (largest and most central of 2 fully visible people; "
-        "181 px tall, centre offset 2%)"
+        "body length 382 px, centre offset 2%)"
     )
     assert lines[1] == "people tracked (choose another with --subject ID):"
-    assert lines[2].startswith(" * track 0: 181 px tall, centre offset 2%, centre x 580 px")
-    assert lines[3].startswith("   track 1: 159 px tall, centre offset 25%, centre x 900 px")
+    # body length as the rule ranks it: 3 x the torso (shoulders to hips, 12 of 32 steps of
+    # the landmarks' 340 and 300 px spread)
+    assert lines[2].startswith(" * track 0: body length 382 px, centre offset 2%, centre x 580")
+    assert lines[3].startswith("   track 1: body length 338 px, centre offset 25%, centre x 900")
     assert lines[3].endswith("fully visible in 30 of 30 frames seen")
 
 
@@ -51,6 +53,7 @@ DEMO_FRAMES = (50, 5, 2, 60, 135, 1, 1, 1, 6, 2, 2, 2, 29)
 
 
 def fragmented_report(chosen: int = 4, frames: tuple[int, ...] = DEMO_FRAMES) -> dict:
+    """A report as files written before ``body_length_px`` was recorded: printed by height."""
     candidates = [
         {
             "id": k,

@@ -180,10 +180,16 @@ def subject_lines(subject: Mapping[str, Any]) -> list[str]:
 
 
 def _size_and_offset(facts: Mapping[str, Any]) -> str:
-    height, offset = facts.get("body_height_px"), facts.get("centre_offset")
-    if height is None or offset is None:
+    """Size and position as the subject rule ranks them: body length (it does not shrink when
+    someone lies or sits; ``body_height_px`` in files written before it was recorded) and the
+    offset from the frame's centre line."""
+    length, offset = facts.get("body_length_px"), facts.get("centre_offset")
+    if offset is None:
         return ""
-    return f"{height:.0f} px tall, centre offset {100 * offset:.0f}%"
+    if length is not None:
+        return f"body length {length:.0f} px, centre offset {100 * offset:.0f}%"
+    height = facts.get("body_height_px")
+    return "" if height is None else f"{height:.0f} px tall, centre offset {100 * offset:.0f}%"
 
 
 def cmd_models_fetch(args: argparse.Namespace) -> int:

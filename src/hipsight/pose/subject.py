@@ -237,16 +237,20 @@ def size_and_offset(xy: FloatArray, frame_size: tuple[int, int]) -> tuple[FloatA
         return np.nanmedian(heights, axis=0), np.nanmedian(offsets, axis=0)
 
 
+def median_body_length(xy: FloatArray) -> FloatArray:
+    """(N,) median :func:`body_length` of each person over frames (T, N, 33, 2), NaN: unseen."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # people never seen
+        return np.asarray(np.nanmedian(body_length(xy), axis=0))
+
+
 def prominence(xy: FloatArray, frame_size: tuple[int, int]) -> FloatArray:
     """(N,) how prominent each person is over frames (T, N, 33, 2), higher is more: median
     body length (:func:`body_length`) as a share of the frame height minus
     :data:`CENTRE_WEIGHT` x median centre offset. ``-inf`` for a person whose key joints were
     never seen."""
     _height, offset = size_and_offset(xy, frame_size)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # people never seen
-        length = np.nanmedian(body_length(xy), axis=0)
-    score = length / frame_size[1] - CENTRE_WEIGHT * offset
+    score = median_body_length(xy) / frame_size[1] - CENTRE_WEIGHT * offset
     return np.where(np.isfinite(score), score, -np.inf)
 
 

@@ -31,6 +31,7 @@ from hipsight.pose.subject import (
     TIE_SHARE,
     body_centre_x,
     hip_x,
+    median_body_length,
     parse_policy,
     policy_scores,
     prominence,
@@ -331,8 +332,8 @@ def describe_tracks(
         policy: np.concatenate([part[0][policy] for part in parts]) for policy in SUBJECT_POLICIES
     }
     detected = tracks.seen.sum(axis=0)
-    height, offset, centre, prominent, walking = (
-        np.concatenate([part[i] for part in parts]) for i in range(1, 6)
+    height, offset, centre, prominent, walking, length = (
+        np.concatenate([part[i] for part in parts]) for i in range(1, 7)
     )
     return [
         {
@@ -343,6 +344,7 @@ def describe_tracks(
             "hip_travel_px": float(scores["moving"][k]),
             "walking_s": round(float(walking[k]), 2),
             "body_height_px": _rounded(height[k], 1),
+            "body_length_px": _rounded(length[k], 1),
             "centre_x_px": _rounded(centre[k], 1),
             "centre_offset": _rounded(offset[k], 4),
             "prominence": _rounded(prominent[k], 4),
@@ -358,6 +360,7 @@ FactArrays = tuple[
     NDArray[np.float64],
     NDArray[np.float64],
     NDArray[np.float64],
+    NDArray[np.float64],
 ]
 
 
@@ -367,15 +370,23 @@ def track_facts(
     frame_size: tuple[int, int],
     min_visibility: float,
 ) -> FactArrays:
-    """Per-track facts of a block of tracks: policy scores, height, offset, centre, prominence
-    and walking time, each (N,)."""
+    """Per-track facts of a block of tracks: policy scores, height, offset, centre, prominence,
+    walking time and body length, each (N,)."""
     xy = block.image_xy
     scores = {
         policy: policy_scores(policy, xy, block.visibility, frame_size, min_visibility)
         for policy in SUBJECT_POLICIES
     }
     height, offset = size_and_offset(xy, frame_size)
-    return scores, height, offset, centre_x(xy), prominence(xy, frame_size), walking_time(xy, t)
+    return (
+        scores,
+        height,
+        offset,
+        centre_x(xy),
+        prominence(xy, frame_size),
+        walking_time(xy, t),
+        median_body_length(xy),
+    )
 
 
 def centre_x(xy: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -5,8 +5,10 @@ means the same (:mod:`hipsight.pose.subject`), judged on the latest frame:
 
 - ``visible`` (the default): a person whose key joints are all in the frame and visible;
 - ``largest``: the tallest person in the image;
-- ``moving`` (gait): the person whose hips travelled furthest sideways over the last second,
-  once someone clearly walks (:data:`MIN_TRAVEL_TORSOS`);
+- ``moving`` (gait): the person who walked across the view for longest within the last
+  second, by the offline rule (:func:`hipsight.pose.subject.walking_seconds`: the mid-hip moving
+  sideways at a quarter of a body length per second or more), once someone has walked for
+  :data:`MIN_WALKING_S`;
 - an integer: the person with that id (numbered in the order they first appeared).
 
 Ties, and ``moving`` before anyone walks, go to the largest, most central person, i.e. the one
@@ -20,6 +22,7 @@ pose distance, in torso lengths), so a passer-by does not steal the overlay.
 
 from __future__ import annotations
 
+import warnings
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -28,11 +31,12 @@ from numpy.typing import NDArray
 
 from hipsight.pose.estimator import FrameDetections
 from hipsight.pose.subject import (
-    hip_travel,
+    body_length,
     hip_x,
     parse_policy,
     policy_scores,
     prominence,
+    walking_seconds,
 )
 from hipsight.pose.tracking import pose_distance, torso_scale
 
@@ -40,8 +44,8 @@ FloatArray = NDArray[np.float64]
 
 KEEP_DISTANCE = 1.0  # torso lengths: a detection this close to a known pose is that person
 FORGET_AFTER_S = 1.0  # unseen this long, a person is forgotten
-TRAVEL_WINDOW_S = 1.0  # "moving": hip travel measured over this long ...
-MIN_TRAVEL_TORSOS = 0.5  # ... and counted as walking from this many torso lengths
+RECENT_S = 1.0  # "moving": walking is judged over the last second ...
+MIN_WALKING_S = 0.1  # ... and someone walks who walked this long in it
 
 
 @dataclass(frozen=True)
@@ -67,21 +71,23 @@ class PersonPose:
 
 @dataclass(eq=False)
 class _Candidate:
-    """Someone seen recently: last pose, when, and hip positions over the travel window."""
+    """Someone seen recently: last pose, when, and their hips over the last second."""
 
     xy: FloatArray
     last_t: float
     id: int = 0  # order of first appearance, as the offline track ids
-    hips: deque[tuple[float, float]] = field(default_factory=deque)  # (t, hip x)
+    hips: deque[tuple[float, float, float]] = field(default_factory=deque)  # t, hip x, length
 
-    def travel(self) -> float:
-        """Hip travel (:func:`~hipsight.pose.subject.hip_travel`) in torso lengths over the
-        window."""
+    def walking_s(self) -> float:
+        """Seconds of the last :data:`RECENT_S` spent walking across the view (the offline
+        rule: :func:`~hipsight.pose.subject.walking_seconds`)."""
         if len(self.hips) < 2:
             return 0.0
-        xs = np.array([[x] for _, x in self.hips], dtype=np.float64)
-        scale = float(np.nan_to_num(torso_scale(self.xy), nan=0.0))
-        return float(hip_travel(xs)[0]) / scale if scale > 0 else 0.0
+        t, x, length = np.array(self.hips, dtype=np.float64).T
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # no body length seen yet
+            median_length = np.nanmedian(length)
+        return float(walking_seconds(x[:, None], t, np.array([median_length]))[0])
 
 
 class SubjectPicker:
@@ -144,8 +150,8 @@ class SubjectPicker:
             candidate.xy, candidate.last_t = xy, t_s
             x = float(hip_x(xy))
             if np.isfinite(x):
-                candidate.hips.append((t_s, x))
-            while candidate.hips and t_s - candidate.hips[0][0] > TRAVEL_WINDOW_S:
+                candidate.hips.append((t_s, x, float(body_length(xy))))
+            while candidate.hips and t_s - candidate.hips[0][0] > RECENT_S:
                 candidate.hips.popleft()
             matched[i] = candidate
         return matched
@@ -155,11 +161,11 @@ class SubjectPicker:
             return next((i for i, c in matched.items() if c.id == self.policy), None)
         current = next((i for i, c in matched.items() if c is self._subject), None)
         if self.policy == "moving":
-            travel = {i: c.travel() for i, c in matched.items()}
-            if current is not None and travel[current] >= MIN_TRAVEL_TORSOS:
+            walked = {i: c.walking_s() for i, c in matched.items()}
+            if current is not None and walked[current] >= MIN_WALKING_S:
                 return current
-            walker = max(travel, key=lambda i: travel[i])
-            if travel[walker] >= MIN_TRAVEL_TORSOS:
+            walker = max(walked, key=lambda i: walked[i])
+            if walked[walker] >= MIN_WALKING_S:
                 return walker
         if current is not None:
             return current

@@ -3,11 +3,12 @@
 - ``visible``: the key joints (shoulders, hips, knees, ankles) inside the frame and visible, in
   the most frames;
 - ``largest``: the tallest body in the image (median over the frames seen);
-- ``moving``: offline, the person who walks across the view for longest (:func:`walking_time`:
-  the mid-hip moving sideways at :data:`MIN_WALK_SPEED` body lengths per second or more), so a
+- ``moving``: the person who walks across the view for longest (:func:`walking_time`: the
+  mid-hip moving sideways at :data:`MIN_WALK_SPEED` body lengths per second or more), so a
   passer-by who crosses a larger share of the image for part of the clip, e.g. nearer the
-  camera, is not taken for the walker; when nobody walks (a treadmill), and live, the largest
-  sideways hip travel (5th to 95th percentile of the hip x position);
+  camera, is not taken for the walker; offline over the whole recording, live over the last
+  second. When nobody walks (a treadmill), offline takes the largest sideways hip travel (5th
+  to 95th percentile of the hip x position), live the most prominent person;
 - an integer: that person's id. People are numbered in the order they first appear; people
   who appear in the same frame are numbered from left to right in the image, so ids never
   depend on the order the detector lists people in.
@@ -179,20 +180,27 @@ def walking_time(xy: FloatArray, t: FloatArray) -> FloatArray:
     swaying, landmark jitter and walking on a treadmill count 0."""
     if xy.ndim != 4 or len(t) != xy.shape[0]:
         raise ValueError(f"need xy (T, N, 33, 2) and t (T,), got {xy.shape}, {np.shape(t)}")
-    n_people = xy.shape[1]
+    return walking_seconds(hip_x(xy), t, median_body_length(xy))
+
+
+def walking_seconds(hips_x: FloatArray, t: FloatArray, length: FloatArray) -> FloatArray:
+    """(N,) :func:`walking_time` from each person's mid-hip x over frames (T, N) and median
+    body length (N,) in pixels: the live picker keeps only these for the last second."""
+    if hips_x.ndim != 2 or len(t) != hips_x.shape[0] or np.shape(length) != hips_x.shape[1:]:
+        raise ValueError(
+            f"need hips_x (T, N), t (T,) and length (N,), got {hips_x.shape}, {np.shape(t)}, "
+            f"{np.shape(length)}"
+        )
+    n_people = hips_x.shape[1]
     if len(t) < 2:
         return np.zeros(n_people)
     dt = float(np.median(np.diff(t)))
     k = max(1, round(WALK_WINDOW_S / dt))
     if len(t) <= k:
         return np.zeros(n_people)
-    x = hip_x(xy)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # people never seen
-        length = np.nanmedian(body_length(xy), axis=0)
-    speed = np.abs(x[k:] - x[:-k]) / (t[k:] - t[:-k])[:, None]
+    speed = np.abs(hips_x[k:] - hips_x[:-k]) / (t[k:] - t[:-k])[:, None]
     with np.errstate(invalid="ignore"):
-        walking = speed >= MIN_WALK_SPEED * length[None, :]
+        walking = speed >= MIN_WALK_SPEED * np.asarray(length)[None, :]
     return np.asarray(walking.sum(axis=0) * dt, dtype=np.float64)
 
 

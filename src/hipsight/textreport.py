@@ -62,7 +62,9 @@ def format_test_result(result: TestResult) -> str:
             if finding.exercises:
                 advice = load_norms().exercise_texts(finding.exercises)
                 lines.append(f"      try: {'; '.join(advice)}")
-    elif result.status != "not_measurable":
+    elif result.graded:
         lines.append("no findings: measured values are within the reference ranges.")
+    elif result.status != "not_measurable":
+        lines.append("no findings: no value with a reference range was measured to grade.")
     lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines)

@@ -167,6 +167,29 @@ def test_the_recordings_reach_refusals_notes_and_findings() -> None:
     assert any("candidate" in note for r in results for note in r.notes)
 
 
+def test_within_the_reference_ranges_is_said_only_of_graded_values() -> None:
+    """A recording whose test found nothing to grade (stillness as a squat: 0 reps) must not
+    read as a clean bill; it says no value with a reference range was measured."""
+    said = {}
+    for test_id in (p.id for p in all_protocols()):
+        for name in recordings():
+            result = measured(test_id, name)
+            if result.findings or result.status == "not_measurable":
+                continue
+            within = "within the reference ranges" in format_test_result(result)
+            said[(test_id, name)] = (result.graded, within)
+    assert {graded for graded, _ in said.values()} == {True, False}  # both kinds were seen
+    assert all(graded == within for graded, within in said.values()), said
+
+
+def test_a_test_with_only_a_count_of_zero_says_nothing_was_graded() -> None:
+    result = measured("squat", "still side")
+    assert result.status != "not_measurable" and not result.graded
+    assert "no findings: no value with a reference range was measured to grade." in (
+        format_test_result(result)
+    )
+
+
 # ------------------------------------------------------------ the knee FPPA refusal (issue 14)
 
 FPPA = get_protocol("squat").metric_spec("knee_fppa").view_tolerance

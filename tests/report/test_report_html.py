@@ -354,3 +354,26 @@ def test_a_missing_video_is_noted(tmp_path: Path, copy_demo_session: CopyDemo) -
     (tmp_path / "squat.mp4").unlink()
     _, dom = parse(build_report(tmp_path))
     assert "The video squat.mp4 listed for this test is missing" in dom.section_text("test-squat")
+
+
+def test_a_session_with_nothing_graded_does_not_read_as_within_the_ranges(
+    tmp_path: Path,
+) -> None:
+    """A squat recording of someone standing still measures only "0 reps": the report's verdict
+    must not say the measured tests are within the reference ranges."""
+    from demo_session import analyse_demo
+    from hipsight.samples.synthetic import Pose, make_sequence, side_camera, with_noise
+    from hipsight.session.writer import SessionWriter
+
+    still = with_noise(make_sequence(Pose(), side_camera(), n_frames=150).sequence, 1.0)
+    squat = analyse_demo("squat", still, "still.mp4")
+    assert squat.result is not None and squat.result.status != "not_measurable"
+    assert not squat.result.graded
+    writer = SessionWriter(tmp_path, kind="analyze")
+    writer.add_test(squat.result, {}, source="still.mp4")
+    report = build_report(writer.save())
+
+    verdict = report_html.build_report_view(load_session(tmp_path), tmp_path).overall_text
+    assert "within the reference ranges" not in verdict
+    assert verdict.startswith("No value with a reference range could be measured")
+    assert verdict in report.read_text(encoding="utf-8")

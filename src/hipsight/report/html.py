@@ -158,7 +158,7 @@ def build_report_view(
         session_id=results.session_id,
         kind=KIND_TEXT.get(results.kind, results.kind),
         overall=overall if tests else "none",
-        overall_text=overall_text(findings, tests),
+        overall_text=overall_text(findings, tests, graded_tests(results)),
         findings=findings,
         exercises=top_exercises(results.findings, book, titles),
         tests=tests,
@@ -204,14 +204,26 @@ def unique_anchors(test_ids: Iterable[str]) -> list[str]:
     return anchors
 
 
-def overall_text(findings: Sequence[FindingView], tests: Sequence[TestView]) -> str:
+def graded_tests(results: SessionResults) -> int:
+    """How many tests measured a value that is compared with a reference range."""
+    return sum(record.result.graded for record in results.tests)
+
+
+def overall_text(findings: Sequence[FindingView], tests: Sequence[TestView], graded: int) -> str:
+    """The report's one-line verdict; ``graded``: how many tests measured a value with a
+    reference range (a test that measured only a count of 0 reps is within no range)."""
     measured = [t for t in tests if t.status != "not_measurable"]
     if not measured:
         return "No test could be measured; see the notes on measurement quality in each test."
     if not findings:
-        if len(measured) == 1:
+        if not graded:
+            return (
+                "No value with a reference range could be measured, so there is nothing to "
+                "compare; see the notes on measurement quality in each test."
+            )
+        if graded == 1:
             return "The measured test is within the reference ranges."
-        return f"All {len(measured)} measured tests are within the reference ranges."
+        return f"All {graded} measured tests are within the reference ranges."
     n_tests = len({f.test_title for f in findings})
     order = "; the most marked first" if len(findings) > 1 else ""
     return f"{count(len(findings), 'finding')} in {count(n_tests, 'test')}{order}."

@@ -44,6 +44,10 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 LYING_MIN_DEG = 65.0  # trunk at least this far back from upright counts as lying
+NO_LYING_PHASE = (
+    f"no lying phase found: the trunk never reclined more than {LYING_MIN_DEG:g}° from upright "
+    "in a side view; lie back on the bed edge, side-on to the camera"
+)
 MAX_SPEED_DEG_S = 10.0  # settled: trunk, thigh and knee change slower than this
 MIN_RUN_S = 0.5  # settled runs shorter than this are pauses, not the hold
 MIN_SETTLED_S = 2.0  # the still part must last at least this long in total
@@ -123,11 +127,7 @@ def hold_problem(
 ) -> str | None:
     """Why the hold cannot be measured: not lying, never still, or the pelvis moved."""
     if not phase.any():
-        return (
-            "no lying phase found: the trunk never reclined more than "
-            f"{LYING_MIN_DEG:g}° from upright in a side view; lie back on the bed edge, "
-            "side-on to the camera"
-        )
+        return NO_LYING_PHASE
     visible = check_frames(
         table, leg_angles(side), phase, PROTOCOL.gates, label=f"the {side} hanging leg while lying"
     )
@@ -217,6 +217,8 @@ def measure_thomas(seq: PoseSequence, table: AngleTable, context: MeasureContext
         reason = (
             "the hanging leg is not visible: neither leg's hip, knee and ankle pass the "
             "visibility gate while lying"
+            if phase.any()
+            else NO_LYING_PHASE
         )
         return assemble_result(PROTOCOL, view, all_not_measurable(SIDES, reason), notes=notes)
     settled = settled_frames(table, side, phase)

@@ -11,6 +11,8 @@ Degradations (:data:`DEGRADATIONS`):
 - dropped frames, 5 % and 15 % of the frames in bursts of 1-6 (``synthetic.with_dropped_frames``);
 - a 15-frame left/right swap mid-recording (``synthetic.with_swapped_sides``);
 - 3 px of landmark noise (``synthetic.with_noise``);
+- all at once, as real video does it: a 10-frame swap with 3 frames dropped inside it, 10 % of
+  the frames dropped and 2 px of noise (:func:`combined`);
 - a second person, filmed by the same camera: standing still beside the subject (same distance
   from the camera, 1.2 m to the side, fully visible), or walking through the view from a quarter
   of the clip on, 1.5 m behind the subject or 0.8 m in front of them (the subject's landmarks
@@ -66,6 +68,7 @@ from hipsight.samples.synthetic import (
     time_axis,
     with_body_roll,
     with_dropped_frames,
+    with_nan_gap,
     with_noise,
     with_swapped_sides,
 )
@@ -75,7 +78,7 @@ CHAIR = (0.0, 0.6, 0.0)
 STATED = {"deg": 5.0, "s": 0.25, "count": 0.0}
 # Counts of the units that passed the visibility gates: fewer where a degradation hid a unit's
 # frames is what they are for (not a wrong value); more is wrong.
-GATED_COUNTS = {("gait", "strides"), ("hip_extension", "reps")}
+GATED_COUNTS = {("gait", "strides"), ("hip_extension", "reps"), ("squat", "rep_count")}
 BESIDE_M = 1.2  # the bystander stands this far to the side of the subject
 BEHIND_M = 1.5  # the passer-by walks this far behind the subject, or ...
 IN_FRONT_M = 0.8  # ... this far in front of them, hiding what is behind their body
@@ -407,6 +410,15 @@ def swapped(rec: Recording) -> tuple[PoseSequence, list[str]]:
     return with_swapped_sides(rec.synthetic.sequence, middle, middle + 15), []
 
 
+def combined(rec: Recording) -> tuple[PoseSequence, list[str]]:
+    """What real video does at once: a 10-frame left/right swap with 3 frames dropped inside it,
+    10 % of the other frames dropped (bursts 1-6) and 2 px of noise."""
+    seq = rec.synthetic.sequence
+    middle = seq.n_frames // 2
+    seq = with_nan_gap(with_swapped_sides(seq, middle, middle + 10), middle + 4, middle + 7)
+    return with_dropped_frames(with_noise(seq, 2.0, seed=6), 0.10, (1, 6), seed=7), []
+
+
 def dropped(fraction: float, seed: int) -> Degrade:
     return lambda rec: (with_dropped_frames(rec.synthetic.sequence, fraction, (1, 6), seed), [])
 
@@ -432,6 +444,7 @@ DEGRADATIONS: dict[str, Degrade] = {
     "dropped 15 % (bursts 1-6)": dropped(0.15, seed=4),
     "15-frame left/right swap": swapped,
     "3 px noise": lambda rec: (with_noise(rec.synthetic.sequence, 3.0, seed=5), []),
+    "swap with a gap inside, 10 % dropped, 2 px noise": combined,
     "second person standing beside": second(bystander),
     "second person walking through behind": second(passer_by),
     "second person walking through in front": second_in_front,

@@ -155,9 +155,37 @@ def test_burst_with_an_unseen_end_becomes_missing() -> None:
     assert np.isnan(at_start.image_xy[:10, list(LEGS)]).all()
     assert at_start.meta.provenance[-1].params["frames_ambiguous"] == 10
 
-    gap = with_nan_gap(with_swapped_sides(clean, 50, 60, LEGS), 60, 64)  # swap ends in a gap
+    # a swap that ends in a gap longer than MAX_BRIDGE_S (0.5 s here): its end is not seen
+    gap = with_nan_gap(with_swapped_sides(clean, 50, 60, LEGS), 60, 75)
     repaired = repair_side_swaps(gap)
     assert np.isnan(repaired.image_xy[50:60, list(LEGS)]).all()
+    np.testing.assert_array_equal(repaired.image_xy[80:], clean.image_xy[80:])
+
+
+@pytest.mark.parametrize(("gap_start", "gap_stop"), [(55, 58), (51, 59), (52, 53)])
+def test_a_short_gap_inside_a_burst_is_bridged(gap_start: int, gap_stop: int) -> None:
+    """Dropped frames (up to MAX_BRIDGE_S) inside a burst: its two halves are one burst, seen
+    at both ends, and swapped back instead of made missing (a dropped frame inside a swap cut a
+    10 s single-leg hold to 5.1 s: each half had an unseen end)."""
+    clean = film("single-leg stance").sequence
+    swapped = with_nan_gap(with_swapped_sides(clean, 50, 60, LEGS), gap_start, gap_stop)
+    repaired = repair_side_swaps(swapped)
+    seen = np.ones(clean.n_frames, dtype=bool)
+    seen[gap_start:gap_stop] = False
+    np.testing.assert_array_equal(repaired.image_xy[seen], clean.image_xy[seen])
+    assert repaired.meta.provenance[-1].params["frames_ambiguous"] == 0
+
+
+@pytest.mark.parametrize(("gap_start", "gap_stop"), [(60, 64), (48, 52)])
+def test_a_burst_that_ends_or_starts_in_a_gap_stays_missing(gap_start: int, gap_stop: int) -> None:
+    """Where the swap begins or ends inside the gap only one end is seen: its frames become
+    missing, never a guess, and the frames beyond are untouched."""
+    clean = film("single-leg stance").sequence
+    swapped = with_nan_gap(with_swapped_sides(clean, 50, 60, LEGS), gap_start, gap_stop)
+    repaired = repair_side_swaps(swapped)
+    inside = np.setdiff1d(np.arange(50, 60), np.arange(gap_start, gap_stop))  # swapped, seen
+    assert inside.size >= 6
+    assert np.isnan(repaired.image_xy[inside][:, list(LEGS)]).all()
     np.testing.assert_array_equal(repaired.image_xy[70:], clean.image_xy[70:])
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from hipsight.protocols.segmentation import (
+    bridged,
     fill_small_gaps,
     find_extrema,
     find_holds,
     find_reps,
+    peak_seen,
     raised_spans,
     runs,
 )
@@ -73,3 +76,33 @@ def test_raised_spans_use_each_lifts_own_resting_level() -> None:
         (10.0, 11.9),
     ]
     assert raised_spans(np.full(50, 130.0), t[:50], 15.0, 0.5) == []
+
+
+def test_a_long_gap_next_to_standing_is_not_a_rep() -> None:
+    """Three squats (depth 0.05..0.45), a rise onto the toes (depth -0.07) before them, and
+    standing with two 0.3 s gaps (too long to fill) after them: the gaps used to be set to the
+    lowest value, the toes' -0.07, so the standing between them stood 0.12 above both, a fourth
+    "rep" (15 % of frames dropped did this to a real squat). Bridged, it is not."""
+    t = np.arange(0, 12, 1 / 30)
+    squats = 0.2 * (1 - np.cos(2 * np.pi * (t - 1.0) / 3)) * ((t >= 1.0) & (t < 10.0))
+    toes = -0.12 * np.exp(-(((t - 0.5) / 0.1) ** 2))
+    depth = 0.05 + squats + toes
+    depth[303:312] = np.nan  # 10.1-10.4 s, standing
+    depth[330:339] = np.nan  # 11.0-11.3 s
+    reps = find_reps(depth, t, min_excursion=0.1)
+    assert len(reps) == 3
+    assert all(rep.peak < 300 for rep in reps)
+
+
+def test_a_peak_at_the_edge_of_a_long_gap_is_a_candidate_not_seen() -> None:
+    """The bottom of the second squat falls in a 0.3 s gap: still a candidate (a rep happened),
+    but its peak is not seen, so a protocol can refuse its values; the others are seen."""
+    t = np.arange(0, 9, 1 / 30)
+    depth = 0.2 * (1 - np.cos(2 * np.pi * t / 3))
+    depth[130:140] = np.nan  # around 4.5 s, the second bottom
+    reps = find_reps(depth, t, min_excursion=0.1)
+    assert len(reps) == 3
+    assert [peak_seen(depth, rep.peak) for rep in reps] == [True, False, True]
+    assert bridged(depth)[135] == pytest.approx(
+        np.interp(135, [129, 140], [depth[129], depth[140]])
+    )

@@ -230,3 +230,25 @@ def test_three_px_of_noise_does_not_cut_a_hold(measure_synthetic: Measure, seed:
         "single_leg_stance.pelvic_drop.left",
         "single_leg_stance.hold_time.left",
     }
+
+
+@pytest.mark.parametrize(("gap_s", "held_s"), [(0.2, 7.0), (0.5, 7.0), (1.0, 3.0)])
+def test_a_short_blind_spot_does_not_cut_a_hold(
+    measure_synthetic: Measure, gap_s: float, held_s: float
+) -> None:
+    """7 s on the left leg; nobody is found for ``gap_s`` from 3.0 s (dropped frames). Up to
+    0.5 s the hold is taken as held through it (the foot was up on both sides); a longer blind
+    spot ends it, and the longest seen part counts (3.0 s before, about 3 s after)."""
+    from hipsight.samples.synthetic import with_nan_gap
+
+    synthetic = make_sequence(
+        motions.single_leg_stance(time_axis(7.0), pelvic_drop_deg=6.0), front_camera()
+    )
+    start = round(3.0 * 30)
+    blind = with_nan_gap(synthetic.sequence, start, start + round(gap_s * 30))
+    result = measure_synthetic("single_leg_stance", blind)
+
+    hold = result.metric("hold_time", "left")
+    assert hold.value == pytest.approx(held_s, abs=0.3)
+    if held_s == 7.0 and gap_s > 0.25:  # shorter gaps are filled before any protocol runs
+        assert hold.quality < 1.0  # the unseen frames count against the hold's quality

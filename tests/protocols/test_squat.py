@@ -117,13 +117,18 @@ def squat_sequence(
 # ============================================================================ truth
 
 
-def truth_reps(synthetic: SyntheticSequence) -> list[np.ndarray]:
-    """The frames of each rep by the protocol's rule, on the exact hip height above the ankles."""
+def truth_depth(synthetic: SyntheticSequence) -> np.ndarray:
+    """(T,) the protocol's squat depth on the exact hip height above the ankles."""
     points = synthetic.landmarks_lab
     height = (points[:, lm.LEFT_HIP, 1] + points[:, lm.RIGHT_HIP, 1]) / 2 - (
         points[:, lm.LEFT_ANKLE, 1] + points[:, lm.RIGHT_ANKLE, 1]
     ) / 2
-    depth = 1.0 - height / height.max()
+    return np.asarray(1.0 - height / height.max())
+
+
+def truth_reps(synthetic: SyntheticSequence) -> list[np.ndarray]:
+    """The frames of each rep by the protocol's rule, on the exact hip height above the ankles."""
+    depth = truth_depth(synthetic)
     deep = depth > EDGE * depth.max()
     edges = np.flatnonzero(np.diff(deep.astype(int)))
     return [np.arange(a + 1, b + 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
@@ -448,3 +453,24 @@ def test_a_rep_cut_off_by_the_end_of_the_recording_does_not_count(
 
     assert result.metric("rep_count").value == 2
     assert any("incomplete" in n for n in result.notes)
+
+
+def test_a_rep_whose_bottom_was_not_seen_does_not_count(measure_synthetic: Measure) -> None:
+    """Nobody found for 1 s around the second rep's bottom, longer than its 0.6 s at the
+    bottom: that rep is named in a note and not counted, and the values are the other reps'
+    (before, the gap's edge frame was taken for that rep's bottom)."""
+    from hipsight.samples.synthetic import with_nan_gap
+
+    synthetic = squat_sequence(SIDE, n_reps=3)
+    t = synthetic.sequence.t
+    bottom = int(np.argmax(np.where((t > 4.2) & (t < 7.4), truth_depth(synthetic), -np.inf)))
+    half = round(0.5 * 30)
+    blind = with_nan_gap(synthetic.sequence, bottom - half, bottom + half)
+    clean = measure_synthetic("squat", synthetic)
+    result = measure_synthetic("squat", blind)
+
+    assert clean.metric("rep_count").value == 3
+    assert result.metric("rep_count").value == 2
+    assert any("bottom was not seen" in n for n in result.notes)
+    for metric in ("hip_flexion", "knee_flexion"):
+        assert result.metric(metric).value == pytest.approx(clean.metric(metric).value, abs=1.0)

@@ -16,12 +16,16 @@ Method (all frames at once, per landmark group: face, shoulders, arms, hips, kne
    sides apart (they overlap, e.g. the hips in a side view), the world coordinates may decide on
    their own with the same rule.
 2. **Parity.** Counting transitions gives each frame's label state. Within a stretch of
-   connected frames (a gap breaks it: continuity says nothing across a gap), the state held by
-   most frames is the true one; the other state's frames are bursts.
-3. **Bursts.** A burst up to ``max_burst_s`` long is swapped back. It is **ambiguous** when it is
-   longer, when neither state clearly holds most of its stretch, or when swapping it back makes
-   the body's own segment lengths (thigh, shank, foot, upper arm, forearm, trunk side) fit worse
-   than before: then its landmarks become missing (NaN) in those frames, never a guess.
+   connected frames (a gap longer than :data:`COMPARE_ACROSS_S` breaks it: continuity says
+   nothing across it; a shorter one is bridged, the frames either side compared with the
+   velocity carried over it), the state held by most frames is the true one; the other
+   state's frames are bursts.
+3. **Bursts.** A burst up to ``max_burst_s`` long is swapped back; the minority stretches on
+   both sides of a gap up to :data:`MAX_BRIDGE_S` that run into and out of it are one burst
+   (dropped frames inside a swap). It is **ambiguous** when it is longer, when neither state
+   clearly holds most of its stretch, or when swapping it back makes the body's own segment
+   lengths (thigh, shank, foot, upper arm, forearm, trunk side) fit worse than before: then its
+   landmarks become missing (NaN) in those frames, never a guess.
 4. **The body mirror.** MediaPipe often mirrors the whole body at once. Over each repaired burst
    of a limb group, every group votes with its own transitions at the burst's two ends (within
    :data:`END_FRAMES`): *mirrored* (a transition at both), *kept* (no transition, and its sides
@@ -88,6 +92,10 @@ SEGMENTS: tuple[tuple[int, int], ...] = (
 SWAP_RATIO = 0.5  # the swapped labels must fit at least twice as well as the kept ones ...
 MIN_JUMP = 0.25  # ... and the kept labels must jump this many torso lengths per pair more
 MAX_BURST_S = 1.0  # longer bursts are not repaired (their frames become missing)
+MAX_BRIDGE_S = 0.25  # a burst may run through a gap (nobody found) up to this long: the gaps
+# that the angles' gap filling bridges too (config.DEFAULTS.max_gap_s)
+COMPARE_ACROSS_S = 0.1  # continuity compares the frames either side of gaps up to this long:
+# over longer ones, legs passing each other in a stride look like a swap
 MIN_MAJORITY = 2.0  # the true state must hold this many times the frames of the other
 LENGTH_TOLERANCE = 0.05  # a repair may not worsen the mean relative segment-length error more
 # The groups of one body mirror change labels within this many frames of its ends (on real
@@ -150,25 +158,65 @@ def repair_side_swaps(seq: PoseSequence, max_burst_s: float = MAX_BURST_S) -> Po
 
 
 def find_side_swaps(seq: PoseSequence, max_burst_s: float = MAX_BURST_S) -> SwapRepair:
-    """Find the swap bursts of every landmark group (see the module docstring)."""
+    """Find the swap bursts of every landmark group (see the module docstring).
+
+    Frames in which nobody was found, in gaps up to :data:`COMPARE_ACROSS_S`, are left out of
+    the search, so that continuity reaches across them (the frames either side are compared,
+    the velocity carried over the gap); longer gaps break it (see :func:`join_across_gaps`)."""
     if not max_burst_s > 0:
         raise ValueError(f"max_burst_s must be positive, got {max_burst_s}")
     n = seq.n_frames
+    kept = bridged_frames(seq.detected, round(COMPARE_ACROSS_S * seq.fps))
+    if len(kept) == n:
+        bursts = search_bursts(seq, max_burst_s, None)
+    else:
+        steps = np.diff(kept, prepend=kept[0] - 1).astype(np.float64)
+        found = search_bursts(seq.select_frames(kept), max_burst_s, steps)
+        bursts = [in_video_frames(b, kept) for b in found]
     repaired = np.zeros((n, N_LANDMARKS), dtype=bool)
     ambiguous = np.zeros((n, N_LANDMARKS), dtype=bool)
+    for burst in bursts:
+        target = ambiguous if burst.ambiguous else repaired
+        target[burst.start : burst.stop, group_columns(burst.group)] = True
+    return SwapRepair(tuple(bursts), repaired, ambiguous)
+
+
+def bridged_frames(detected: BoolArray, max_gap: int) -> IntArray:
+    """The frames the search keeps: all but those of gaps (nobody found) up to ``max_gap``
+    frames long between two detected frames."""
+    drop = np.zeros(len(detected), dtype=bool)
+    for start, stop in runs(~detected):
+        if start > 0 and stop < len(detected) and stop - start <= max_gap:
+            drop[start:stop] = True
+    return np.flatnonzero(~drop)
+
+
+def in_video_frames(burst: Burst, kept: IntArray) -> Burst:
+    """A burst found among the ``kept`` frames, in the video's frame numbers (a bridged gap
+    inside it is inside it)."""
+    return dataclasses.replace(
+        burst, start=int(kept[burst.start]), stop=int(kept[burst.stop - 1]) + 1
+    )
+
+
+def search_bursts(seq: PoseSequence, max_burst_s: float, steps: FloatArray | None) -> list[Burst]:
+    """Steps 1-4 of the module docstring on frames taken as consecutive (``steps``: video
+    frames between each and the one before, where gaps were bridged)."""
+    n = seq.n_frames
     scales = (torso_length(seq.image_xy), torso_length(seq.world_xyz))
     if n < 3 or not np.isfinite(scales[0]):
-        return SwapRepair((), repaired, ambiguous)
+        return []
     max_frames = max(1, round(max_burst_s * seq.fps))
+    max_gap = round(MAX_BRIDGE_S * seq.fps)
     evidence = {
         group: (
-            transitions(seq.image_xy, seq.world_xyz, pairs, scales),
+            transitions(seq.image_xy, seq.world_xyz, pairs, scales, steps),
             linked_frames(seq.image_xy, pairs),
             leaning_frames(seq, pairs),
         )
         for group, pairs in SWAP_GROUPS.items()
     }
-    bursts = group_bursts(evidence, np.zeros(n, dtype=bool), max_frames)
+    bursts = group_bursts(evidence, np.zeros(n, dtype=bool), max_frames, max_gap)
     # A group whose sides overlap (the face in a side view) may miss one end of a burst that
     # the other groups saw: at the other groups' burst ends, leaning toward a swap is enough.
     ends = np.zeros(n + 1, dtype=bool)
@@ -176,17 +224,12 @@ def find_side_swaps(seq: PoseSequence, max_burst_s: float = MAX_BURST_S) -> Swap
         if not burst.ambiguous:
             ends[[burst.start, burst.stop]] = True
     if ends.any():
-        bursts = group_bursts(evidence, ends[:n], max_frames)
+        bursts = group_bursts(evidence, ends[:n], max_frames, max_gap)
     tentative = [b for b in bursts if not b.ambiguous]
     fitted = [check_lengths(seq, b, tentative) for b in bursts]
     changes = group_changes(evidence, ends[:n])
     apart = {group: told_apart(seq, pairs, scales) for group, pairs in SWAP_GROUPS.items()}
-    fitted = follow_body(seq, fitted, changes, apart)
-    for burst in fitted:
-        cols = group_columns(burst.group)
-        target = ambiguous if burst.ambiguous else repaired
-        target[burst.start : burst.stop, cols] = True
-    return SwapRepair(tuple(fitted), repaired, ambiguous)
+    return follow_body(seq, fitted, changes, apart)
 
 
 Evidence = dict[str, tuple[BoolArray, BoolArray, tuple[BoolArray, BoolArray]]]
@@ -197,13 +240,15 @@ def group_changes(evidence: Evidence, ends: BoolArray) -> dict[str, BoolArray]:
     return {group: jumps | (ends & leaning) for group, (jumps, _, (leaning, _)) in evidence.items()}
 
 
-def group_bursts(evidence: Evidence, ends: BoolArray, max_frames: int) -> list[Burst]:
+def group_bursts(
+    evidence: Evidence, ends: BoolArray, max_frames: int, max_gap: int = 0
+) -> list[Burst]:
     """Every group's bursts; at ``ends`` frames a group's lean toward a swap is a transition."""
     bursts: list[Burst] = []
     changes = group_changes(evidence, ends)
     for group, (_, linked, (_, unsteady)) in evidence.items():
         changed = changes[group]
-        bursts.extend(bursts_of(group, changed, linked, unsteady & ~changed, max_frames))
+        bursts.extend(bursts_of(group, changed, linked, unsteady & ~changed, max_frames, max_gap))
     return bursts
 
 
@@ -362,20 +407,30 @@ def torso_length(points: FloatArray) -> float:
 
 
 def side_costs(
-    points: FloatArray, pairs: tuple[tuple[int, int], ...], predicted: bool = False
+    points: FloatArray,
+    pairs: tuple[tuple[int, int], ...],
+    predicted: bool = False,
+    steps: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per transition t-1 -> t (index t; the first frames are NaN): keep cost, swap cost, pairs.
 
     Keep: distance of each label to where the same label was (``predicted``: where it would be
-    at constant velocity, ``2 x[t-1] - x[t-2]``); swap: to where its twin was. Sums over the
-    pairs seen in the frames compared; NaN where none was.
+    at constant velocity, ``2 x[t-1] - x[t-2]`` for evenly spaced frames); swap: to where its
+    twin was. Sums over the pairs seen in the frames compared; NaN where none was. ``steps``
+    (T,): video frames from frame t-1 to frame t, where frames were left out (a bridged gap),
+    so that the velocity is carried over the gap.
     """
     left = points[:, [a for a, _ in pairs]]
     right = points[:, [b for _, b in pairs]]
     lag = 2 if predicted else 1
+    ratio = None if steps is None else (steps[2:] / steps[1:-1])[:, None, None]
 
     def before(a: FloatArray) -> FloatArray:
-        return a[1:-1] * 2 - a[:-2] if predicted else a[:-1]
+        if not predicted:
+            return a[:-1]
+        if ratio is None:
+            return a[1:-1] * 2 - a[:-2]
+        return a[1:-1] + (a[1:-1] - a[:-2]) * ratio
 
     def step(a: FloatArray, b: FloatArray) -> FloatArray:
         return np.asarray(np.linalg.norm(a[lag:] - before(b), axis=-1))
@@ -411,7 +466,10 @@ def jump_verdict(
 
 
 def label_jumps(
-    points: FloatArray, pairs: tuple[tuple[int, int], ...], scale: float
+    points: FloatArray,
+    pairs: tuple[tuple[int, int], ...],
+    scale: float,
+    steps: FloatArray | None = None,
 ) -> tuple[BoolArray, BoolArray, BoolArray]:
     """:func:`jump_verdict` on positions, vetoed where the velocities favour "kept".
 
@@ -419,7 +477,7 @@ def label_jumps(
     as a swap would, but each keeps its velocity; a real swap breaks both.
     """
     swapped, kept, apart = jump_verdict(points, pairs, scale)
-    keep, swap, _ = side_costs(points, pairs, predicted=True)
+    keep, swap, _ = side_costs(points, pairs, predicted=True, steps=steps)
     with np.errstate(invalid="ignore"):
         moving_on = keep <= swap
     return swapped & ~moving_on, kept, apart
@@ -430,16 +488,17 @@ def transitions(
     world_xyz: FloatArray,
     pairs: tuple[tuple[int, int], ...],
     scales: tuple[float, float],
+    steps: FloatArray | None = None,
 ) -> BoolArray:
     """(T,) True at frames whose labels are swapped relative to the frame before.
 
     The image decides unless the world clearly says the labels were kept; where the image
-    cannot tell the sides apart, the world decides alone.
+    cannot tell the sides apart, the world decides alone. ``steps``: see :func:`side_costs`.
     """
-    image_swapped, _, image_apart = label_jumps(image_xy, pairs, scales[0])
+    image_swapped, _, image_apart = label_jumps(image_xy, pairs, scales[0], steps)
     if not np.isfinite(scales[1]):
         return image_swapped
-    world_swapped, world_kept, _ = label_jumps(world_xyz, pairs, scales[1])
+    world_swapped, world_kept, _ = label_jumps(world_xyz, pairs, scales[1], steps)
     return np.asarray((image_swapped & ~world_kept) | (~image_apart & world_swapped))
 
 
@@ -463,12 +522,19 @@ def linked_frames(image_xy: FloatArray, pairs: tuple[tuple[int, int], ...]) -> B
 
 
 def bursts_of(
-    group: str, changed: BoolArray, linked: BoolArray, unsteady: BoolArray, max_frames: int
+    group: str,
+    changed: BoolArray,
+    linked: BoolArray,
+    unsteady: BoolArray,
+    max_frames: int,
+    max_gap: int = 0,
 ) -> list[Burst]:
     """The minority-state stretches of each connected stretch of frames, as bursts.
 
     ``changed`` marks transitions, ``linked`` frames comparable with the one before,
-    ``unsteady`` frames that lean toward a swap without being a transition.
+    ``unsteady`` frames that lean toward a swap without being a transition. Two minority
+    stretches either side of a gap of up to ``max_gap`` frames, the first running into the gap
+    and the second out of it, are one burst (:func:`join_across_gaps`).
     """
     present = linked | np.concatenate([linked[1:], [False]])  # frames in some linked stretch
     stretch = np.cumsum(~linked)  # a new stretch starts wherever the link breaks
@@ -480,9 +546,9 @@ def bursts_of(
     clear = counts.max(axis=1) >= MIN_MAJORITY * counts.min(axis=1)
     minority = present & (state != true_state[stretch])
     out: list[Burst] = []
-    for start, stop in runs(minority):
+    for start, stop in join_across_gaps(runs(minority), linked, present, max_gap):
         both_ends_seen = bool(linked[start]) and stop < len(linked) and bool(linked[stop])
-        if not clear[stretch[start]]:
+        if not (clear[stretch[start]] and clear[stretch[stop - 1]]):
             out.append(Burst(group, start, stop, True, "no clear majority state"))
         elif stop - start > max_frames:
             out.append(Burst(group, start, stop, True, f"longer than {max_frames} frames"))
@@ -492,6 +558,35 @@ def bursts_of(
             out.append(Burst(group, start, stop, True, "labels flicker around it"))
         else:
             out.append(Burst(group, start, stop, False))
+    return out
+
+
+def join_across_gaps(
+    pieces: list[tuple[int, int]], linked: BoolArray, present: BoolArray, max_gap: int
+) -> list[tuple[int, int]]:
+    """Minority runs joined across a short gap: a run that ends where a gap begins and the next
+    that starts where it ends, the gap at most ``max_gap`` frames, become one run from the first
+    one's start to the second one's stop.
+
+    Each is swapped against its own stretch's majority, so the labels are swapped on both sides
+    of the gap; apart, each had an unseen end and was made missing (a dropped frame inside a
+    swap cut a 10 s single-leg hold to 5.1 s). Joined, both ends are seen. The gap's frames hold
+    no landmarks, so what happened there does not matter.
+    """
+    out: list[tuple[int, int]] = []
+    for start, stop in pieces:
+        if out:
+            previous_start, previous_stop = out[-1]
+            gap = slice(previous_stop, start)
+            if (
+                0 < start - previous_stop <= max_gap
+                and not linked[previous_stop]
+                and not linked[start]
+                and not present[gap].any()
+            ):
+                out[-1] = (previous_start, stop)
+                continue
+        out.append((start, stop))
     return out
 
 

@@ -211,6 +211,34 @@ class PoseSequence:
             ),
         )
 
+    def select_frames(self, frames: ArrayLike) -> PoseSequence:
+        """Return the frames at the increasing indices ``frames`` as a new sequence (their own
+        timestamps kept: the frames left out become gaps in time)."""
+        index = np.asarray(frames)
+        if (
+            index.ndim != 1
+            or index.size == 0
+            or not np.issubdtype(index.dtype, np.integer)
+            or index[0] < 0
+            or index[-1] >= self.n_frames
+            or (np.diff(index) <= 0).any()
+        ):
+            raise ValueError(
+                f"frames must be increasing integer indices in [0, {self.n_frames}), got "
+                f"{np.asarray(frames)!r:.80}"
+            )
+        return dataclasses.replace(
+            self,
+            t=self.t[index],
+            image_xy=self.image_xy[index],
+            world_xyz=self.world_xyz[index],
+            visibility=self.visibility[index],
+            presence=self.presence[index],
+            meta=self.meta.with_step(
+                ProcessingStep("select_frames", {"n_frames": int(index.size)})
+            ),
+        )
+
     def with_image_xy(self, image_xy: ArrayLike, step: ProcessingStep | str) -> PoseSequence:
         """Return a copy with new image landmarks (e.g. undistorted), recording ``step``."""
         return dataclasses.replace(

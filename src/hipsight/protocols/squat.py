@@ -81,7 +81,7 @@ from hipsight.protocols.common import (
     segment_from,
 )
 from hipsight.protocols.gates import ViewCheck, camera_off_text, check_view, in_plane_frames
-from hipsight.protocols.segmentation import Rep, find_reps
+from hipsight.protocols.segmentation import Rep, find_reps, peak_seen
 from hipsight.protocols.validity import (
     Candidate,
     body_scale,
@@ -221,10 +221,11 @@ def knee_rise(table: AngleTable, names: tuple[str, ...], reps: list[Rep]) -> Flo
 
 
 def judge_squats(
-    seq: PoseSequence, table: AngleTable, view: View, reps: list[Rep]
+    seq: PoseSequence, table: AngleTable, view: View, reps: list[Rep], depth: FloatArray
 ) -> list[Candidate]:
     """Which rep candidates are squats: the hips went down and came back up (both ends in the
-    recording), the feet stayed planted, the body did not turn, the knees flexed.
+    recording, the bottom seen in the squat ``depth``), the feet stayed planted, the body did
+    not turn, the knees flexed.
 
     The knees are read in the plane the camera sees: 2D sagittal flexion in a side view, 3D
     (world landmarks) in a front view.
@@ -242,12 +243,14 @@ def judge_squats(
     knees = tuple(f"{side}_knee_flexion{suffix}" for side in lm.SIDES)
     checks = {
         "complete": np.array([float(r.start > 0 and r.stop < seq.n_frames) for r in reps]),
+        "bottom_seen": np.array([float(peak_seen(depth, r.peak)) for r in reps]),
         "feet_moved": planted(feet, spans, scale),
         "turned_deg": turned(heading(seq, min_visibility), spans),
         "knee_rise_deg": knee_rise(table, knees, reps),
     }
     limits = {
         "complete": (1.0, 1.0),
+        "bottom_seen": (1.0, 1.0),
         "feet_moved": (0.0, MAX_FEET_TRAVEL),
         "turned_deg": (0.0, MAX_TURN_DEG),
         "knee_rise_deg": (MIN_KNEE_RISE_DEG, np.inf),
@@ -668,7 +671,7 @@ def measure_squat(seq: PoseSequence, table: AngleTable, context: MeasureContext)
     )
     depth = squat_depth(hip_height(seq, gates.min_visibility))
     candidates = [] if blocked else find_squats(depth, seq.t)
-    judged = judge_squats(seq, table, view.required, candidates)
+    judged = judge_squats(seq, table, view.required, candidates, depth)
     reps = [rep for rep, verdict in zip(candidates, judged, strict=True) if verdict.counts]
     phase = np.zeros(seq.n_frames, dtype=bool)
     for rep in reps:

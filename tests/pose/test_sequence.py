@@ -99,6 +99,21 @@ def test_slice_records_provenance() -> None:
         _seq().slice_frames(3, 3)
 
 
+def test_select_frames_keeps_their_own_times_and_records_provenance() -> None:
+    seq = _seq()
+    part = seq.select_frames(np.array([0, 1, 3, 4]))  # the frame without a person left out
+    assert part.n_frames == 4 and part.detected.all()
+    np.testing.assert_array_equal(part.t, seq.t[[0, 1, 3, 4]])
+    np.testing.assert_array_equal(part.image_xy, seq.image_xy[[0, 1, 3, 4]])
+    assert part.meta.provenance[-1].describe() == "select_frames(n_frames=4)"
+
+
+@pytest.mark.parametrize("frames", [[], [1, 1], [3, 2], [0, 5], [-1, 2], [0.0, 1.0]])
+def test_select_frames_needs_increasing_indices_in_range(frames: list[float]) -> None:
+    with pytest.raises(ValueError, match=r"increasing integer indices in \[0, 5\)"):
+        _seq().select_frames(np.array(frames))
+
+
 def test_steps_given_as_text_become_structured_steps() -> None:
     """A script that still records its steps as text gets ProcessingSteps, and they save."""
     meta = SequenceMeta(frame_size=(640, 480), provenance=("pose: full max_people=2", "slice(1,4)"))

@@ -50,15 +50,21 @@ def fill_small_gaps(signal: FloatArray, max_frames: int = 3) -> FloatArray:
 
 
 def bridged(x: FloatArray) -> FloatArray:
-    """``x`` with every NaN gap linearly interpolated and the ends held, for finding peaks: a
-    gap set to the signal's lowest value made a peak of whatever stood next to it (15 % of
-    frames dropped turned a standing sway into a fourth squat rep). A peak found at the edge
-    of a gap is still a candidate; :func:`peak_seen` tells whether its top was seen."""
+    """``x`` for finding peaks: gaps inside it linearly interpolated, frames before the first
+    and after the last finite one at its lowest value (nobody in view yet: at rest). Gaps inside
+    used to be set to the lowest value too, which made a peak of whatever stood between two of
+    them (15 % of frames dropped turned standing into a fourth squat rep). A peak found at the
+    edge of a gap is still a candidate; :func:`peak_seen` tells whether its top was seen."""
     finite = np.isfinite(x)
-    if finite.all() or finite.sum() < 2:
-        return np.nan_to_num(x, nan=float(np.nanmin(x)) if finite.any() else 0.0)
+    if not finite.any():
+        return np.zeros_like(x)
+    low = float(np.nanmin(x))
+    if finite.sum() < 2:
+        return np.nan_to_num(x, nan=low)
     idx = np.arange(len(x))
-    return np.interp(idx, idx[finite], x[finite])
+    first, last = np.flatnonzero(finite)[[0, -1]]
+    inside = np.interp(idx, idx[finite], x[finite])
+    return np.where((idx < first) | (idx > last), low, inside)
 
 
 def peak_seen(signal: FloatArray, peak: int) -> bool:

@@ -458,7 +458,7 @@ def measure(test_id: str, seq: PoseSequence) -> TestResult:
     """The pipeline's order: swap repair, angles, protocol, grading."""
     seq = repair_side_swaps(seq)
     result = get_protocol(test_id).measure(seq, compute_angles(seq), MeasureContext())
-    return grade(result, recording_s=seq.duration_s)
+    return grade(result, recording_s=seq.covered_s)
 
 
 @cache

@@ -295,7 +295,7 @@ def run_protocol(
         stature_m=person.stature_m,
     )
     return grade(
-        protocol.measure(seq, table, context), options.asymmetry, recording_s=seq.duration_s
+        protocol.measure(seq, table, context), options.asymmetry, recording_s=seq.covered_s
     )
 
 

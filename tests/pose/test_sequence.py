@@ -119,3 +119,10 @@ def test_steps_given_as_text_become_structured_steps() -> None:
     meta = SequenceMeta(frame_size=(640, 480), provenance=("pose: full max_people=2", "slice(1,4)"))
     assert [step.name for step in meta.provenance] == ["pose: full max_people=2", "slice"]
     assert meta.to_dict()["processing"][1] == {"name": "slice", "params": {"detail": "1,4"}}
+
+
+def test_covered_time_counts_the_last_frame() -> None:
+    seq = _seq()  # 5 frames at 30 fps
+    assert seq.duration_s == pytest.approx(4 / 30)
+    assert seq.covered_s == pytest.approx(5 / 30)
+    assert seq.slice_frames(0, 1).covered_s == 0.0

@@ -35,7 +35,7 @@ def measure_synthetic() -> Callable[..., TestResult]:
         seq = synthetic.sequence if isinstance(synthetic, SyntheticSequence) else synthetic
         result = get_protocol(test_id).measure(seq, compute_angles(seq), MeasureContext(**context))
         assert result.findings == (), "protocols must not grade themselves"
-        return grade(result, asymmetry, recording_s=seq.duration_s)
+        return grade(result, asymmetry, recording_s=seq.covered_s)
 
     return run
 

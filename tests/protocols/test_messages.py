@@ -67,7 +67,7 @@ def recordings() -> dict[str, SyntheticSequence]:
 def measured(test_id: str, name: str) -> TestResult:
     seq = repair_side_swaps(recordings()[name].sequence)
     result = get_protocol(test_id).measure(seq, compute_angles(seq), MeasureContext())
-    return grade(result, recording_s=seq.duration_s)
+    return grade(result, recording_s=seq.covered_s)
 
 
 def texts(result: TestResult) -> list[str]:

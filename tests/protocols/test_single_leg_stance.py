@@ -252,3 +252,26 @@ def test_a_short_blind_spot_does_not_cut_a_hold(
     assert hold.value == pytest.approx(held_s, abs=0.3)
     if held_s == 7.0 and gap_s > 0.25:  # shorter gaps are filled before any protocol runs
         assert hold.quality < 1.0  # the unseen frames count against the hold's quality
+
+
+@pytest.mark.parametrize("step", [1, 2])
+def test_a_hold_for_the_whole_recording_is_plausible_at_any_frame_rate(
+    measure_synthetic: Measure, step: int
+) -> None:
+    """A foot lifted for the whole recording, filmed at 30 and 15 fps: the hold counts its last
+    frame's interval, and so does the recording it is checked against (at 15 fps a 10 s hold
+    was refused as "longer than the recording (9.9 s)")."""
+    t = time_axis(10.0)
+    synthetic = make_sequence(
+        Pose(
+            right_hip_flexion_deg=np.full(t.size, 40.0),
+            right_knee_flexion_deg=np.full(t.size, 60.0),
+        ),
+        front_camera(),
+        n_frames=t.size,
+    )
+    seq = synthetic.sequence.select_frames(np.arange(0, synthetic.sequence.n_frames, step))
+    result = measure_synthetic("single_leg_stance", seq)
+    hold = result.metric("hold_time", "left")
+    assert hold.status == "ok", hold.reason
+    assert hold.value == pytest.approx(10.0, abs=0.1)

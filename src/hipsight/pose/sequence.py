@@ -185,6 +185,12 @@ class PoseSequence:
         return float(self.t[-1] - self.t[0]) if self.n_frames > 1 else 0.0
 
     @property
+    def covered_s(self) -> float:
+        """The time the recording covers, its last frame's interval included (a hold or a rep
+        that lasts the whole recording lasts this long): :attr:`duration_s` plus one frame."""
+        return self.duration_s + 1.0 / self.fps if self.n_frames > 1 else 0.0
+
+    @property
     def fps(self) -> float:
         """Median frame rate from the timestamps (falls back to the reported fps)."""
         if self.n_frames > 1:

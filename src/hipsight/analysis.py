@@ -20,7 +20,7 @@ from hipsight.calibration.store import apply_calibration, calibration_summary, c
 from hipsight.config import DEFAULTS
 from hipsight.errors import InputError, NoPersonError
 from hipsight.kinematics.angles import compute_angles
-from hipsight.kinematics.cleaning import fill_landmark_gaps
+from hipsight.kinematics.cleaning import fill_landmark_gaps, usable_cutoff
 from hipsight.kinematics.summary import summarise_angles
 from hipsight.kinematics.swaps import repair_side_swaps
 from hipsight.kinematics.table import AngleTable
@@ -216,11 +216,11 @@ def choose_cutoff(cutoff_hz: float | None, fps: float) -> tuple[float | None, tu
     """The low-pass cutoff to use: lowered to 0.8 x Nyquist for low frame rates, with a note."""
     if cutoff_hz is None:
         return None, ()
-    limit = 0.4 * fps
-    if cutoff_hz < limit:
+    used = usable_cutoff(cutoff_hz, fps)
+    if used == cutoff_hz:
         return cutoff_hz, ()
-    return limit, (
-        f"frame rate {fps:.1f} fps is too low for a {cutoff_hz:g} Hz filter; used {limit:.1f} Hz",
+    return used, (
+        f"frame rate {fps:.1f} fps is too low for a {cutoff_hz:g} Hz filter; used {used:.1f} Hz",
     )
 
 

@@ -30,6 +30,7 @@ from hipsight.kinematics.cleaning import (
     gap_duration,
     interpolate_gaps,
     landmark_validity,
+    usable_cutoff,
 )
 from hipsight.kinematics.geometry import (
     angle_between,
@@ -445,8 +446,9 @@ def compute_angles(
     1. landmark validity: visibility ≥ ``min_visibility`` and finite coordinates;
     2. invalid landmarks become NaN;
     3. NaN gaps up to ``max_gap_s`` are filled by linear interpolation over time;
-    4. the trajectories are low-pass filtered (zero-phase Butterworth, order 4, ``cutoff_hz``);
-       skipped when ``cutoff_hz`` is None (live mode on a short window);
+    4. the trajectories are low-pass filtered (zero-phase Butterworth, order 4, ``cutoff_hz``,
+       lowered to 0.4 x the frame rate for low frame rates: :func:`~hipsight.kinematics.cleaning.
+       usable_cutoff`); skipped when ``cutoff_hz`` is None (live mode on a short window);
     5. angles, each reported on its fixed 360° branch (``AngleSpec.branch_deg``), which holds
        the angle's whole anatomical range: no ±180° jumps, and no drift by a whole turn after
        bad frames (a temporal unwrap drifts when the person turns around in a side view).
@@ -456,6 +458,8 @@ def compute_angles(
     angles do not depend on it. Each step and its parameters are recorded in ``provenance``.
     """
     chosen = _check_arguments(seq, roll_deg, min_visibility, max_gap_s, variants)
+    if cutoff_hz is not None and seq.n_frames > 1:
+        cutoff_hz = usable_cutoff(cutoff_hz, seq.fps)  # recorded in the provenance as used
     settings = _Settings(roll_deg, min_visibility, max_gap_s, cutoff_hz)
     if len(chosen) > 1 and seq.n_frames >= _PARALLEL_MIN_FRAMES:
         # The variants are independent and numpy/scipy release the GIL: use two cores.

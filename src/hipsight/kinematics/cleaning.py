@@ -136,6 +136,16 @@ def min_filter_length(order: int = DEFAULT_ORDER) -> int:
     return 3 * (order + 1) + 1
 
 
+MAX_CUTOFF_SHARE = 0.4  # a low-pass cutoff at most this share of the frame rate (0.8 x Nyquist)
+
+
+def usable_cutoff(cutoff_hz: float, fs: float) -> float:
+    """``cutoff_hz``, or :data:`MAX_CUTOFF_SHARE` x ``fs`` when that is lower: a frame rate
+    cannot carry a cutoff at or above its Nyquist frequency (a 6 Hz filter needs more than
+    12 fps; a slow webcam or a 10 fps export gets 4 Hz)."""
+    return min(cutoff_hz, MAX_CUTOFF_SHARE * fs)
+
+
 def filter_butterworth(
     values: ArrayLike,
     fs: float,

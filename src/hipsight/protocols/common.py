@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from hipsight.kinematics.cleaning import filter_butterworth, landmark_validity
+from hipsight.kinematics.cleaning import filter_butterworth, landmark_validity, usable_cutoff
 from hipsight.kinematics.table import AngleTable
 from hipsight.kinematics.view import near_side
 from hipsight.pose import landmarks as lm
@@ -359,7 +359,7 @@ def lowpass_for_peaks(
     if values.size < 2:
         return values.astype(np.float64)
     fs = 1.0 / float(np.median(np.diff(t)))
-    return filter_butterworth(values, fs, min(cutoff_hz, 0.4 * fs))
+    return filter_butterworth(values, fs, usable_cutoff(cutoff_hz, fs))
 
 
 def median_or_nan(values: FloatArray) -> float:

@@ -419,6 +419,21 @@ def combined(rec: Recording) -> tuple[PoseSequence, list[str]]:
     return with_dropped_frames(with_noise(seq, 2.0, seed=6), 0.10, (1, 6), seed=7), []
 
 
+def combined_at(seed: int) -> Degrade:
+    """The combined degradation with its parts placed by ``seed``: a 10-frame swap starting at
+    20 %, 25 %, ... 65 % of the clip, 10 % of the frames dropped in bursts of 1-6 and 2 px of
+    noise, each drawn from the seed (the sweep's seed-by-seed companion: one seed hid the bugs
+    that ten found)."""
+
+    def degrade(rec: Recording) -> tuple[PoseSequence, list[str]]:
+        seq = rec.synthetic.sequence
+        start = int(seq.n_frames * (0.2 + 0.05 * (seed % 10)))
+        seq = with_noise(with_swapped_sides(seq, start, start + 10), 2.0, seed=200 + seed)
+        return with_dropped_frames(seq, 0.10, (1, 6), seed=300 + seed), []
+
+    return degrade
+
+
 def dropped(fraction: float, seed: int) -> Degrade:
     return lambda rec: (with_dropped_frames(rec.synthetic.sequence, fraction, (1, 6), seed), [])
 

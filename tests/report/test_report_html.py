@@ -373,7 +373,13 @@ def test_a_session_with_nothing_graded_does_not_read_as_within_the_ranges(
     writer.add_test(squat.result, {}, source="still.mp4")
     report = build_report(writer.save())
 
-    verdict = report_html.build_report_view(load_session(tmp_path), tmp_path).overall_text
+    view = report_html.build_report_view(load_session(tmp_path), tmp_path)
+    verdict = view.overall_text
     assert "within the reference ranges" not in verdict
     assert verdict.startswith("No value with a reference range could be measured")
-    assert verdict in report.read_text(encoding="utf-8")
+    source, dom = parse(report)
+    assert verdict in source
+    # grey ("not measured"), not green ("within the reference"), in the summary and the test
+    assert view.overall == "na" and view.tests[0].severity == "na"
+    lights = [a.get("class", "") for t, a, _ in dom.tags if "light" in a.get("class", "").split()]
+    assert lights and all("light-na" in c.split() for c in lights), lights

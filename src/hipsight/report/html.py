@@ -157,7 +157,7 @@ def build_report_view(
         date=format_timestamp(results.created),
         session_id=results.session_id,
         kind=KIND_TEXT.get(results.kind, results.kind),
-        overall=overall if tests else "none",
+        overall=overall_light(overall, tests, graded_tests(results)),
         overall_text=overall_text(findings, tests, graded_tests(results)),
         findings=findings,
         exercises=top_exercises(results.findings, book, titles),
@@ -202,6 +202,15 @@ def unique_anchors(test_ids: Iterable[str]) -> list[str]:
             anchor, n = f"{base}-{n}", n + 1
         anchors.append(anchor)
     return anchors
+
+
+def overall_light(worst: str, tests: Sequence[TestView], graded: int) -> str:
+    """The summary's light: the worst finding's colour; green ("none") only when something was
+    graded and nothing was found; grey ("na") when nothing could be graded (a green light beside
+    "nothing to compare" read as a clean bill)."""
+    if worst != "none":
+        return worst
+    return "none" if tests and graded else "na"
 
 
 def graded_tests(results: SessionResults) -> int:
@@ -311,7 +320,9 @@ def build_test_view(
         test_id=result.test,
         status=result.status,
         status_text=STATUS_TEXT.get(result.status, result.status),
-        severity=worst_severity(f.severity for f in findings),
+        severity=worst_severity(f.severity for f in findings)
+        if result.graded or findings
+        else "na",
         view_required=result.view_required,
         view_detected=result.view_detected,
         source=record.source,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -429,3 +430,34 @@ def test_unknown_test_is_refused_before_anything_starts(fake_registry, tmp_path:
     with pytest.raises(InputError, match="unknown test"):
         run_assess(AssessConfig(tests=["no_such_test"], display="none", out_dir=tmp_path))
     assert not tmp_path.joinpath("results.json").exists()
+
+
+def test_a_live_result_with_nothing_graded_does_not_say_no_findings() -> None:
+    """Standing still through the squat step: 0 reps. The card and the voice say nothing could
+    be graded (they said "no findings", which reads as a clean bill), with the warning tone; a
+    graded result without findings still says "no findings"."""
+    from hipsight.live.measure import Measured
+    from hipsight.live.plan import Step
+    from hipsight.live.session import result_card, spoken_result
+    from hipsight.results import MetricValue, TestResult
+
+    step = Step(get_protocol("squat"), None, 1, 1)
+    ungraded = TestResult(
+        test="squat",
+        title="Bodyweight squat",
+        view_required="side",
+        view_detected="side",
+        status="partial",
+        reasons=("no squat reps found",),
+        metrics=(MetricValue.measured("rep_count", None, 0.0, "count", 0.9, 150),),
+    )
+    card = result_card(step, Measured(ungraded, None), True, 5.0)
+    assert "no findings" not in card.lines and card.tone == "warn"
+    assert any("nothing graded" in line for line in card.lines)
+    assert spoken_result(step, ungraded) == "Bodyweight squat: nothing could be graded."
+
+    depth = MetricValue.measured("hip_flexion", None, 110.0, "deg", 0.9, 150, "squat_depth")
+    graded = dataclasses.replace(ungraded, metrics=(*ungraded.metrics, depth))
+    card = result_card(step, Measured(graded, None), True, 5.0)
+    assert "no findings" in card.lines and card.tone == "result"
+    assert spoken_result(step, graded) == "Bodyweight squat done: no findings."

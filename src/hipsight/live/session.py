@@ -687,8 +687,8 @@ def result_card(step: Step, measured: Measured, complete: bool, result_s: float)
         side = f" {finding.side}" if finding.side else ""
         lines.append(f"! {finding.metric.replace('_', ' ')}{side}: {finding.severity}")
     if not result.findings and result.status != "not_measurable":
-        lines.append("no findings")
-    tone: Tone = "result" if result.status != "not_measurable" else "warn"
+        lines.append("no findings" if result.graded else "nothing graded: no value to compare")
+    tone: Tone = "result" if result.graded or result.findings else "warn"
     return Card(
         title=title, lines=tuple(lines), footer=f"r: redo   next in {result_s:g} s", tone=tone
     )
@@ -697,6 +697,8 @@ def result_card(step: Step, measured: Measured, complete: bool, result_s: float)
 def spoken_result(step: Step, result: TestResult) -> str:
     if result.status == "not_measurable":
         return f"{step.title}: could not be measured."
+    if not result.graded and not result.findings:
+        return f"{step.title}: nothing could be graded."
     n_findings = len(result.findings)
     found = "no findings" if n_findings == 0 else count(n_findings, "finding")
     return f"{step.title} done: {found}."

@@ -227,13 +227,6 @@ class TestResult:
     notes: tuple[str, ...] = ()
     key_angles: tuple[str, ...] = ()
 
-    @property
-    def graded(self) -> bool:
-        """Whether any value compared with a reference range was measured: without one, "no
-        findings" says nothing about the person (e.g. a squat recording with no rep found
-        measures only a rep count of 0)."""
-        return any(m.status == "ok" and m.norm for m in self.metrics)
-
     def metric(self, metric: str, side: SideName | None = None) -> MetricValue:
         """Return one metric value; raise KeyError naming what exists when absent."""
         for value in self.metrics:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hipsight.findings.engine import graded
 from hipsight.results import MetricValue, TestResult
 from hipsight.wording import count, quantity, with_article
 
@@ -62,7 +63,7 @@ def format_test_result(result: TestResult) -> str:
             if finding.exercises:
                 advice = load_norms().exercise_texts(finding.exercises)
                 lines.append(f"      try: {'; '.join(advice)}")
-    elif result.graded:
+    elif graded(result):
         lines.append("no findings: measured values are within the reference ranges.")
     elif result.status != "not_measurable":
         lines.append("no findings: no value with a reference range was measured to grade.")

@@ -11,7 +11,7 @@ from functools import cache
 
 import pytest
 
-from hipsight.findings.engine import grade
+from hipsight.findings.engine import grade, graded
 from hipsight.kinematics.angles import compute_angles
 from hipsight.kinematics.swaps import repair_side_swaps
 from hipsight.kinematics.view import ViewTolerance
@@ -177,14 +177,14 @@ def test_within_the_reference_ranges_is_said_only_of_graded_values() -> None:
             if result.findings or result.status == "not_measurable":
                 continue
             within = "within the reference ranges" in format_test_result(result)
-            said[(test_id, name)] = (result.graded, within)
+            said[(test_id, name)] = (graded(result), within)
     assert {graded for graded, _ in said.values()} == {True, False}  # both kinds were seen
     assert all(graded == within for graded, within in said.values()), said
 
 
 def test_a_test_with_only_a_count_of_zero_says_nothing_was_graded() -> None:
     result = measured("squat", "still side")
-    assert result.status != "not_measurable" and not result.graded
+    assert result.status != "not_measurable" and not graded(result)
     assert "no findings: no value with a reference range was measured to grade." in (
         format_test_result(result)
     )

@@ -362,13 +362,14 @@ def test_a_session_with_nothing_graded_does_not_read_as_within_the_ranges(
     """A squat recording of someone standing still measures only "0 reps": the report's verdict
     must not say the measured tests are within the reference ranges."""
     from demo_session import analyse_demo
+    from hipsight.findings.engine import graded
     from hipsight.samples.synthetic import Pose, make_sequence, side_camera, with_noise
     from hipsight.session.writer import SessionWriter
 
     still = with_noise(make_sequence(Pose(), side_camera(), n_frames=150).sequence, 1.0)
     squat = analyse_demo("squat", still, "still.mp4")
     assert squat.result is not None and squat.result.status != "not_measurable"
-    assert not squat.result.graded
+    assert not graded(squat.result)
     writer = SessionWriter(tmp_path, kind="analyze")
     writer.add_test(squat.result, {}, source="still.mp4")
     report = build_report(writer.save())
@@ -379,7 +380,9 @@ def test_a_session_with_nothing_graded_does_not_read_as_within_the_ranges(
     assert verdict.startswith("No value with a reference range could be measured")
     source, dom = parse(report)
     assert verdict in source
-    # grey ("not measured"), not green ("within the reference"), in the summary and the test
-    assert view.overall == "na" and view.tests[0].severity == "na"
+    # grey ("measured, not compared with a reference"), not green ("within the reference"), in
+    # the summary and the test
+    assert view.overall == "ungraded" and view.tests[0].severity == "ungraded"
     lights = [a.get("class", "") for t, a, _ in dom.tags if "light" in a.get("class", "").split()]
-    assert lights and all("light-na" in c.split() for c in lights), lights
+    assert lights and all("light-ungraded" in c.split() for c in lights), lights
+    assert 'aria-label="measured, not compared with a reference"' in source

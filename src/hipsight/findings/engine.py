@@ -373,3 +373,13 @@ def grade(
         findings=findings,
         notes=result.notes + notes,
     )
+
+
+def graded(result: TestResult, book: NormBook | None = None) -> bool:
+    """Whether any value of ``result`` was compared with a reference range: measured, with a
+    norm that is not descriptive. Without one, "no findings" says nothing about the person: a
+    squat recording with no rep found measures only a count of 0, and posture's pelvic-tilt
+    estimate is never compared with a norm."""
+    norms = (book or load_norms()).norms
+    compared = {name for name, norm in norms.items() if norm.rule != "descriptive"}
+    return any(m.status == "ok" and m.norm in compared for m in result.metrics)

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from hipsight.findings.engine import graded
 from hipsight.kinematics.angles import angle_spec
 from hipsight.live.examples import example_skeleton
 from hipsight.live.measure import Measured, count_capture, measure_capture
@@ -687,8 +688,8 @@ def result_card(step: Step, measured: Measured, complete: bool, result_s: float)
         side = f" {finding.side}" if finding.side else ""
         lines.append(f"! {finding.metric.replace('_', ' ')}{side}: {finding.severity}")
     if not result.findings and result.status != "not_measurable":
-        lines.append("no findings" if result.graded else "nothing graded: no value to compare")
-    tone: Tone = "result" if result.graded or result.findings else "warn"
+        lines.append("no findings" if graded(result) else "nothing graded: no value to compare")
+    tone: Tone = "result" if result.findings or graded(result) else "warn"
     return Card(
         title=title, lines=tuple(lines), footer=f"r: redo   next in {result_s:g} s", tone=tone
     )
@@ -697,7 +698,7 @@ def result_card(step: Step, measured: Measured, complete: bool, result_s: float)
 def spoken_result(step: Step, result: TestResult) -> str:
     if result.status == "not_measurable":
         return f"{step.title}: could not be measured."
-    if not result.graded and not result.findings:
+    if not result.findings and not graded(result):
         return f"{step.title}: nothing could be graded."
     n_findings = len(result.findings)
     found = "no findings" if n_findings == 0 else count(n_findings, "finding")

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from hipsight.errors import InputError
 from hipsight.fileio import write_text_atomic
-from hipsight.findings.engine import Norm, NormBook, load_norms
+from hipsight.findings.engine import Norm, NormBook, graded, load_norms
 from hipsight.history.db import HistoryDB
 from hipsight.pose.sequence import PoseSequence
 from hipsight.report import plots
@@ -206,16 +206,20 @@ def unique_anchors(test_ids: Iterable[str]) -> list[str]:
 
 def overall_light(worst: str, tests: Sequence[TestView], graded: int) -> str:
     """The summary's light: the worst finding's colour; green ("none") only when something was
-    graded and nothing was found; grey ("na") when nothing could be graded (a green light beside
-    "nothing to compare" read as a clean bill)."""
+    graded and nothing was found; grey when nothing was ("ungraded": values measured, none
+    compared with a reference; "na": nothing measured). A green light beside "nothing to
+    compare" read as a clean bill."""
     if worst != "none":
         return worst
-    return "none" if tests and graded else "na"
+    if graded:
+        return "none"
+    return "ungraded" if any(t.status != "not_measurable" for t in tests) else "na"
 
 
 def graded_tests(results: SessionResults) -> int:
     """How many tests measured a value that is compared with a reference range."""
-    return sum(record.result.graded for record in results.tests)
+    book = load_norms()
+    return sum(graded(record.result, book) for record in results.tests)
 
 
 def overall_text(findings: Sequence[FindingView], tests: Sequence[TestView], graded: int) -> str:
@@ -321,8 +325,8 @@ def build_test_view(
         status=result.status,
         status_text=STATUS_TEXT.get(result.status, result.status),
         severity=worst_severity(f.severity for f in findings)
-        if result.graded or findings
-        else "na",
+        if graded(result, book) or findings
+        else "ungraded",
         view_required=result.view_required,
         view_detected=result.view_detected,
         source=record.source,

@@ -61,7 +61,7 @@ from hipsight.protocols.common import (
     sides_for,
 )
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
-from hipsight.protocols.segmentation import find_reps
+from hipsight.protocols.segmentation import find_reps, peak_seen
 from hipsight.protocols.validity import (
     Candidate,
     body_scale,
@@ -227,7 +227,8 @@ def judge_leg_reps(
     reps: list[ExtensionRep],
     ok: dict[SideName, BoolArray],
 ) -> list[Candidate]:
-    """Which reps of ``side`` are kicks of that leg: the other (standing) leg stays planted
+    """Which reps of ``side`` are kicks of that leg: the kick's peak was seen (not at the edge
+    of a gap in the landmarks too long to fill), the other (standing) leg stays planted
     (its ankle and heel within ``MAX_STANDING_TRAVEL`` torso lengths) and still (this thigh
     swings back at least ``MIN_SWING_RATIO`` times as far as the other thigh spreads, below
     ``NOISE_BAND_HZ``). The standing leg's
@@ -246,11 +247,14 @@ def judge_leg_reps(
     theirs = swing_over(thigh_backward(table, other, ok[other]), table.t, spans)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = 100.0 * theirs / own  # the other thigh's swing, % of this one's
+    backward = thigh_backward(table, side, ok[side])
     checks = {
+        "peak_seen": np.array([float(peak_seen(backward, rep.peak)) for rep in reps]),
         "standing_leg_moved": planted([standing_foot], spans, body_scale(seq, min_visibility)),
         "thigh_vs_other": np.where(np.isfinite(ratio), ratio, np.nan),
     }
     limits = {
+        "peak_seen": (1.0, 1.0),
         "standing_leg_moved": (0.0, MAX_STANDING_TRAVEL),
         "thigh_vs_other": (0.0, 100.0 / MIN_SWING_RATIO),
     }

@@ -202,6 +202,7 @@ REASONS: dict[str, str] = {
     "step": "the foot swept only {value} torso lengths (need {limit:g})",
     "complete": "incomplete: the recording ends before it came back",
     "bottom_seen": "its bottom was not seen (no landmarks there for longer than a short gap)",
+    "peak_seen": "its peak was not seen (no landmarks there for longer than a short gap)",
     "thigh_vs_other": "the thigh swung back {value}% of the other thigh's swing (need {limit:g}%)",
 }
 # How each value is printed (default two decimals); never as a negative zero.

@@ -372,6 +372,19 @@ def save_sequences(
     return paths
 
 
+def ensure_truth(model_sha256: str) -> Path:
+    """``truth.npz``, rebuilt (:func:`run`, which also writes the per-camera tracks) unless the
+    one on disk is of this :data:`TRUTH_VERSION` and was built with this model."""
+    fetch_sample(SAMPLE)
+    path = output_dir() / "truth.npz"
+    if path.is_file():
+        with np.load(path) as data:
+            if int(data["version"]) == TRUTH_VERSION and str(data["model_sha256"]) == model_sha256:
+                return path
+    run()
+    return path
+
+
 def run(distortion_scales: Sequence[float] = (1.0, 64.0)) -> dict[str, Any]:
     """The whole pipeline; returns the summary that is also written to report.json."""
     fetch_sample(SAMPLE)

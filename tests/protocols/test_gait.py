@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 from scipy.signal import find_peaks
 
@@ -22,7 +21,6 @@ from hipsight.samples.synthetic import (
     front_camera,
     make_sequence,
     side_camera,
-    sinusoid,
     time_axis,
     with_hidden_landmarks,
     with_noise,
@@ -48,23 +46,13 @@ def walk(
     knee flexion 5..60 deg peaking in early swing, arms swinging. ``speed_m_s`` 0 is a treadmill;
     otherwise the walker crosses the view, centred on the camera."""
     t = time_axis(seconds, FPS)
-    hip = {
-        side: sinusoid(t, hip_hi, hip_lo, period_s, phase)
-        for side, phase in (("left", 0.0), ("right", 180.0))
-    }
-    knee = {
-        side: sinusoid(t, 5.0, 60.0, period_s, phase)
-        for side, phase in (("left", -79.0), ("right", 101.0))
-    }
-    x = speed_m_s * (t - seconds / 2.0)
-    pose = Pose(
-        pelvis_xyz=np.stack([x, np.full_like(t, 0.93), np.zeros_like(t)], axis=1),
-        left_hip_flexion_deg=hip["left"],
-        right_hip_flexion_deg=hip["right"],
-        left_knee_flexion_deg=knee["left"],
-        right_knee_flexion_deg=knee["right"],
-        left_shoulder_flexion_deg=-0.5 * hip["left"],
-        right_shoulder_flexion_deg=-0.5 * hip["right"],
+    pose = motions.walk(
+        t,
+        hip_lo=hip_lo,
+        hip_hi=hip_hi,
+        period_s=period_s,
+        speed_m_s=speed_m_s,
+        start_x_m=-speed_m_s * seconds / 2.0,  # centred on the camera
     )
     cam = (
         camera

@@ -19,24 +19,13 @@ import numpy as np
 import pytest
 
 from hipsight.models.store import ModelInfo
-from hipsight.samples.store import fetch_sample
 
 
 @pytest.fixture(scope="module")
 def truth_path(pose_model: ModelInfo) -> Path:
     import multiview
 
-    fetch_sample(multiview.SAMPLE)
-    path = multiview.output_dir() / "truth.npz"
-    fresh = False
-    if path.is_file():
-        with np.load(path) as data:
-            fresh = (
-                int(data["version"]) == multiview.TRUTH_VERSION
-                and str(data["model_sha256"]) == pose_model.sha256
-            )
-    if not fresh:
-        multiview.run()
+    path: Path = multiview.ensure_truth(pose_model.sha256)
     return path
 
 

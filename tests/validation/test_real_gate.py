@@ -30,8 +30,6 @@ margin is structural).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -44,7 +42,6 @@ from hipsight.kinematics.view import (
 )
 from hipsight.models.store import ModelInfo
 from hipsight.protocols.registry import all_protocols
-from hipsight.samples.store import fetch_sample
 
 # family -> (view, lowest and highest geometric tolerance, measured false accepts / beyond, bound)
 FAMILIES: dict[str, tuple[str, float, float, tuple[int, int], float]] = {
@@ -79,17 +76,7 @@ def real(pose_model: ModelInfo) -> dict[str, np.ndarray]:
     import camera_angle_accuracy
     import multiview
 
-    fetch_sample(multiview.SAMPLE)
-    path: Path = multiview.output_dir() / "truth.npz"
-    fresh = False
-    if path.is_file():
-        with np.load(path) as data:
-            fresh = (
-                int(data["version"]) == multiview.TRUTH_VERSION
-                and str(data["model_sha256"]) == pose_model.sha256
-            )
-    if not fresh:
-        multiview.run()
+    path = multiview.ensure_truth(pose_model.sha256)
     table = camera_angle_accuracy.real_table(path)
     ok = np.isfinite(table["truth"]) & np.isfinite(table["estimate"]) & np.isfinite(table["sigma"])
     return {k: table[k][ok] for k in ("truth", "estimate", "sigma")}

@@ -16,14 +16,11 @@ that. Runtime: a few seconds once the truth exists.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from hipsight.models.store import ModelInfo
-from hipsight.samples.store import fetch_sample
 
 
 @pytest.fixture(scope="module")
@@ -31,17 +28,7 @@ def report(pose_model: ModelInfo) -> dict[str, Any]:
     import multiview
     import swap_accuracy
 
-    fetch_sample(multiview.SAMPLE)
-    path: Path = multiview.output_dir() / "truth.npz"
-    fresh = False
-    if path.is_file():
-        with np.load(path) as data:
-            fresh = (
-                int(data["version"]) == multiview.TRUTH_VERSION
-                and str(data["model_sha256"]) == pose_model.sha256
-            )
-    if not fresh:
-        multiview.run()  # also writes the per-camera tracks the held-out truth is built from
+    multiview.ensure_truth(pose_model.sha256)  # with the per-camera tracks the held-out truth uses
     return swap_accuracy.measure()
 
 

@@ -11,7 +11,7 @@ from hipsight.protocols.segmentation import (
     find_extrema,
     find_holds,
     find_reps,
-    peak_seen,
+    peaks_seen,
     raised_spans,
     runs,
 )
@@ -102,7 +102,7 @@ def test_a_peak_at_the_edge_of_a_long_gap_is_a_candidate_not_seen() -> None:
     depth[130:140] = np.nan  # around 4.5 s, the second bottom
     reps = find_reps(depth, t, min_excursion=0.1)
     assert len(reps) == 3
-    assert [peak_seen(depth, rep.peak) for rep in reps] == [True, False, True]
+    assert peaks_seen(depth, [rep.peak for rep in reps]).tolist() == [True, False, True]
     assert bridged(depth)[135] == pytest.approx(
         np.interp(135, [129, 140], [depth[129], depth[140]])
     )

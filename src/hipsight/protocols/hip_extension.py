@@ -61,7 +61,7 @@ from hipsight.protocols.common import (
     sides_for,
 )
 from hipsight.protocols.gates import ViewCheck, check_frames, check_view, in_plane_frames
-from hipsight.protocols.segmentation import find_reps, peak_seen
+from hipsight.protocols.segmentation import find_reps, peaks_seen
 from hipsight.protocols.validity import (
     Candidate,
     body_scale,
@@ -249,7 +249,7 @@ def judge_leg_reps(
         ratio = 100.0 * theirs / own  # the other thigh's swing, % of this one's
     backward = thigh_backward(table, side, ok[side])
     checks = {
-        "peak_seen": np.array([float(peak_seen(backward, rep.peak)) for rep in reps]),
+        "peak_seen": peaks_seen(backward, [rep.peak for rep in reps]).astype(float),
         "standing_leg_moved": planted([standing_foot], spans, body_scale(seq, min_visibility)),
         "thigh_vs_other": np.where(np.isfinite(ratio), ratio, np.nan),
     }

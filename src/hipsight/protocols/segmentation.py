@@ -7,6 +7,7 @@ return frame index ranges ``[start, stop)``. Stillness is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,7 @@ def bridged(x: FloatArray) -> FloatArray:
     and after the last finite one at its lowest value (nobody in view yet: at rest). Gaps inside
     used to be set to the lowest value too, which made a peak of whatever stood between two of
     them (15 % of frames dropped turned standing into a fourth squat rep). A peak found at the
-    edge of a gap is still a candidate; :func:`peak_seen` tells whether its top was seen."""
+    edge of a gap is still a candidate; :func:`peaks_seen` tells whether its top was seen."""
     finite = np.isfinite(x)
     if not finite.any():
         return np.zeros_like(x)
@@ -67,12 +68,12 @@ def bridged(x: FloatArray) -> FloatArray:
     return np.where((idx < first) | (idx > last), low, inside)
 
 
-def peak_seen(signal: FloatArray, peak: int) -> bool:
-    """Whether a peak was seen with both neighbours (after the small gaps are filled): at the
-    edge of a longer gap its true top may lie inside the gap, unmeasured."""
-    x = fill_small_gaps(signal)
-    near = x[max(0, peak - 1) : peak + 2]
-    return bool(np.isfinite(near).all())
+def peaks_seen(signal: FloatArray, peaks: Sequence[int]) -> BoolArray:
+    """Per peak, whether it was seen with both neighbours (after the small gaps are filled):
+    at the edge of a longer gap its true top may lie inside the gap, unmeasured."""
+    seen = np.concatenate([[True], np.isfinite(fill_small_gaps(signal)), [True]])  # ends count
+    index = np.asarray(peaks, dtype=np.intp) + 1
+    return np.asarray(seen[index - 1] & seen[index] & seen[index + 1])
 
 
 def find_reps(
@@ -129,6 +130,9 @@ def find_extrema(
         return np.array([], dtype=np.intp)
     fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
     work = -x if minima else x
+    # Long gaps at the lowest value, unlike find_reps: the gait's strides are delimited by these
+    # extremes, and bridging a gap moved them (the turn test lost its rejected stride, the
+    # Sports2D walk two strides); a peak made by a gap is gated by the stride criteria.
     work = np.nan_to_num(work, nan=np.nanmin(work))
     peaks, _ = find_peaks(work, prominence=min_prominence, distance=max(1, int(min_period_s * fps)))
     return np.asarray(peaks, dtype=np.intp)

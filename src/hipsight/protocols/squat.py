@@ -81,7 +81,7 @@ from hipsight.protocols.common import (
     segment_from,
 )
 from hipsight.protocols.gates import ViewCheck, camera_off_text, check_view, in_plane_frames
-from hipsight.protocols.segmentation import Rep, find_reps, peak_seen
+from hipsight.protocols.segmentation import Rep, find_reps, peaks_seen
 from hipsight.protocols.validity import (
     Candidate,
     body_scale,
@@ -243,7 +243,7 @@ def judge_squats(
     knees = tuple(f"{side}_knee_flexion{suffix}" for side in lm.SIDES)
     checks = {
         "complete": np.array([float(r.start > 0 and r.stop < seq.n_frames) for r in reps]),
-        "bottom_seen": np.array([float(peak_seen(depth, r.peak)) for r in reps]),
+        "bottom_seen": peaks_seen(depth, [r.peak for r in reps]).astype(float),
         "feet_moved": planted(feet, spans, scale),
         "turned_deg": turned(heading(seq, min_visibility), spans),
         "knee_rise_deg": knee_rise(table, knees, reps),
